@@ -1,0 +1,103 @@
+// How states and transitions read in traces: kernel names, one variable per flag.
+
+#include <stdexcept>
+#include <string>
+
+#include "model/kernel/primitives.hpp"
+#include "model/kernel/steps.hpp"
+#include "model/model.hpp"
+
+namespace dirtyrace::model {
+
+using namespace kernel;
+
+std::string TransitionInfo::name() const {
+  std::string out = std::string(step->function) + ": ";
+  out += outcome.empty() ? step->name : outcome;
+  if (block >= 0) out += " (block " + std::to_string(block) + ")";
+  return out;
+}
+
+TransitionInfo Model::describe(Transition t) const {
+  if (t.actor == Transition::kDevice) {
+    if (t.block >= env_.blocks() || t.pc > 2) throw std::out_of_range("no such device transition");
+    const Step* step = t.pc == 0 ? &kDeviceCapture
+                       : t.pc == 1 ? &kEndBufferAsyncWrite
+                                   : &kEndBufferWriteSync;
+    return {"disk", step, "device", {}, t.block};
+  }
+  if (t.actor >= env_.actors) throw std::out_of_range("no such actor");
+  const Program& prog = env_.of(t.actor).program;
+  if (t.pc >= prog.size()) throw std::out_of_range("no such step");
+  const FlatStep& f = prog[t.pc];
+  const std::string_view outcome = f.step->choices() > 1 ? f.step->outcomes[t.choice] : "";
+  return {env_.of(t.actor).name, f.step, f.routine, outcome, -1};
+}
+
+std::string Model::position(const State& s, int a) const {
+  const std::uint8_t pc = s.actor[static_cast<std::size_t>(a)].pc;
+  const Program& prog = env_.of(a).program;
+  if (pc >= prog.done()) return "done";
+  return std::string(prog[pc].step->function) + ": " + std::string(prog[pc].step->name);
+}
+
+namespace {
+
+std::string flag(std::uint8_t v) { return v ? "1" : "0"; }
+
+std::string pte_text(std::uint8_t pte) {
+  if (!(pte & kPtePresent)) return "none";
+  std::string out = pte & kPteWrite ? "rw" : "ro";
+  if (pte & kPteDirty) out += ",dirty";
+  return out;
+}
+
+std::string version(std::uint8_t v) { return "v" + std::to_string(v); }
+
+}  // namespace
+
+std::vector<Variable> Model::variables(const State& s) const {
+  std::vector<Variable> out;
+  const auto add = [&](std::string object, std::string attribute, std::string value) {
+    out.push_back({std::move(object), std::move(attribute), std::move(value)});
+  };
+  for (int p = 0; p < env_.pages; ++p) {
+    const Page& pg = page_of(s, p);
+    const std::string obj = "p" + std::to_string(p);
+    add(obj, "cached", flag(pg.cached));
+    add(obj, "PG_locked", pg.locked_by ? env_.of(pg.locked_by - 1).name : "-");
+    add(obj, "PG_dirty", flag(pg.dirty));
+    add(obj, "PG_writeback", flag(pg.writeback));
+    add(obj, "tag.DIRTY", flag(pg.tag_dirty));
+    add(obj, "tag.WRITEBACK", flag(pg.tag_writeback));
+    if (env_.variant->towrite) add(obj, "tag.TOWRITE", flag(pg.tag_towrite));
+  }
+  for (int m = 0; m < env_.mappings; ++m) {
+    for (int p = 0; p < env_.pages; ++p) {
+      add("pte m" + std::to_string(m) + " p" + std::to_string(p), "pte", pte_text(pte_of(s, m, p)));
+    }
+  }
+  for (int p = 0; p < env_.pages; ++p) {
+    for (int b = 0; b < env_.blocks_per_page; ++b) {
+      const Block& blk = block_of(s, env_.block(p, b));
+      const std::string obj = "b" + std::to_string(p) + "." + std::to_string(b);
+      add(obj, "BH_dirty", flag(blk.dirty));
+      add(obj, "BH_lock", flag(blk.locked));
+      add(obj, "mem", page_of(s, p).cached ? version(blk.mem) : "(" + version(blk.mem) + " dropped)");
+      add(obj, "io", blk.io == kIoIdle        ? "-"
+                     : blk.io == kIoSubmitted ? "submitted"
+                                              : version(blk.io_version));
+      add(obj, "disk", version(blk.disk));
+    }
+  }
+  add("nr_dirty", "nr_dirty", std::to_string(s.nr_dirty));
+  if (s.ghost_nr_dirty_underflow) add("nr_dirty", "underflow", "1");
+  if (s.ghost_bug != kBugNone) add("BUG", "BUG_ON", std::to_string(s.ghost_bug));
+  if (s.ghost_unstable_store) add("stable", "unstable_store", "1");
+  for (int a = 0; a < env_.actors; ++a) {
+    add(env_.of(a).name, "at", position(s, a));
+  }
+  return out;
+}
+
+}  // namespace dirtyrace::model

@@ -1,0 +1,306 @@
+// The writer: a memcpy through a MAP_SHARED, PROT_WRITE mapping, one store per block, and the
+// page faults a store raises (MODEL.md section 2, "Writer").
+//
+// 2.6.18-2.6.22: mm/memory.c do_no_page() with ->nopage = filemap_nopage(), and do_wp_page().
+//   2.6.18 has no write-notify (vma_wants_writenotify arrived with d08b3851 in 2.6.19), so the
+//   first write fault installs a writable, dirty PTE and nothing calls set_page_dirty. 2.6.19 and
+//   2.6.20 install the PTE under ptl, drop it, and call set_page_dirty_balance() with no lock.
+// 2.6.23+: __do_fault()/do_shared_fault() and do_wp_page()/wp_page_shared(); the page lock is
+//   held from ->page_mkwrite (block_page_mkwrite, fs/buffer.c) through the PTE install to
+//   fault_dirty_shared_page() (79352894). 2.6.32 is modelled with a page_mkwrite filesystem
+//   (ext4, xfs); ext3 of 2.6.32 has none (see README, "Kernel map").
+
+#include "model/kernel/primitives.hpp"
+#include "model/kernel/steps.hpp"
+
+namespace dirtyrace::model::kernel {
+namespace {
+
+int target_block(const State& s, const Env& env, int self) {
+  const ActorEnv& ae = env.of(self);
+  const auto n = ae.targets.size();
+  return ae.targets[s.actor[static_cast<std::size_t>(self)].stores % n];
+}
+int target_page(const State& s, const Env& env, int self) {
+  return target_block(s, env, self) / env.blocks_per_page;
+}
+int target_page(const Exec& x) { return target_page(x.s, x.env, x.self); }
+
+constexpr std::uint8_t kWritable = kPtePresent | kPteWrite;
+
+Flow store(Exec& x) {
+  const ActorEnv& ae = x.env.of(x.self);
+  Actor& me = x.me();
+  const int g = target_block(x.s, x.env, x.self);
+  std::uint8_t& pte = pte_of(x.s, ae.mapping, g / x.env.blocks_per_page);
+  if ((pte & kWritable) != kWritable) {
+    me.orig_pte = pte;
+    return Flow::to(pte & kPtePresent ? Target::fault_wp : Target::fault_none);
+  }
+  pte |= kPteDirty;
+  Block& blk = block_of(x.s, g);
+  if (x.env.stable_writes && blk.locked) x.s.ghost_unstable_store = 1;
+  blk.mem = next_version(x.s, x.env, g);
+  ++me.stores;
+  return me.stores < ae.stores ? Flow::again() : Flow::next();
+}
+
+bool stores_done(const State& s, const Env& env, int self) {
+  return s.actor[static_cast<std::size_t>(self)].stores >= env.of(self).stores;
+}
+
+bool page_free_or_absent(const State& s, const Env& env, int self) {
+  const int p = target_page(s, env, self);
+  return !page_of(s, p).cached || page_unlocked(s, p);
+}
+
+bool page_free(const State& s, const Env& env, int self) {
+  return page_unlocked(s, target_page(s, env, self));
+}
+
+Flow filemap_fault(Exec& x) {
+  const int p = target_page(x);
+  if (!page_of(x.s, p).cached) read_page(x.s, x.env, p);
+  x.me().refs |= bit(p);
+  lock_page(x, p);
+  return Flow::next();
+}
+
+Flow unlock_target_page(Exec& x) {
+  unlock_page(x, target_page(x));
+  return Flow::next();
+}
+
+Flow lock_target_page(Exec& x) {
+  lock_page(x, target_page(x));
+  return Flow::next();
+}
+
+Flow dirty_target_page(Exec& x) {
+  set_page_dirty(x.s, x.env, target_page(x));
+  return Flow::next();
+}
+
+bool no_stable_writes(const State&, const Env& env, int) { return !env.stable_writes; }
+
+bool not_under_writeback(const State& s, const Env& env, int self) {
+  return !page_of(s, target_page(s, env, self)).writeback;
+}
+
+Flow nothing(Exec&) { return Flow::next(); }
+
+/// The fault gives up: unlock, drop the reference, and let the CPU retry the store.
+Flow give_up_fault(Exec& x, int p) {
+  unlock_page(x, p);
+  x.me().refs &= static_cast<std::uint8_t>(~bit(p));
+  x.me().orig_pte = 0;
+  return Flow::to(Target::retry);
+}
+
+Flow finish_fault(Exec& x) {
+  const int p = target_page(x);
+  std::uint8_t& pte = pte_of(x.s, x.env.of(x.self).mapping, p);
+  if (pte & kPtePresent) return give_up_fault(x, p);
+  pte = kPtePresent | kPteWrite | kPteDirty;
+  x.me().refs &= static_cast<std::uint8_t>(~bit(p));  // the reference now belongs to the PTE
+  x.me().orig_pte = 0;
+  return Flow::next();
+}
+
+Flow fault_unlock_page(Exec& x) {
+  const int p = target_page(x);
+  unlock_page(x, p);
+  x.me().refs &= static_cast<std::uint8_t>(~bit(p));
+  return Flow::next();
+}
+
+Flow do_wp_page(Exec& x) {
+  const int p = target_page(x);
+  if (pte_of(x.s, x.env.of(x.self).mapping, p) != x.me().orig_pte) {
+    x.me().orig_pte = 0;
+    return Flow::to(Target::retry);
+  }
+  x.me().refs |= bit(p);
+  return Flow::next();
+}
+
+Flow finish_mkwrite_fault(Exec& x) {
+  const int p = target_page(x);
+  std::uint8_t& pte = pte_of(x.s, x.env.of(x.self).mapping, p);
+  if (pte != x.me().orig_pte) return give_up_fault(x, p);
+  pte |= kPteWrite | kPteDirty;
+  x.me().orig_pte = 0;
+  return Flow::next();
+}
+
+Flow filemap_nopage(Exec& x) {
+  const int p = target_page(x);
+  if (!page_of(x.s, p).cached) read_page(x.s, x.env, p);
+  x.me().refs |= bit(p);
+  return Flow::next();
+}
+
+Flow do_no_page(Exec& x) {
+  const int p = target_page(x);
+  std::uint8_t& pte = pte_of(x.s, x.env.of(x.self).mapping, p);
+  x.me().orig_pte = 0;
+  if (pte & kPtePresent) {
+    x.me().refs &= static_cast<std::uint8_t>(~bit(p));
+    return Flow::to(Target::retry);
+  }
+  pte = kPtePresent | kPteWrite | kPteDirty;
+  // 2.6.19+ keeps a second reference as dirty_page until set_page_dirty_balance; 2.6.18 hands
+  // its only reference to the PTE.
+  if (x.env.variant->fault == FaultKind::no_write_notify) {
+    x.me().refs &= static_cast<std::uint8_t>(~bit(p));
+  }
+  return Flow::next();
+}
+
+Flow do_wp_page_reuse(Exec& x) {
+  const int p = target_page(x);
+  std::uint8_t& pte = pte_of(x.s, x.env.of(x.self).mapping, p);
+  const bool same = pte == x.me().orig_pte;
+  x.me().orig_pte = 0;
+  if (!same) return Flow::to(Target::retry);
+  pte |= kPteWrite | kPteDirty;
+  if (x.env.variant->fault != FaultKind::no_write_notify) x.me().refs |= bit(p);
+  return Flow::next();
+}
+
+Flow set_page_dirty_balance(Exec& x) {
+  const int p = target_page(x);
+  set_page_dirty(x.s, x.env, p);
+  x.me().refs &= static_cast<std::uint8_t>(~bit(p));
+  return Flow::next();
+}
+
+}  // namespace
+
+const Step kStore{
+    .name = "store",
+    .function = "memcpy",
+    .source = "user space; the MMU sets the PTE dirty bit",
+    .what = "store to the next block: through a present writable PTE the MMU sets its dirty bit "
+            "and the block gets a new version; otherwise the CPU raises a page fault",
+    .apply = store,
+    .skip = stores_done,
+    .skip_to = Target::loop_end,
+    .jumps = jumps_to({Target::fault_none, Target::fault_wp}),
+    .rest = true};
+
+const Step kFilemapFault{
+    .name = "filemap_fault",
+    .function = "__do_fault",
+    .source = "mm/memory.c, mm/filemap.c (2.6.23+)",
+    .what = "find the page in the page cache or read it from disk, take a reference, lock it",
+    .apply = filemap_fault,
+    .enabled = page_free_or_absent};
+
+const Step kUnlockBeforeMkwrite{
+    .name = "unlock_page",
+    .function = "do_shared_fault",
+    .source = "mm/memory.c (__do_fault in 2.6.23-3.x)",
+    .what = "unlock the page before calling ->page_mkwrite",
+    .apply = unlock_target_page};
+
+const Step kMkwriteLockPage{
+    .name = "lock_page",
+    .function = "block_page_mkwrite",
+    .source = "fs/buffer.c (->page_mkwrite, 2.6.23+)",
+    .what = "lock the page (it cannot leave the cache while the fault holds a reference)",
+    .apply = lock_target_page,
+    .enabled = page_free};
+
+const Step kMkwriteSetPageDirty{
+    .name = "set_page_dirty",
+    .function = "block_page_mkwrite",
+    .source = "fs/buffer.c: block_commit_write + set_page_dirty",
+    .what = "mark every buffer dirty and set PG_dirty (a clean page is counted and tagged DIRTY)",
+    .apply = dirty_target_page};
+
+const Step kWaitForStablePage{
+    .name = "wait_for_stable_page",
+    .function = "block_page_mkwrite",
+    .source = "mm/page-writeback.c (3.9+; only when the device needs stable writes)",
+    .what = "wait, holding the page lock, until the page's writeback ends",
+    .apply = nothing,
+    .enabled = not_under_writeback,
+    .skip = no_stable_writes};
+
+const Step kFinishFault{
+    .name = "finish_fault",
+    .function = "do_shared_fault",
+    .source = "mm/memory.c: finish_fault/alloc_set_pte under ptl",
+    .what = "if the PTE is still none, install it present, writable and dirty (the reference "
+            "goes to the PTE); otherwise unlock, drop the reference and retry",
+    .apply = finish_fault,
+    .jumps = jumps_to({Target::retry})};
+
+const Step kFaultDirtySharedPage{
+    .name = "set_page_dirty",
+    .function = "fault_dirty_shared_page",
+    .source = "mm/memory.c (4.x+; inline in __do_fault/do_wp_page in 2.6.23-3.x)",
+    .what = "set_page_dirty with the page lock held: every buffer dirty, PG_dirty set",
+    .apply = dirty_target_page};
+
+const Step kFaultUnlockPage{
+    .name = "unlock_page",
+    .function = "fault_dirty_shared_page",
+    .source = "mm/memory.c",
+    .what = "unlock the page and drop the fault's reference; the store is retried",
+    .apply = fault_unlock_page};
+
+const Step kDoWpPage{
+    .name = "do_wp_page",
+    .function = "wp_page_shared",
+    .source = "mm/memory.c (2.6.23+)",
+    .what = "under ptl: if the PTE changed since the fault, retry; else take a reference and drop "
+            "ptl to call ->page_mkwrite",
+    .apply = do_wp_page,
+    .jumps = jumps_to({Target::retry})};
+
+const Step kFinishMkwriteFault{
+    .name = "finish_mkwrite_fault",
+    .function = "wp_page_shared",
+    .source = "mm/memory.c: finish_mkwrite_fault → wp_page_reuse under ptl",
+    .what = "under ptl: if the PTE is unchanged, make it writable and dirty; otherwise unlock, "
+            "drop the reference and retry",
+    .apply = finish_mkwrite_fault,
+    .jumps = jumps_to({Target::retry})};
+
+const Step kFilemapNopage{
+    .name = "filemap_nopage",
+    .function = "do_no_page",
+    .source = "mm/memory.c, mm/filemap.c (2.6.18-2.6.22)",
+    .what = "find the page in the page cache or read it from disk and take a reference; the "
+            "page comes back unlocked",
+    .apply = filemap_nopage};
+
+const Step kDoNoPage{
+    .name = "set_pte_at",
+    .function = "do_no_page",
+    .source = "mm/memory.c (2.6.18-2.6.22), under ptl",
+    .what = "if the PTE is still none, install it present, writable and dirty; otherwise drop "
+            "the reference and retry",
+    .apply = do_no_page,
+    .jumps = jumps_to({Target::retry})};
+
+const Step kDoWpPageReuse{
+    .name = "do_wp_page",
+    .function = "do_wp_page",
+    .source = "mm/memory.c (2.6.18-2.6.22), under ptl",
+    .what = "if the PTE is unchanged, reuse the page: make the PTE writable and dirty and keep "
+            "a dirty_page reference; otherwise retry",
+    .apply = do_wp_page_reuse,
+    .jumps = jumps_to({Target::retry})};
+
+const Step kSetPageDirtyBalance{
+    .name = "set_page_dirty",
+    .function = "set_page_dirty_balance",
+    .source = "mm/page-writeback.c (2.6.19-2.6.22), called after ptl is dropped",
+    .what = "set_page_dirty with no lock held: every buffer dirty, PG_dirty set; drop the "
+            "reference",
+    .apply = set_page_dirty_balance};
+
+}  // namespace dirtyrace::model::kernel

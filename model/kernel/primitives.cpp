@@ -1,0 +1,107 @@
+#include "model/kernel/primitives.hpp"
+
+namespace dirtyrace::model::kernel {
+
+void lock_page(Exec& x, int p) { page_of(x.s, p).locked_by = static_cast<std::uint8_t>(x.self + 1); }
+
+void unlock_page(Exec& x, int p) {
+  Page& pg = page_of(x.s, p);
+  if (pg.locked_by != x.self + 1) {
+    bug_on(x.s, kBugUnlockNotHeld);
+    return;
+  }
+  pg.locked_by = 0;
+}
+
+bool set_page_dirty(State& s, const Env& env, int p) {
+  for (int b = 0; b < env.blocks_per_page; ++b) block_of(s, env.block(p, b)).dirty = 1;
+  return set_page_dirty_nobuffers(s, p);
+}
+
+bool set_page_dirty_nobuffers(State& s, int p) {
+  Page& pg = page_of(s, p);
+  if (pg.dirty) return false;
+  pg.dirty = 1;
+  ++s.nr_dirty;
+  pg.tag_dirty = 1;
+  return true;
+}
+
+bool test_clear_page_dirty(State& s, int p) {
+  Page& pg = page_of(s, p);
+  if (!pg.dirty) return false;
+  pg.dirty = 0;
+  if (s.nr_dirty == 0) {
+    s.ghost_nr_dirty_underflow = 1;
+  } else {
+    --s.nr_dirty;
+  }
+  return true;
+}
+
+void set_page_writeback(State& s, const Env& env, int p) {
+  Page& pg = page_of(s, p);
+  if (pg.writeback) bug_on(s, kBugWritebackTwice);
+  pg.writeback = 1;
+  pg.tag_writeback = 1;
+  if (!pg.dirty) pg.tag_dirty = 0;
+  if (env.variant->towrite) pg.tag_towrite = 0;
+}
+
+void end_page_writeback(State& s, int p) {
+  Page& pg = page_of(s, p);
+  if (!pg.writeback) bug_on(s, kBugEndWritebackIdle);
+  pg.writeback = 0;
+  pg.tag_writeback = 0;
+}
+
+bool page_mapped(const State& s, const Env& env, int p) {
+  for (int m = 0; m < env.mappings; ++m) {
+    if (pte_of(s, m, p) & kPtePresent) return true;
+  }
+  return false;
+}
+
+int extra_refs(const State& s, const Env& env, int p, int self) {
+  int refs = 0;
+  for (int a = 0; a <= env.actors; ++a) {
+    if (a != self && (s.actor[static_cast<std::size_t>(a)].refs & bit(p))) ++refs;
+  }
+  for (int m = 0; m < env.mappings; ++m) refs += (pte_of(s, m, p) & kPtePresent) ? 1 : 0;
+  return refs;
+}
+
+void read_page(State& s, const Env& env, int p) {
+  page_of(s, p) = Page{.cached = 1,
+                       .locked_by = 0,
+                       .dirty = 0,
+                       .writeback = 0,
+                       .tag_dirty = 0,
+                       .tag_writeback = 0,
+                       .tag_towrite = 0};
+  for (int b = 0; b < env.blocks_per_page; ++b) {
+    Block& blk = block_of(s, env.block(p, b));
+    blk.dirty = blk.locked = blk.async_write = blk.io = blk.io_version = 0;
+    blk.mem = blk.disk;
+  }
+}
+
+void drop_page(State& s, const Env& env, int p) {
+  page_of(s, p) = Page{};
+  for (int b = 0; b < env.blocks_per_page; ++b) {
+    Block& blk = block_of(s, env.block(p, b));
+    blk.dirty = blk.locked = blk.async_write = blk.io = blk.io_version = 0;
+  }
+}
+
+std::uint8_t next_version(const State& s, const Env& env, int g) {
+  int done = 0;
+  for (int a = 0; a < env.actors; ++a) {
+    const ActorEnv& ae = env.of(a);
+    if (ae.kind != ActorKind::writer) continue;
+    done += ae.stores_before[s.actor[static_cast<std::size_t>(a)].stores][static_cast<std::size_t>(g)];
+  }
+  return static_cast<std::uint8_t>(done + 1);
+}
+
+}  // namespace dirtyrace::model::kernel

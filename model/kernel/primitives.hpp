@@ -1,0 +1,64 @@
+#pragma once
+// Kernel primitives that many steps share. Each does, inside one atomic step, what the named
+// kernel function does to the modelled state; none of them is a step by itself.
+
+#include <bit>
+#include <cstdint>
+
+#include "model/env.hpp"
+#include "model/state.hpp"
+#include "model/step.hpp"
+
+namespace dirtyrace::model::kernel {
+
+inline Page& page_of(State& s, int p) { return s.page[static_cast<std::size_t>(p)]; }
+inline const Page& page_of(const State& s, int p) { return s.page[static_cast<std::size_t>(p)]; }
+inline Block& block_of(State& s, int g) { return s.block[static_cast<std::size_t>(g)]; }
+inline const Block& block_of(const State& s, int g) { return s.block[static_cast<std::size_t>(g)]; }
+inline std::uint8_t& pte_of(State& s, int m, int p) {
+  return s.pte[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)];
+}
+inline std::uint8_t pte_of(const State& s, int m, int p) {
+  return s.pte[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)];
+}
+inline std::uint8_t bit(int i) { return static_cast<std::uint8_t>(1u << i); }
+inline int lowest(std::uint8_t mask) { return std::countr_zero(static_cast<unsigned>(mask)); }
+
+inline bool page_unlocked(const State& s, int p) { return page_of(s, p).locked_by == 0; }
+inline bool holds_page_lock(const State& s, int p, int self) {
+  return page_of(s, p).locked_by == self + 1;
+}
+
+/// Records the first BUG_ON that fires.
+inline void bug_on(State& s, BugOn bug) {
+  if (s.ghost_bug == kBugNone) s.ghost_bug = bug;
+}
+
+/// lock_page / trylock_page once the lock is free.
+void lock_page(Exec& x, int p);
+/// unlock_page: BUG when the actor does not hold the lock.
+void unlock_page(Exec& x, int p);
+
+/// set_page_dirty for a buffer-head file (__set_page_dirty_buffers / block_dirty_folio): every
+/// buffer dirty, then TestSetPageDirty; a newly dirty page is counted and tagged DIRTY.
+bool set_page_dirty(State& s, const Env& env, int p);
+/// __set_page_dirty_nobuffers (redirty_page_for_writepage): as above, buffers untouched.
+bool set_page_dirty_nobuffers(State& s, int p);
+/// TestClearPageDirty with NR_FILE_DIRTY accounting; the DIRTY tag stays.
+bool test_clear_page_dirty(State& s, int p);
+/// set_page_writeback (test_set_page_writeback / __folio_start_writeback), BUG if already set.
+void set_page_writeback(State& s, const Env& env, int p);
+/// end_page_writeback (test_clear_page_writeback), BUG if not under writeback.
+void end_page_writeback(State& s, int p);
+
+bool page_mapped(const State& s, const Env& env, int p);
+/// References on page p beyond the page cache's own and `self`'s: other actors' and the PTEs'.
+int extra_refs(const State& s, const Env& env, int p, int self);
+/// Reads page p into the cache (filemap_fault / filemap_nopage on a miss): clean, mem = disk.
+void read_page(State& s, const Env& env, int p);
+/// Removes page p from the cache (__remove_mapping); `mem` keeps the version it held (ghost).
+void drop_page(State& s, const Env& env, int p);
+/// The version a store to block g writes: one past every store to g so far.
+std::uint8_t next_version(const State& s, const Env& env, int g);
+
+}  // namespace dirtyrace::model::kernel

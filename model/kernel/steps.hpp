@@ -1,0 +1,34 @@
+#pragma once
+// Every step of the model, grouped by the kernel routine it belongs to. routines.cpp arranges
+// them into each variant's routines.
+
+#include "model/step.hpp"
+
+namespace dirtyrace::model::kernel {
+
+// Writer: user-space stores and their page faults (fault.cpp).
+extern const Step kStore;
+extern const Step kFilemapFault, kUnlockBeforeMkwrite, kFinishFault, kFaultDirtySharedPage,
+    kFaultUnlockPage, kDoWpPage, kFinishMkwriteFault;          // 2.6.23+ (page_mkwrite)
+extern const Step kMkwriteLockPage, kMkwriteSetPageDirty, kWaitForStablePage;  // ->page_mkwrite
+extern const Step kFilemapNopage, kDoNoPage, kDoWpPageReuse, kSetPageDirtyBalance;  // 2.6.18-22
+
+// Writeback (writeback.cpp).
+extern const Step kMappingTagged, kTagPagesForWriteback, kFindGetPagesTag, kWbLockPage,
+    kWbWaitOnPageWriteback, kWbUnlockPage;
+extern const Step kPageMkclean, kPageMkcleanIgnored, kCleanSetPageDirty, kTestClearPageDirty;
+extern const Step kLockBuffer, kTrylockBuffer, kSetPageWriteback, kSubmitBh, kWritepageUnlockPage,
+    kEndPageWritebackNoIo;
+extern const Step kFindGetWritebackPages, kWaitOnPageWriteback;
+extern const Step kFsyncEntry, kMsyncEntry, kMsyncPteRange;
+
+// munmap, reclaim, journal (unmap_reclaim.cpp, journal.cpp).
+extern const Step kZapPteRange;
+extern const Step kIsolateLruPages, kTrylockPage, kTryToUnmap, kReclaimPageDirty, kPageoutSuccess,
+    kTryToReleasePage;
+extern const Step kJournalSubmitBuffer, kWriteDirtyBuffer;
+
+// The device (io.cpp): not in any routine; the model offers them whenever a write is in flight.
+extern const Step kDeviceCapture, kEndBufferAsyncWrite, kEndBufferWriteSync;
+
+}  // namespace dirtyrace::model::kernel

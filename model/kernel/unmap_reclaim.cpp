@@ -1,0 +1,184 @@
+// munmap and page reclaim (MODEL.md section 2, "munmap" and "Reclaim").
+//
+// munmap: mm/memory.c zap_pte_range, one page per step under ptl; a dirty PTE is moved to the
+//   page with set_page_dirty and no page lock. The model keeps the VMA (as MADV_DONTNEED does),
+//   so a later store through the mapping faults the page back in.
+// Reclaim: mm/vmscan.c shrink_page_list (shrink_folio_list in 6.x), mm/rmap.c try_to_unmap_one,
+//   pageout(); mm/filemap.c try_to_release_page → fs/buffer.c try_to_free_buffers; mm/vmscan.c
+//   __remove_mapping (reference count first, then PG_dirty). Reclaim may keep any page for
+//   reasons the model does not track (page_check_references), so every trylock_page also has a
+//   "keep" outcome; this also covers trylock_page failing inside lock windows that the model
+//   takes in one step.
+
+#include "model/kernel/primitives.hpp"
+#include "model/kernel/steps.hpp"
+
+namespace dirtyrace::model::kernel {
+namespace {
+
+std::uint8_t without(std::uint8_t mask, int i) { return static_cast<std::uint8_t>(mask & ~bit(i)); }
+
+Flow zap_pte_range(Exec& x) {
+  const ActorEnv& ae = x.env.of(x.self);
+  Actor& me = x.me();
+  const int p = ae.first_page + me.cursor;
+  std::uint8_t& pte = pte_of(x.s, ae.mapping, p);
+  if (pte & kPtePresent) {
+    const bool dirty = pte & kPteDirty;
+    pte = 0;
+    if (dirty) set_page_dirty(x.s, x.env, p);
+  }
+  if (p < ae.last_page) {
+    ++me.cursor;
+    return Flow::again();
+  }
+  me.cursor = 0;
+  return Flow::next();
+}
+
+Flow isolate_lru_pages(Exec& x) {
+  const ActorEnv& ae = x.env.of(x.self);
+  std::uint8_t cached = 0;
+  for (int p = ae.first_page; p <= ae.last_page; ++p) {
+    if (page_of(x.s, p).cached) cached |= bit(p);
+  }
+  x.me().pagevec = cached;
+  return cached ? Flow::next() : Flow::to(Target::loop_end);
+}
+
+bool pagevec_empty(const State& s, const Env&, int self) {
+  return s.actor[static_cast<std::size_t>(self)].pagevec == 0;
+}
+
+/// Gives up on the current page (keep / activate_locked), unlocking it if held.
+Flow keep(Exec& x, bool locked) {
+  if (locked) unlock_page(x, x.me().page);
+  return Flow::to(Target::next_page);
+}
+
+Flow trylock_page(Exec& x) {
+  Actor& me = x.me();
+  const int p = lowest(me.pagevec);
+  me.pagevec = without(me.pagevec, p);
+  me.page = static_cast<std::uint8_t>(p);
+  const Page& pg = page_of(x.s, p);
+  if (x.choice == 1 || !pg.cached || !page_unlocked(x.s, p)) return keep(x, false);
+  lock_page(x, p);
+  if (pg.writeback) return keep(x, true);
+  return Flow::next();
+}
+
+Flow try_to_unmap(Exec& x) {
+  Actor& me = x.me();
+  std::uint8_t& pte = pte_of(x.s, me.cursor, me.page);
+  if (pte & kPtePresent) {
+    const bool dirty = pte & kPteDirty;
+    pte = 0;
+    if (dirty) set_page_dirty(x.s, x.env, me.page);
+  }
+  if (++me.cursor < x.env.mappings) return Flow::again();
+  me.cursor = 0;
+  if (page_mapped(x.s, x.env, me.page)) return keep(x, true);  // SWAP_AGAIN
+  return Flow::next();
+}
+
+Flow reclaim_page_dirty(Exec& x) {
+  if (!page_of(x.s, x.me().page).dirty) return Flow::to(Target::page_clean);
+  if (!x.env.variant->reclaim_writes_file_pages) return keep(x, true);  // left to the flusher
+  return Flow::next();
+}
+
+Flow pageout_success(Exec& x) {
+  const int p = x.me().page;
+  const Page& pg = page_of(x.s, p);
+  if (pg.writeback || pg.dirty || !page_unlocked(x.s, p)) return keep(x, false);
+  lock_page(x, p);
+  return Flow::next();
+}
+
+Flow try_to_release_page(Exec& x) {
+  const int p = x.me().page;
+  Page& pg = page_of(x.s, p);
+  bool busy = pg.writeback;
+  for (int b = 0; b < x.env.blocks_per_page; ++b) {
+    const Block& blk = block_of(x.s, x.env.block(p, b));
+    busy = busy || blk.dirty || blk.locked;
+  }
+  if (busy) return keep(x, true);
+  // try_to_free_buffers: clean buffers against a dirty page mean someone wrote them by hand.
+  if (test_clear_page_dirty(x.s, p) && x.env.variant->release_clears_tag) pg.tag_dirty = 0;
+  if (extra_refs(x.s, x.env, p, x.self) > 0) return keep(x, true);
+  drop_page(x.s, x.env, p);
+  return Flow::to(Target::next_page);
+}
+
+}  // namespace
+
+const Step kZapPteRange{
+    .name = "zap_pte_range",
+    .function = "zap_pte_range",
+    .source = "mm/memory.c",
+    .what = "for one page of the range, under ptl: clear the PTE; if it was dirty, set_page_dirty "
+            "without the page lock",
+    .apply = zap_pte_range,
+    .rest = true};
+
+const Step kIsolateLruPages{
+    .name = "isolate_lru_pages",
+    .function = "shrink_inactive_list",
+    .source = "mm/vmscan.c",
+    .what = "take the cached pages of the range off the LRU to try to reclaim them",
+    .apply = isolate_lru_pages,
+    .jumps = jumps_to({Target::loop_end}),
+    .rest = true};
+
+const Step kTrylockPage{
+    .name = "trylock_page",
+    .function = "shrink_page_list",
+    .source = "mm/vmscan.c",
+    .what = "try to lock the next page; keep it if it is locked, gone or under writeback, or if it "
+            "was referenced recently (page_check_references)",
+    .apply = trylock_page,
+    .skip = pagevec_empty,
+    .skip_to = Target::loop_end,
+    .jumps = jumps_to({Target::next_page}),
+    .outcomes = {"trylock_page", "page_check_references"},
+    .rest = true};
+
+const Step kTryToUnmap{
+    .name = "try_to_unmap",
+    .function = "try_to_unmap_one",
+    .source = "mm/rmap.c",
+    .what = "for one mapping, under its ptl: clear the PTE with a flush and move its dirty bit to "
+            "the page; after the last one, keep the page if it is mapped again",
+    .apply = try_to_unmap,
+    .jumps = jumps_to({Target::next_page})};
+
+const Step kReclaimPageDirty{
+    .name = "PageDirty",
+    .function = "shrink_page_list",
+    .source = "mm/vmscan.c",
+    .what = "a dirty page goes to pageout() (up to 4.19, kswapd) or is left to the flusher (6.x)",
+    .apply = reclaim_page_dirty,
+    .jumps = jumps_to({Target::next_page, Target::page_clean})};
+
+const Step kPageoutSuccess{
+    .name = "trylock_page",
+    .function = "shrink_page_list",
+    .source = "mm/vmscan.c (PAGE_SUCCESS)",
+    .what = "after pageout(): keep a page still dirty or under writeback; lock a clean, idle one "
+            "again to free it",
+    .apply = pageout_success,
+    .jumps = jumps_to({Target::next_page})};
+
+const Step kTryToReleasePage{
+    .name = "try_to_release_page",
+    .function = "shrink_page_list",
+    .source = "mm/filemap.c → fs/buffer.c try_to_free_buffers; mm/vmscan.c __remove_mapping",
+    .what = "free the buffers unless the page is under writeback or a buffer is dirty or locked "
+            "(cancel_dirty_page), then __remove_mapping: keep the page if anyone else holds a "
+            "reference or it is dirty, else drop it from the cache",
+    .apply = try_to_release_page,
+    .jumps = jumps_to({Target::next_page})};
+
+}  // namespace dirtyrace::model::kernel

@@ -1,0 +1,304 @@
+#include "model/model.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <stdexcept>
+
+#include "model/kernel/primitives.hpp"
+#include "model/kernel/steps.hpp"
+#include "model/routines.hpp"
+
+namespace dirtyrace::model {
+
+using namespace kernel;
+
+Model::Model(Scenario scenario) : scenario_(std::move(scenario)) {
+  scenario_.validate_and_resolve();
+  build(routines_for(*scenario_.variant));
+}
+
+Model::Model(Scenario scenario, const RoutineTable& routines) : scenario_(std::move(scenario)) {
+  scenario_.validate_and_resolve();
+  build(routines);
+}
+
+void Model::build(const RoutineTable& routines) {
+  const Scenario& sc = scenario_;
+  env_.variant = sc.variant;
+  env_.pages = sc.pages;
+  env_.blocks_per_page = sc.blocks_per_page;
+  env_.mappings = sc.mappings;
+  env_.actors = static_cast<int>(sc.actors.size());
+  env_.stable_writes = sc.stable_writes;
+  const Variant& v = *sc.variant;
+  for (std::size_t i = 0; i <= sc.actors.size(); ++i) {
+    const bool final_fsync = i == sc.actors.size();
+    ActorSpec spec;
+    if (final_fsync) {
+      spec.kind = ActorKind::fsync;
+    } else {
+      spec = sc.actors[i];
+    }
+    ActorEnv ae;
+    ae.kind = spec.kind;
+    ae.name = final_fsync ? "final-fsync" : sc.actor_name(i);
+    ae.mapping = spec.mapping < 0 ? 0 : spec.mapping;
+    ae.first_page = spec.first_page;
+    ae.last_page = spec.last_page < 0 ? sc.pages - 1 : spec.last_page;
+    const bool whole_file = spec.kind != ActorKind::msync || v.msync != MsyncKind::range_fsync;
+    ae.wb_first = whole_file ? 0 : ae.first_page;
+    ae.wb_last = whole_file ? sc.pages - 1 : ae.last_page;
+    if (spec.kind == ActorKind::journal && v.journal == JournalKind::writepages) {
+      ae.wb_first = ae.first_page;
+      ae.wb_last = ae.last_page;
+    }
+    const bool sync = spec.kind == ActorKind::msync || spec.kind == ActorKind::fsync ||
+                      spec.kind == ActorKind::journal;
+    ae.sync_all = sync;
+    ae.trylock_buffers = (spec.kind == ActorKind::flusher && v.flusher_trylocks_buffers) ||
+                         spec.kind == ActorKind::reclaim;
+    ae.skips_clean_mapping = v.sync_skips_clean_mapping &&
+                             (spec.kind == ActorKind::msync || spec.kind == ActorKind::fsync);
+    ae.records_call = !final_fsync && (spec.kind == ActorKind::msync || spec.kind == ActorKind::fsync);
+    if (spec.kind == ActorKind::writer) {
+      ae.targets = sc.writer_targets(spec);
+      ae.stores = sc.writer_stores(spec);
+      ae.stores_before.assign(static_cast<std::size_t>(ae.stores) + 1, {});
+      for (int k = 0; k < ae.stores; ++k) {
+        auto& row = ae.stores_before[static_cast<std::size_t>(k) + 1];
+        row = ae.stores_before[static_cast<std::size_t>(k)];
+        const int g = ae.targets[static_cast<std::size_t>(k) % ae.targets.size()];
+        ++row[static_cast<std::size_t>(g)];
+      }
+      for (int g = 0; g < sc.blocks(); ++g) {
+        env_.max_version[static_cast<std::size_t>(g)] = static_cast<std::uint8_t>(
+            env_.max_version[static_cast<std::size_t>(g)] +
+            ae.stores_before.back()[static_cast<std::size_t>(g)]);
+      }
+    }
+    ae.program = Program::build(routines, entry_routine(spec.kind));
+    env_.actor.push_back(std::move(ae));
+  }
+  build_packer();
+}
+
+void Model::build_packer() {
+  const int P = env_.pages, B = env_.blocks_per_page, M = env_.mappings, A = env_.actors;
+  static const State s{};
+  const auto at = [](const auto& member) {
+    return static_cast<std::size_t>(reinterpret_cast<const std::byte*>(&member) -
+                                    reinterpret_cast<const std::byte*>(&s));
+  };
+  for (int p = 0; p < P; ++p) {
+    const Page& pg = s.page[static_cast<std::size_t>(p)];
+    packer_.add(at(pg.cached), 1);
+    packer_.add(at(pg.locked_by), bits_for(static_cast<unsigned>(A)));
+    packer_.add(at(pg.dirty), 1);
+    packer_.add(at(pg.writeback), 1);
+    packer_.add(at(pg.tag_dirty), 1);
+    packer_.add(at(pg.tag_writeback), 1);
+    packer_.add(at(pg.tag_towrite), env_.variant->towrite ? 1 : 0);
+  }
+  for (int g = 0; g < P * B; ++g) {
+    const Block& b = s.block[static_cast<std::size_t>(g)];
+    const unsigned vbits = bits_for(env_.max_version[static_cast<std::size_t>(g)]);
+    packer_.add(at(b.dirty), 1);
+    packer_.add(at(b.locked), 1);
+    packer_.add(at(b.async_write), 1);
+    packer_.add(at(b.io), 2);
+    packer_.add(at(b.io_version), vbits);
+    packer_.add(at(b.mem), vbits);
+    packer_.add(at(b.disk), vbits);
+  }
+  for (int m = 0; m < M; ++m) {
+    for (int p = 0; p < P; ++p) {
+      packer_.add(at(s.pte[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)]), 3);
+    }
+  }
+  packer_.add(at(s.nr_dirty), bits_for(static_cast<unsigned>(P)));
+  packer_.add(at(s.ghost_nr_dirty_underflow), 1);
+  packer_.add(at(s.ghost_bug), bits_for(kBugEndWritebackIdle));
+  packer_.add(at(s.ghost_unstable_store), env_.stable_writes ? 1 : 0);
+  const unsigned cursor_bits = bits_for(static_cast<unsigned>(std::max({M, B, P * B}) - 1));
+  for (int a = 0; a < A; ++a) {
+    const ActorEnv& ae = env_.of(a);
+    const Actor& act = s.actor[static_cast<std::size_t>(a)];
+    packer_.add(at(act.pc), bits_for(static_cast<unsigned>(ae.program.size())));
+    switch (ae.kind) {
+      case ActorKind::writer:
+        packer_.add(at(act.stores), bits_for(static_cast<unsigned>(ae.stores)));
+        packer_.add(at(act.orig_pte), 3);
+        packer_.add(at(act.refs), static_cast<unsigned>(P));
+        break;
+      case ActorKind::munmap:
+      case ActorKind::buffer_flush:
+        packer_.add(at(act.cursor), cursor_bits);
+        break;
+      case ActorKind::journal:
+        if (env_.variant->journal == JournalKind::buffers) {
+          packer_.add(at(act.cursor), cursor_bits);
+          break;
+        }
+        [[fallthrough]];
+      default:
+        packer_.add(at(act.page), bits_for(static_cast<unsigned>(P - 1)));
+        packer_.add(at(act.cursor), cursor_bits);
+        packer_.add(at(act.cleaned), 1);
+        packer_.add(at(act.index), bits_for(static_cast<unsigned>(P)));
+        packer_.add(at(act.pagevec), static_cast<unsigned>(P));
+        packer_.add(at(act.refs), static_cast<unsigned>(P));
+        packer_.add(at(act.picked), static_cast<unsigned>(B));
+        if (ae.records_call) {
+          for (int g = 0; g < P * B; ++g) {
+            packer_.add(at(act.ghost_called[static_cast<std::size_t>(g)]),
+                        bits_for(env_.max_version[static_cast<std::size_t>(g)]));
+          }
+        }
+    }
+  }
+}
+
+State Model::initial() const {
+  State s{};
+  for (int a = 0; a < env_.actors; ++a) {
+    s.actor[static_cast<std::size_t>(a)].pc = 0;
+    advance(s, a, 0, Flow{Flow::Kind::again, Target::retry});
+  }
+  return s;
+}
+
+void Model::advance(State& s, int a, std::uint8_t pc, Flow flow) const {
+  const Program& prog = env_.of(a).program;
+  const FlatStep& from = prog[pc];
+  std::uint8_t to = pc;
+  if (flow.kind == Flow::Kind::next) {
+    to = from.next;
+  } else if (flow.kind == Flow::Kind::jump) {
+    to = from.target[static_cast<std::size_t>(flow.target)];
+    if (to == kNoTarget) {
+      throw std::logic_error("step '" + std::string(from.step->name) + "' of " + env_.of(a).name +
+                             " jumped to a target it did not declare");
+    }
+  }
+  for (std::size_t hops = 0; to < prog.done(); ++hops) {
+    const Step& st = *prog[to].step;
+    if (!st.skip || !st.skip(s, env_, a)) break;
+    if (hops > prog.size()) throw std::logic_error("skip cycle in the program of " + env_.of(a).name);
+    to = prog[to].skip_target;
+  }
+  Actor& act = s.actor[static_cast<std::size_t>(a)];
+  act.pc = to;
+  if (to == prog.done()) {
+    if (act.refs != 0) throw std::logic_error(env_.of(a).name + " finished holding a reference");
+    // A finished actor keeps only what properties read: its stores and what it was called with.
+    act.page = act.cursor = act.cleaned = act.index = act.pagevec = act.picked = act.orig_pte = 0;
+  }
+}
+
+void Model::for_each_transition(const State& s, TransitionSink sink) const {
+  State next;
+  for (int a = 0; a < env_.actors; ++a) {
+    const Actor& act = s.actor[static_cast<std::size_t>(a)];
+    const Program& prog = env_.of(a).program;
+    if (act.pc >= prog.done()) continue;
+    const Step& st = *prog[act.pc].step;
+    if (st.enabled && !st.enabled(s, env_, a)) continue;
+    for (int c = 0; c < st.choices(); ++c) {
+      next = s;
+      Exec x{next, env_, a, static_cast<std::uint8_t>(c)};
+      advance(next, a, act.pc, st.apply(x));
+#ifndef NDEBUG
+      if (!packer_.round_trips(next)) {
+        throw std::logic_error("step '" + std::string(st.name) + "' of " + env_.of(a).name +
+                               " left a value the packer cannot hold");
+      }
+#endif
+      sink(Transition{static_cast<std::uint8_t>(a), act.pc, static_cast<std::uint8_t>(c), 0}, next);
+    }
+  }
+  device_transitions(s, sink);
+}
+
+void Model::device_transitions(const State& s, TransitionSink sink) const {
+  State next;
+  for (int g = 0; g < env_.blocks(); ++g) {
+    const Block& blk = s.block[static_cast<std::size_t>(g)];
+    if (blk.io == kIoIdle) continue;
+    next = s;
+    Block& b = next.block[static_cast<std::size_t>(g)];
+    if (blk.io == kIoSubmitted) {
+      b.io = kIoCaptured;
+      b.io_version = b.mem;
+      sink(Transition{Transition::kDevice, 0, 0, static_cast<std::uint8_t>(g)}, next);
+      continue;
+    }
+    const std::uint8_t completion = b.async_write ? 1 : 2;
+    b.disk = b.io_version;
+    b.io = kIoIdle;
+    b.io_version = 0;
+    b.locked = 0;
+    if (b.async_write) {
+      b.async_write = 0;
+      const int p = g / env_.blocks_per_page;
+      bool others = false;
+      for (int k = 0; k < env_.blocks_per_page; ++k) {
+        others = others || next.block[static_cast<std::size_t>(env_.block(p, k))].async_write;
+      }
+      if (!others) end_page_writeback(next, p);
+    }
+    sink(Transition{Transition::kDevice, completion, 0, static_cast<std::uint8_t>(g)}, next);
+  }
+}
+
+bool Model::finished(const State& s) const {
+  for (int a = 0; a < env_.actors; ++a) {
+    if (s.actor[static_cast<std::size_t>(a)].pc < env_.of(a).program.done()) return false;
+  }
+  for (int g = 0; g < env_.blocks(); ++g) {
+    if (s.block[static_cast<std::size_t>(g)].io != kIoIdle) return false;
+  }
+  return true;
+}
+
+bool Model::at_rest(const State& s) const {
+  for (int a = 0; a < env_.actors; ++a) {
+    const std::uint8_t pc = s.actor[static_cast<std::size_t>(a)].pc;
+    const Program& prog = env_.of(a).program;
+    if (pc < prog.done() && !prog[pc].step->rest) return false;
+  }
+  return true;
+}
+
+State Model::after_final_fsync(const State& from) const {
+  const int f = env_.actors;  // the final fsync's slot
+  const Program& prog = env_.of(f).program;
+  State s = from;
+  s.actor[static_cast<std::size_t>(f)] = Actor{};
+  advance(s, f, 0, Flow{Flow::Kind::again, Target::retry});
+  // The fsync runs alone; when it waits, the device moves. Both are deterministic here.
+  for (int steps = 0; steps < 100000; ++steps) {
+    const Actor& act = s.actor[static_cast<std::size_t>(f)];
+    if (act.pc < prog.done()) {
+      const Step& st = *prog[act.pc].step;
+      if (!st.enabled || st.enabled(s, env_, f)) {
+        const std::uint8_t pc = act.pc;
+        Exec x{s, env_, f, 0};
+        advance(s, f, pc, st.apply(x));
+        continue;
+      }
+    }
+    bool moved = false;
+    device_transitions(s, [&](Transition, const State& next) {
+      if (!moved) {
+        s = next;
+        moved = true;
+      }
+    });
+    if (moved) continue;
+    if (act.pc >= prog.done()) return s;
+    throw std::logic_error("the final fsync is blocked with no write in flight");
+  }
+  throw std::logic_error("the final fsync did not finish");
+}
+
+}  // namespace dirtyrace::model

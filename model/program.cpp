@@ -1,0 +1,157 @@
+#include "model/program.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <stdexcept>
+
+#include "model/error.hpp"
+
+namespace dirtyrace::model {
+
+void RoutineTable::set(std::string_view name, std::vector<Item> items) {
+  routines_.insert_or_assign(std::string(name), std::move(items));
+}
+
+bool RoutineTable::has(std::string_view name) const { return routines_.find(name) != routines_.end(); }
+
+const std::vector<Item>& RoutineTable::get(std::string_view name) const {
+  const auto it = routines_.find(name);
+  if (it == routines_.end()) throw std::logic_error("no routine '" + std::string(name) + "'");
+  return it->second;
+}
+
+std::vector<std::string> RoutineTable::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, items] : routines_) out.push_back(name);
+  return out;
+}
+
+void RoutineTable::drop(std::string_view routine, std::string_view step) {
+  if (!has(routine)) throw UsageError("no routine '" + std::string(routine) + "' in this variant");
+  auto& items = routines_.find(routine)->second;
+  const auto removed = std::erase_if(items, [&](const Item& item) {
+    return item.kind == Item::Kind::step && item.step->name == step;
+  });
+  if (removed == 0) {
+    throw UsageError("routine '" + std::string(routine) + "' has no step '" + std::string(step) + "'");
+  }
+}
+
+namespace {
+
+/// Builds a program in two passes: emit entries while recording labels per routine instance,
+/// then resolve every jump through the chain of instances that encloses it.
+class Flattener {
+ public:
+  explicit Flattener(const RoutineTable& table) : table_(table) {}
+
+  std::vector<FlatStep> run(std::string_view entry) {
+    emit(entry, {});
+    std::vector<FlatStep> out(steps_);
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      const Entry& e = entries_[i];
+      if (e.kind != Item::Kind::step) continue;
+      FlatStep& f = out[e.step_index];
+      f.step = e.step;
+      f.routine = e.routine;
+      f.next = resolve_position(i + 1);
+      f.target.fill(kNoTarget);
+      for (int t = 0; t < kTargets; ++t) {
+        const bool needed = e.step->jumps & (1u << t) ||
+                            (e.step->skip && e.step->skip_to == static_cast<Target>(t));
+        if (!needed) continue;
+        const auto label = find_label(static_cast<Target>(t), e.chain);
+        if (!label) {
+          throw std::logic_error("step '" + std::string(e.step->name) + "' in routine '" +
+                                 std::string(e.routine) + "' jumps to an undefined label");
+        }
+        f.target[static_cast<std::size_t>(t)] = resolve_position(*label);
+      }
+      f.skip_target = e.step->skip_to == Target::count
+                          ? f.next
+                          : f.target[static_cast<std::size_t>(e.step->skip_to)];
+    }
+    return out;
+  }
+
+ private:
+  struct Entry {
+    Item::Kind kind;
+    const Step* step;
+    std::string_view routine;
+    Target target;
+    std::vector<std::size_t> chain;  // routine instances from the innermost outwards
+    std::size_t step_index = 0;
+  };
+
+  void emit(std::string_view routine, std::vector<std::size_t> chain) {
+    if (std::find(active_.begin(), active_.end(), routine) != active_.end()) {
+      throw std::logic_error("routine '" + std::string(routine) + "' calls itself");
+    }
+    active_.push_back(routine);
+    const std::size_t instance = instances_++;
+    chain.insert(chain.begin(), instance);
+    for (const Item& item : table_.get(routine)) {
+      switch (item.kind) {
+        case Item::Kind::call:
+          emit(item.routine, chain);
+          break;
+        case Item::Kind::label:
+          labels_.push_back({instance, item.target, entries_.size()});
+          break;
+        case Item::Kind::step:
+        case Item::Kind::jump:
+          entries_.push_back({item.kind, item.step, routine, item.target, chain,
+                              item.kind == Item::Kind::step ? steps_++ : 0});
+          break;
+      }
+    }
+    active_.pop_back();
+  }
+
+  std::optional<std::size_t> find_label(Target t, const std::vector<std::size_t>& chain) const {
+    for (std::size_t instance : chain) {
+      for (const auto& l : labels_) {
+        if (l.instance == instance && l.target == t) return l.entry;
+      }
+    }
+    return std::nullopt;
+  }
+
+  /// The program counter reached from entry `i`, following jumps.
+  std::uint8_t resolve_position(std::size_t i, std::size_t depth = 0) const {
+    if (depth > entries_.size()) throw std::logic_error("jump cycle without a step");
+    if (i >= entries_.size()) return static_cast<std::uint8_t>(steps_);
+    const Entry& e = entries_[i];
+    if (e.kind == Item::Kind::step) return static_cast<std::uint8_t>(e.step_index);
+    const auto label = find_label(e.target, e.chain);
+    if (!label) {
+      throw std::logic_error("jump to an undefined label in '" + std::string(e.routine) + "'");
+    }
+    return resolve_position(*label, depth + 1);
+  }
+
+  struct Label {
+    std::size_t instance;
+    Target target;
+    std::size_t entry;  // index of the entry that follows the label
+  };
+
+  const RoutineTable& table_;
+  std::vector<Entry> entries_;
+  std::vector<Label> labels_;
+  std::vector<std::string_view> active_;
+  std::size_t instances_ = 0;
+  std::size_t steps_ = 0;
+};
+
+}  // namespace
+
+Program Program::build(const RoutineTable& table, std::string_view entry) {
+  Program p;
+  p.steps_ = Flattener(table).run(entry);
+  if (p.steps_.size() > 250) throw std::logic_error("program of '" + std::string(entry) + "' too long");
+  return p;
+}
+
+}  // namespace dirtyrace::model

@@ -1,0 +1,123 @@
+#include "model/routines.hpp"
+
+#include "model/kernel/steps.hpp"
+
+namespace dirtyrace::model {
+
+namespace {
+
+Item step(const Step& s) { return Item::of(s); }
+Item call(std::string_view routine) { return Item::call(routine); }
+Item label(Target t) { return Item::label(t); }
+Item jump(Target t) { return Item::jump(t); }
+
+void add_fault_paths(RoutineTable& t, const Variant& v) {
+  using namespace kernel;
+  switch (v.fault) {
+    case FaultKind::no_write_notify:
+      t.set("do_no_page", {step(kFilemapNopage), step(kDoNoPage)});
+      t.set("do_wp_page", {step(kDoWpPageReuse)});
+      break;
+    case FaultKind::lockless_dirty:
+      t.set("do_no_page", {step(kFilemapNopage), step(kDoNoPage), step(kSetPageDirtyBalance)});
+      t.set("do_wp_page", {step(kDoWpPageReuse), step(kSetPageDirtyBalance)});
+      break;
+    case FaultKind::page_mkwrite:
+      t.set("page_mkwrite",
+            {step(kMkwriteLockPage), step(kMkwriteSetPageDirty), step(kWaitForStablePage)});
+      t.set("do_shared_fault",
+            {step(kFilemapFault), step(kUnlockBeforeMkwrite), call("page_mkwrite"),
+             step(kFinishFault), step(kFaultDirtySharedPage), step(kFaultUnlockPage)});
+      t.set("do_wp_page", {step(kDoWpPage), call("page_mkwrite"), step(kFinishMkwriteFault),
+                           step(kFaultDirtySharedPage), step(kFaultUnlockPage)});
+      break;
+  }
+  const std::string_view not_present =
+      v.fault == FaultKind::page_mkwrite ? "do_shared_fault" : "do_no_page";
+  t.set("writer", {label(Target::retry), step(kStore), jump(Target::loop_end),
+                   label(Target::fault_none), call(not_present), jump(Target::retry),
+                   label(Target::fault_wp), call("do_wp_page"), jump(Target::retry),
+                   label(Target::loop_end)});
+}
+
+void add_writeback(RoutineTable& t, const Variant& v) {
+  using namespace kernel;
+  switch (v.clean_order) {
+    case CleanOrder::test_clear_only:
+      t.set("clear_page_dirty_for_io", {step(kTestClearPageDirty)});
+      break;
+    case CleanOrder::clear_then_mkclean:
+      t.set("clear_page_dirty_for_io", {step(kTestClearPageDirty), step(kPageMkcleanIgnored)});
+      break;
+    case CleanOrder::mkclean_then_clear:
+      t.set("clear_page_dirty_for_io",
+            {step(kPageMkclean), step(kCleanSetPageDirty), step(kTestClearPageDirty)});
+      break;
+  }
+  t.set("__block_write_full_page",
+        {step(kLockBuffer), step(kTrylockBuffer), step(kSetPageWriteback), step(kSubmitBh),
+         step(kWritepageUnlockPage), step(kEndPageWritebackNoIo), label(Target::page_done)});
+  t.set("write_cache_pages",
+        {step(kMappingTagged), step(kTagPagesForWriteback), label(Target::lookup),
+         step(kFindGetPagesTag), label(Target::next_page), step(kWbLockPage),
+         step(kWbWaitOnPageWriteback), label(Target::page_ready), call("clear_page_dirty_for_io"),
+         call("__block_write_full_page"), jump(Target::next_page), label(Target::page_clean),
+         step(kWbUnlockPage), label(Target::loop_end)});
+  t.set("filemap_fdatawait",
+        {label(Target::lookup), step(kFindGetWritebackPages), label(Target::next_page),
+         step(kWaitOnPageWriteback), label(Target::loop_end)});
+  t.set("filemap_write_and_wait", {call("write_cache_pages"), call("filemap_fdatawait")});
+  t.set("fsync", {step(kFsyncEntry), call("filemap_write_and_wait")});
+  if (v.msync == MsyncKind::pte_walk_fsync) {
+    t.set("msync", {step(kMsyncEntry), step(kMsyncPteRange), call("filemap_write_and_wait")});
+  } else {
+    t.set("msync", {step(kMsyncEntry), call("filemap_write_and_wait")});
+  }
+  t.set("flusher", {call("write_cache_pages")});
+}
+
+void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v) {
+  using namespace kernel;
+  t.set("munmap", {step(kZapPteRange)});
+  std::vector<Item> shrink = {step(kIsolateLruPages), label(Target::next_page), step(kTrylockPage),
+                              step(kTryToUnmap), step(kReclaimPageDirty)};
+  if (v.reclaim_writes_file_pages) {
+    shrink.insert(shrink.end(), {call("clear_page_dirty_for_io"), call("__block_write_full_page"),
+                                 step(kPageoutSuccess)});
+  }
+  shrink.insert(shrink.end(),
+                {label(Target::page_clean), step(kTryToReleasePage), label(Target::loop_end)});
+  t.set("shrink_page_list", std::move(shrink));
+  if (v.journal == JournalKind::buffers) {
+    t.set("journal", {step(kJournalSubmitBuffer)});
+  } else {
+    t.set("journal", {call("write_cache_pages")});
+  }
+  t.set("buffer_flush", {step(kWriteDirtyBuffer)});
+}
+
+}  // namespace
+
+RoutineTable routines_for(const Variant& variant) {
+  RoutineTable t;
+  add_fault_paths(t, variant);
+  add_writeback(t, variant);
+  add_unmap_reclaim_journal(t, variant);
+  return t;
+}
+
+std::string_view entry_routine(ActorKind kind) {
+  switch (kind) {
+    case ActorKind::writer: return "writer";
+    case ActorKind::flusher: return "flusher";
+    case ActorKind::msync: return "msync";
+    case ActorKind::fsync: return "fsync";
+    case ActorKind::munmap: return "munmap";
+    case ActorKind::reclaim: return "shrink_page_list";
+    case ActorKind::journal: return "journal";
+    case ActorKind::buffer_flush: return "buffer_flush";
+  }
+  return "writer";
+}
+
+}  // namespace dirtyrace::model

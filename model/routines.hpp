@@ -1,0 +1,17 @@
+#pragma once
+// Each variant's routines as data: which steps, in which order, calling which routines.
+
+#include <string_view>
+
+#include "model/program.hpp"
+#include "model/scenario.hpp"
+#include "model/variant.hpp"
+
+namespace dirtyrace::model {
+
+/// The routines of `variant`, ready for Program::build (and for editing before it).
+RoutineTable routines_for(const Variant& variant);
+/// The routine an actor of `kind` runs.
+std::string_view entry_routine(ActorKind kind);
+
+}  // namespace dirtyrace::model

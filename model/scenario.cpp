@@ -1,0 +1,355 @@
+#include "model/scenario.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "model/error.hpp"
+#include "model/state.hpp"
+
+namespace dirtyrace::model {
+namespace {
+
+constexpr std::array kActorKinds = {
+    ActorKindInfo{ActorKind::writer, "writer",
+                  "memcpy through a MAP_SHARED mapping: stores and their page faults", true},
+    ActorKindInfo{ActorKind::flusher, "flusher",
+                  "background writeback: write_cache_pages with WB_SYNC_NONE", false},
+    ActorKindInfo{ActorKind::msync, "msync", "msync(MS_SYNC) of a page range of one mapping",
+                  true},
+    ActorKindInfo{ActorKind::fsync, "fsync", "fsync of the whole file", false},
+    ActorKindInfo{ActorKind::munmap, "munmap", "munmap of a page range: zap_pte_range", true},
+    ActorKindInfo{ActorKind::reclaim, "reclaim",
+                  "page reclaim: shrink_page_list over a page range", false},
+    ActorKindInfo{ActorKind::journal, "journal",
+                  "ordered-mode journal commit flushing the file's data (ext3: buffers; ext4: "
+                  "writeback loop)",
+                  false},
+    ActorKindInfo{ActorKind::buffer_flush, "buffer_flush",
+                  "buffer-level flush of dirty data buffers (ext3's journal; a what-if on 4.19+)",
+                  false},
+};
+
+constexpr int kMaxStoresPerWriter = 8;
+
+std::string kind_names() {
+  std::string s;
+  for (const auto& k : kActorKinds) {
+    if (!s.empty()) s += ", ";
+    s += k.name;
+  }
+  return s;
+}
+
+int parse_int(std::string_view text, std::string_view what) {
+  int value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    throw UsageError("invalid " + std::string(what) + " '" + std::string(text) +
+                     "': expected a whole number");
+  }
+  return value;
+}
+
+void check_range(int value, int lo, int hi, std::string_view what, std::string_view fix) {
+  if (value < lo || value > hi) {
+    throw UsageError(std::string(what) + " is " + std::to_string(value) + " but must be " +
+                     std::to_string(lo) + " to " + std::to_string(hi) + std::string(fix));
+  }
+}
+
+}  // namespace
+
+std::span<const ActorKindInfo> all_actor_kinds() { return kActorKinds; }
+
+const ActorKindInfo& actor_kind_info(ActorKind kind) {
+  for (const auto& k : kActorKinds) {
+    if (k.kind == kind) return k;
+  }
+  throw std::logic_error("actor kind without a table row");
+}
+
+ActorKind actor_kind_named(std::string_view name) {
+  for (const auto& k : kActorKinds) {
+    if (k.name == name) return k.kind;
+  }
+  throw UsageError("unknown actor '" + std::string(name) + "'; valid actors: " + kind_names());
+}
+
+std::vector<ActorSpec> parse_actor_list(std::string_view text) {
+  std::vector<ActorSpec> actors;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    std::string_view item = text.substr(start, comma - start);
+    start = comma + 1;
+    if (item.empty()) {
+      throw UsageError("empty entry in actor list '" + std::string(text) +
+                       "'; write kinds separated by commas, e.g. writer,flusher,msync");
+    }
+    int count = 1;
+    if (const auto star = item.find('*'); star != std::string_view::npos) {
+      count = parse_int(item.substr(star + 1), "actor count");
+      check_range(count, 1, kMaxActors, "actor count", "");
+      item = item.substr(0, star);
+    }
+    ActorSpec spec;
+    bool has_mapping = false;
+    if (const auto at = item.find('@'); at != std::string_view::npos) {
+      spec.mapping = parse_int(item.substr(at + 1), "mapping");
+      has_mapping = true;
+      item = item.substr(0, at);
+    }
+    spec.kind = actor_kind_named(item);
+    if (has_mapping && !actor_kind_info(spec.kind).uses_mapping) {
+      throw UsageError("actor '" + std::string(item) +
+                       "' does not act through a mapping; '@' applies to writer, msync, munmap");
+    }
+    // A writer without '@' gets the next mapping round-robin; -1 marks "not chosen".
+    if (!has_mapping && spec.kind == ActorKind::writer) spec.mapping = -1;
+    for (int i = 0; i < count; ++i) actors.push_back(spec);
+  }
+  return actors;
+}
+
+void Scenario::validate_and_resolve() {
+  if (!variant) throw UsageError("no variant given; use --variant (see dirtyrace list)");
+  check_range(pages, 1, kMaxPages, "pages", " (--pages)");
+  check_range(blocks_per_page, 1, kMaxBlocksPerPage, "blocks per page", " (--blocks)");
+  check_range(mappings, 1, kMaxMappings, "mappings", " (--mappings)");
+  check_range(stores, 0, kMaxStoresPerWriter, "stores per writer", " (--stores)");
+  if (actors.empty()) throw UsageError("no actors; give at least one with --actors");
+  check_range(static_cast<int>(actors.size()), 1, kMaxActors, "number of actors",
+              " (--actors)");
+  if (stable_writes && !variant->stable_pages) {
+    throw UsageError("--stable-writes needs a kernel with stable pages (linux-4.19, linux-6.x); " +
+                     std::string(variant->name) + " has none");
+  }
+  int next_writer_mapping = 0;
+  int total_stores = 0;
+  for (std::size_t i = 0; i < actors.size(); ++i) {
+    ActorSpec& a = actors[i];
+    const std::string who = actor_name(i);
+    if (a.kind == ActorKind::writer && a.mapping < 0) a.mapping = next_writer_mapping++ % mappings;
+    if (a.mapping < 0 || a.mapping >= mappings) {
+      throw UsageError(who + " uses mapping " + std::to_string(a.mapping) + " but the scenario has " +
+                       std::to_string(mappings) + " mapping(s) (0 to " +
+                       std::to_string(mappings - 1) + "); raise --mappings or change '@'");
+    }
+    if (a.last_page < 0) a.last_page = pages - 1;
+    if (a.first_page < 0 || a.first_page > a.last_page || a.last_page >= pages) {
+      throw UsageError(who + " has page range " + std::to_string(a.first_page) + ".." +
+                       std::to_string(a.last_page) + " outside the file's pages 0.." +
+                       std::to_string(pages - 1));
+    }
+    for (int b : a.blocks) {
+      if (b < 0 || b >= blocks()) {
+        throw UsageError(who + " stores to block " + std::to_string(b) +
+                         " outside the file's blocks 0.." + std::to_string(blocks() - 1));
+      }
+    }
+    if (a.kind == ActorKind::writer) {
+      check_range(writer_stores(a), 0, kMaxStoresPerWriter, who + " stores", "");
+      total_stores += writer_stores(a);
+    }
+  }
+  // Versions are stored in a byte; the packer sizes them from the real maximum.
+  check_range(total_stores, 0, 64, "total stores of all writers", "");
+}
+
+std::vector<int> Scenario::writer_targets(const ActorSpec& a) const {
+  if (!a.blocks.empty()) return a.blocks;
+  std::vector<int> all(static_cast<std::size_t>(blocks()));
+  for (int b = 0; b < blocks(); ++b) all[static_cast<std::size_t>(b)] = b;
+  return all;
+}
+
+std::string Scenario::actor_name(std::size_t i) const {
+  const ActorKind kind = actors[i].kind;
+  int ordinal = 0;
+  for (std::size_t j = 0; j < i; ++j) ordinal += actors[j].kind == kind;
+  return std::string(actor_kind_info(kind).name) + std::to_string(ordinal);
+}
+
+Scenario default_scenario() {
+  Scenario s;
+  s.variant = &variant(VariantId::linux_6_x);
+  s.pages = 1;
+  s.blocks_per_page = 2;
+  s.mappings = 2;
+  s.stores = 2;
+  s.actors = parse_actor_list("writer,flusher,msync,munmap@1,reclaim,journal");
+  return s;
+}
+
+namespace {
+
+/// Reads TOML tables strictly: every key must be known, every value of the right type.
+class TomlReader {
+ public:
+  TomlReader(const toml::table& table, std::string where) : table_(table), where_(std::move(where)) {}
+
+  template <class T>
+  std::optional<T> get(std::string_view key, std::string_view type_name) {
+    seen_.emplace_back(key);
+    const toml::node* node = table_.get(key);
+    if (!node) return std::nullopt;
+    if (auto v = node->value<T>()) return *v;
+    throw UsageError(where_ + ": '" + std::string(key) + "' must be " + std::string(type_name));
+  }
+
+  std::optional<int> get_int(std::string_view key) {
+    auto v = get<std::int64_t>(key, "an integer");
+    if (!v) return std::nullopt;
+    if (*v < -1000 || *v > 1000) {
+      throw UsageError(where_ + ": '" + std::string(key) + "' is out of range");
+    }
+    return static_cast<int>(*v);
+  }
+
+  std::optional<std::vector<int>> get_int_list(std::string_view key) {
+    seen_.emplace_back(key);
+    const toml::node* node = table_.get(key);
+    if (!node) return std::nullopt;
+    const toml::array* arr = node->as_array();
+    std::vector<int> out;
+    if (arr) {
+      for (const toml::node& item : *arr) {
+        auto v = item.value<std::int64_t>();
+        if (!v || *v < 0 || *v > 1000) { arr = nullptr; break; }
+        out.push_back(static_cast<int>(*v));
+      }
+    }
+    if (!arr) {
+      throw UsageError(where_ + ": '" + std::string(key) +
+                       "' must be a list of non-negative integers");
+    }
+    return out;
+  }
+
+  void reject_unknown_keys() const {
+    for (const auto& [key, value] : table_) {
+      if (std::find(seen_.begin(), seen_.end(), key.str()) == seen_.end()) {
+        throw UsageError(where_ + ": unknown key '" + std::string(key.str()) +
+                         "' (see README, \"Scenario files\")");
+      }
+    }
+  }
+
+ private:
+  const toml::table& table_;
+  std::string where_;
+  std::vector<std::string_view> seen_;
+};
+
+}  // namespace
+
+Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    throw UsageError(std::string(origin) + ":" + std::to_string(where.line) + ":" +
+                     std::to_string(where.column) + ": " + std::string(e.description()));
+  }
+  Scenario s;
+  TomlReader r(root, std::string(origin));
+  s.variant = &variant_named(r.get<std::string>("variant", "a string").value_or("linux-6.x"));
+  s.pages = r.get_int("pages").value_or(s.pages);
+  s.blocks_per_page = r.get_int("blocks").value_or(s.blocks_per_page);
+  s.mappings = r.get_int("mappings").value_or(s.mappings);
+  s.stores = r.get_int("stores").value_or(s.stores);
+  s.stable_writes = r.get<bool>("stable_writes", "true or false").value_or(false);
+  if (const toml::node* props = root.get("properties")) {
+    const toml::array* arr = props->as_array();
+    if (!arr) throw UsageError(std::string(origin) + ": 'properties' must be a list of names");
+    for (const toml::node& p : *arr) {
+      auto name = p.value<std::string>();
+      if (!name) throw UsageError(std::string(origin) + ": 'properties' must be a list of names");
+      s.properties.push_back(*name);
+    }
+  }
+  r.get<std::string>("properties", "");  // marks the key as known; checked above
+  if (const toml::node* list = root.get("actors")) {
+    const toml::array* arr = list->as_array();
+    if (!arr) throw UsageError(std::string(origin) + ": 'actors' must be an array of tables ([[actors]])");
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const toml::table* t = (*arr)[i].as_table();
+      const std::string where = std::string(origin) + ": actors[" + std::to_string(i) + "]";
+      if (!t) throw UsageError(where + " must be a table ([[actors]])");
+      TomlReader a(*t, where);
+      ActorSpec spec;
+      const auto kind = a.get<std::string>("kind", "a string");
+      if (!kind) throw UsageError(where + " has no 'kind'; valid kinds: " + kind_names());
+      spec.kind = actor_kind_named(*kind);
+      const auto mapping = a.get_int("mapping");
+      spec.mapping = mapping.value_or(spec.kind == ActorKind::writer ? -1 : 0);
+      if (mapping && !actor_kind_info(spec.kind).uses_mapping) {
+        throw UsageError(where + ": '" + *kind + "' does not act through a mapping");
+      }
+      if (auto pages = a.get_int_list("pages")) {
+        if (pages->size() != 2) throw UsageError(where + ": 'pages' must be [first, last]");
+        spec.first_page = (*pages)[0];
+        spec.last_page = (*pages)[1];
+      }
+      if (auto targets = a.get_int_list("targets")) spec.blocks = *targets;
+      spec.stores = a.get_int("stores").value_or(-1);
+      const int count = a.get_int("count").value_or(1);
+      check_range(count, 1, kMaxActors, where + " count", "");
+      a.reject_unknown_keys();
+      for (int k = 0; k < count; ++k) s.actors.push_back(spec);
+    }
+  }
+  r.get<std::string>("actors", "");  // marks the key as known; checked above
+  r.reject_unknown_keys();
+  return s;
+}
+
+Scenario read_scenario_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("cannot read scenario file '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_scenario_toml(text.str(), path);
+}
+
+std::string to_toml(const Scenario& s) {
+  toml::table root{{"variant", std::string(s.variant->name)},
+                   {"pages", s.pages},
+                   {"blocks", s.blocks_per_page},
+                   {"mappings", s.mappings},
+                   {"stores", s.stores},
+                   {"stable_writes", s.stable_writes}};
+  if (!s.properties.empty()) {
+    toml::array props;
+    for (const auto& p : s.properties) props.push_back(p);
+    root.insert("properties", std::move(props));
+  }
+  toml::array actors;
+  for (const ActorSpec& a : s.actors) {
+    toml::table t{{"kind", std::string(actor_kind_info(a.kind).name)}};
+    if (actor_kind_info(a.kind).uses_mapping && a.mapping >= 0) t.insert("mapping", a.mapping);
+    if (a.kind == ActorKind::writer) {
+      if (!a.blocks.empty()) {
+        toml::array targets;
+        for (int b : a.blocks) targets.push_back(b);
+        t.insert("targets", std::move(targets));
+      }
+      if (a.stores >= 0) t.insert("stores", a.stores);
+    } else if (a.kind != ActorKind::fsync && a.kind != ActorKind::flusher) {
+      t.insert("pages", toml::array{a.first_page, a.last_page < 0 ? s.pages - 1 : a.last_page});
+    }
+    actors.push_back(std::move(t));
+  }
+  root.insert("actors", std::move(actors));
+  std::ostringstream out;
+  out << root << "\n";
+  return out.str();
+}
+
+}  // namespace dirtyrace::model

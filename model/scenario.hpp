@@ -1,0 +1,71 @@
+#pragma once
+// What is checked: the variant, the file's shape, the actors and the properties (MODEL.md
+// section 1). A scenario comes from command-line options, from a TOML file, or both.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/variant.hpp"
+
+namespace dirtyrace::model {
+
+enum class ActorKind { writer, flusher, msync, fsync, munmap, reclaim, journal, buffer_flush };
+
+struct ActorKindInfo {
+  ActorKind kind;
+  std::string_view name;
+  std::string_view summary;
+  bool uses_mapping;  // acts through one process's mapping
+};
+std::span<const ActorKindInfo> all_actor_kinds();
+const ActorKindInfo& actor_kind_info(ActorKind kind);
+
+/// One actor of a scenario.
+struct ActorSpec {
+  ActorKind kind = ActorKind::writer;
+  int mapping = 0;           // writer, msync, munmap: the process (mapping) it acts through
+  int first_page = 0;        // msync, munmap, reclaim, journal, buffer_flush: page range
+  int last_page = -1;        // -1: to the end of the file
+  std::vector<int> blocks;   // writer: blocks (p * B + b) stored to in order; empty: whole file
+  int stores = -1;           // writer: number of stores, cycling over `blocks`; -1: scenario's
+};
+
+struct Scenario {
+  const Variant* variant = nullptr;
+  int pages = 1;
+  int blocks_per_page = 1;
+  int mappings = 1;
+  int stores = 2;  // default stores per writer
+  bool stable_writes = false;
+  std::vector<ActorSpec> actors;
+  std::vector<std::string> properties;  // empty: every property that applies
+
+  int blocks() const { return pages * blocks_per_page; }
+  /// Resolves defaults and checks every bound; throws UsageError with a one-line message.
+  void validate_and_resolve();
+  /// The writer's store targets with defaults resolved (the k-th store goes to targets[k % n]).
+  std::vector<int> writer_targets(const ActorSpec& a) const;
+  int writer_stores(const ActorSpec& a) const { return a.stores >= 0 ? a.stores : stores; }
+  /// Display name of actor `i`, e.g. "writer0" or "msync1".
+  std::string actor_name(std::size_t i) const;
+};
+
+/// The scenario dirtyrace checks when given no options: current kernel, every actor kind.
+Scenario default_scenario();
+
+/// Parses an actor list such as "writer*2,flusher,msync@1": kind, optional @mapping, optional
+/// *count. Throws UsageError naming the valid kinds.
+std::vector<ActorSpec> parse_actor_list(std::string_view text);
+ActorKind actor_kind_named(std::string_view name);
+
+/// Reads a scenario file (TOML; see README "Scenario files"). Throws UsageError.
+Scenario read_scenario_file(const std::string& path);
+/// Parses scenario TOML text; `origin` names it in errors.
+Scenario parse_scenario_toml(std::string_view text, std::string_view origin);
+/// The scenario as TOML that parse_scenario_toml reads back to the same scenario.
+std::string to_toml(const Scenario& s);
+
+}  // namespace dirtyrace::model

@@ -1,0 +1,96 @@
+#pragma once
+// The state of one file's page cache, its mappings, its buffers and the actors working on it
+// (MODEL.md section 1). A plain value: every field is a small unsigned number so that the packer
+// can store it in a few bits; fields a scenario does not use stay zero.
+
+#include <array>
+#include <cstdint>
+#include <type_traits>
+
+namespace dirtyrace::model {
+
+inline constexpr int kMaxPages = 4;
+inline constexpr int kMaxBlocksPerPage = 4;
+inline constexpr int kMaxBlocks = kMaxPages * kMaxBlocksPerPage;
+inline constexpr int kMaxMappings = 3;
+inline constexpr int kMaxActors = 8;
+/// Actor slots: the scenario's actors plus one for the final fsync of `durable_at_end`.
+inline constexpr int kActorSlots = kMaxActors + 1;
+
+/// One page of the file (struct page / folio) and its page-cache tags.
+struct Page {
+  std::uint8_t cached;     // in the page cache (mapping->i_pages)
+  std::uint8_t locked_by;  // PG_locked: 0 when unlocked, else the holder's actor index + 1
+  std::uint8_t dirty;      // PG_dirty
+  std::uint8_t writeback;  // PG_writeback
+  std::uint8_t tag_dirty;      // PAGECACHE_TAG_DIRTY
+  std::uint8_t tag_writeback;  // PAGECACHE_TAG_WRITEBACK
+  std::uint8_t tag_towrite;    // PAGECACHE_TAG_TOWRITE (2.6.35 and later)
+  bool operator==(const Page&) const = default;
+};
+
+/// Where a block's write I/O stands.
+enum IoPhase : std::uint8_t {
+  kIoIdle = 0,
+  kIoSubmitted = 1,  // submit_bh done, the device has not read the buffer yet
+  kIoCaptured = 2,   // the device holds `io_version` and will write it
+};
+
+/// One block (buffer_head) of a page, with the data versions in memory, in flight and on disk.
+struct Block {
+  std::uint8_t dirty;        // BH_Dirty
+  std::uint8_t locked;       // BH_Lock, held from the pick for I/O to the I/O's completion
+  std::uint8_t async_write;  // BH_Async_Write: the I/O is page writeback (ends PG_writeback)
+  std::uint8_t io;           // IoPhase
+  std::uint8_t io_version;   // version the device captured (kIoCaptured)
+  std::uint8_t mem;          // version in the page; after the page is dropped, the one it held
+  std::uint8_t disk;         // version on disk
+  bool operator==(const Block&) const = default;
+};
+
+/// PTE bits of one mapping for one page.
+enum PteBits : std::uint8_t { kPtePresent = 1, kPteWrite = 2, kPteDirty = 4 };
+
+/// Program counter and the kernel locals an actor carries between its steps.
+struct Actor {
+  std::uint8_t pc;       // index into the actor's program; the program's size means finished
+  std::uint8_t page;     // page the current routine works on
+  std::uint8_t cursor;   // mapping, buffer or block of a one-per-step loop
+  std::uint8_t cleaned;  // page_mkclean found a dirty or writable PTE
+  std::uint8_t index;    // next page index a tag lookup starts from (0: the range's start)
+  std::uint8_t pagevec;  // pages of the last tag lookup still to visit (bit per page)
+  std::uint8_t refs;     // pages this actor holds a reference on (bit per page)
+  std::uint8_t picked;   // buffers of `page` marked for async write (bit per buffer)
+  std::uint8_t stores;   // stores done (writer)
+  std::uint8_t orig_pte; // the PTE as the fault first read it (pte_same)
+  /// msync/fsync: the version of each block in memory when the call was made (ghost).
+  std::array<std::uint8_t, kMaxBlocks> ghost_called;
+  bool operator==(const Actor&) const = default;
+};
+
+/// Which kernel BUG_ON fired first (ghost); kBugNone while none has.
+enum BugOn : std::uint8_t {
+  kBugNone = 0,
+  kBugWritebackTwice,       // set_page_writeback on a page already under writeback
+  kBugCleanUnlocked,        // clear_page_dirty_for_io without the page lock
+  kBugUnlockNotHeld,        // unlock_page of a page the actor does not hold
+  kBugEndWritebackIdle,     // end_page_writeback on a page not under writeback
+};
+
+struct State {
+  std::array<Page, kMaxPages> page;
+  std::array<Block, kMaxBlocks> block;        // block b of page p is block[p * B + b]
+  std::array<std::array<std::uint8_t, kMaxPages>, kMaxMappings> pte;  // PteBits
+  std::uint8_t nr_dirty;                      // NR_FILE_DIRTY
+  std::uint8_t ghost_nr_dirty_underflow;      // nr_dirty was decremented below zero
+  std::uint8_t ghost_bug;                     // BugOn
+  std::uint8_t ghost_unstable_store;          // a store reached a block under write I/O
+  std::array<Actor, kActorSlots> actor;
+
+  bool operator==(const State&) const = default;
+};
+
+static_assert(std::is_trivially_copyable_v<State>);
+static_assert(std::has_unique_object_representations_v<State>);
+
+}  // namespace dirtyrace::model

@@ -1,0 +1,83 @@
+#pragma once
+// One atomic step of a kernel routine: a row in a table, named after the kernel code it models.
+// Nothing interleaves inside a step. A routine (program.hpp) is an ordered list of steps that a
+// variant or the user may edit; the steps themselves never know their neighbours.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "model/state.hpp"
+
+namespace dirtyrace::model {
+
+struct Env;
+
+/// Places a step may jump to; a routine defines each with a label item. A jump goes to the
+/// label in the innermost routine on the call chain that defines it.
+enum class Target : std::uint8_t {
+  retry,       // writer: re-execute the store (the CPU restarts the faulting instruction)
+  fault_none,  // writer: the PTE is not present
+  fault_wp,    // writer: the PTE is present but read-only
+  lookup,      // loops over pages: look up the next batch of tagged pages
+  next_page,   // loops over pages: go on with the next page
+  page_clean,  // clear_page_dirty_for_io returned 0
+  page_ready,  // writeback loop: the page is locked and not under writeback
+  page_done,   // ->writepage is finished with the page
+  loop_end,    // a loop over pages is finished
+  count
+};
+inline constexpr int kTargets = static_cast<int>(Target::count);
+
+/// Where an actor goes after a step.
+struct Flow {
+  enum class Kind : std::uint8_t { next, again, jump };
+  Kind kind;
+  Target target;
+  static constexpr Flow next() { return {Kind::next, Target::retry}; }
+  /// The same step again: loops that take one step per mapping, buffer or page.
+  static constexpr Flow again() { return {Kind::again, Target::retry}; }
+  static constexpr Flow to(Target t) { return {Kind::jump, t}; }
+};
+
+/// What a step works on: the successor state being built and the actor taking the step.
+struct Exec {
+  State& s;
+  const Env& env;
+  int self;
+  std::uint8_t choice;  // which outcome of a nondeterministic step
+  Actor& me() const { return s.actor[static_cast<std::size_t>(self)]; }
+};
+
+/// Blocking: false while the actor waits (for a lock, for writeback).
+using Guard = bool (*)(const State&, const Env&, int self);
+/// Decided on arrival, without a transition; may read only the actor's own locals and the
+/// scenario, which no other actor can change in between.
+using Skip = bool (*)(const State&, const Env&, int self);
+using Apply = Flow (*)(Exec&);
+
+constexpr std::uint16_t jumps_to(std::initializer_list<Target> targets) {
+  std::uint16_t mask = 0;
+  for (Target t : targets) mask = static_cast<std::uint16_t>(mask | 1u << static_cast<int>(t));
+  return mask;
+}
+
+struct Step {
+  std::string_view name;      // the kernel identifier of the operation, e.g. "TestClearPageDirty"
+  std::string_view function;  // the kernel function it belongs to
+  std::string_view source;    // file and versions, e.g. "mm/page-writeback.c (2.6.20+)"
+  std::string_view what;      // one sentence: what the step does
+  Apply apply = nullptr;
+  Guard enabled = nullptr;  // null: never blocks
+  Skip skip = nullptr;      // null: never skipped
+  Target skip_to = Target::count;  // count: a skipped step goes on with the next step
+  std::uint16_t jumps = 0;  // jumps_to(...) of every target `apply` may return
+  /// Nondeterministic outcomes: apply runs once per outcome name; one name means one outcome.
+  std::array<std::string_view, 2> outcomes = {};
+  /// An actor about to take this step holds no page lock and is inside no kernel routine.
+  bool rest = false;
+
+  int choices() const { return outcomes[1].empty() ? 1 : 2; }
+};
+
+}  // namespace dirtyrace::model

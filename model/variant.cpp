@@ -1,0 +1,136 @@
+#include "model/variant.hpp"
+
+#include <array>
+#include <string>
+
+#include "model/error.hpp"
+
+namespace dirtyrace::model {
+namespace {
+
+// Sources for every flag: research notes checked against the trees (see README, "Kernel map").
+constexpr std::array kVariants = {
+    Variant{.id = VariantId::linux_2_6_18,
+            .name = "linux-2.6.18",
+            .summary = "no write-notify: dirtiness lives in PTEs until msync, munmap or reclaim",
+            .clean_order = CleanOrder::test_clear_only,
+            .fault = FaultKind::no_write_notify,
+            .msync = MsyncKind::pte_walk_fsync,
+            .journal = JournalKind::buffers,
+            .towrite = false,
+            .skip_clean_page = false,
+            .flusher_trylocks_buffers = true,
+            .stable_pages = false,
+            .reclaim_writes_file_pages = true,
+            .mkclean_asserts_locked = false,
+            .journal_skips_locked = true,
+            .release_clears_tag = true,
+            .sync_skips_clean_mapping = false},
+    Variant{.id = VariantId::linux_2_6_19,
+            .name = "linux-2.6.19",
+            .summary = "write-notify; clear_page_dirty_for_io clears PG_dirty before page_mkclean "
+                       "(lost write, fixed by 7658cc28)",
+            .clean_order = CleanOrder::clear_then_mkclean,
+            .fault = FaultKind::lockless_dirty,
+            .msync = MsyncKind::file_fsync,
+            .journal = JournalKind::buffers,
+            .towrite = false,
+            .skip_clean_page = false,
+            .flusher_trylocks_buffers = true,
+            .stable_pages = false,
+            .reclaim_writes_file_pages = true,
+            .mkclean_asserts_locked = false,
+            .journal_skips_locked = false,
+            .release_clears_tag = false,
+            .sync_skips_clean_mapping = false},
+    Variant{.id = VariantId::linux_2_6_20,
+            .name = "linux-2.6.20",
+            .summary = "Linus' clear_page_dirty_for_io; faults dirty the page without the page "
+                       "lock (msync loss, fixed by 79352894)",
+            .clean_order = CleanOrder::mkclean_then_clear,
+            .fault = FaultKind::lockless_dirty,
+            .msync = MsyncKind::file_fsync,
+            .journal = JournalKind::buffers,
+            .towrite = false,
+            .skip_clean_page = false,
+            .flusher_trylocks_buffers = true,
+            .stable_pages = false,
+            .reclaim_writes_file_pages = true,
+            .mkclean_asserts_locked = false,
+            .journal_skips_locked = false,
+            .release_clears_tag = false,
+            .sync_skips_clean_mapping = false},
+    Variant{.id = VariantId::linux_2_6_32,
+            .name = "linux-2.6.32",
+            .summary = "page lock held from page_mkwrite to set_page_dirty; no TOWRITE tag",
+            .clean_order = CleanOrder::mkclean_then_clear,
+            .fault = FaultKind::page_mkwrite,
+            .msync = MsyncKind::file_fsync,
+            .journal = JournalKind::buffers,
+            .towrite = false,
+            .skip_clean_page = true,
+            .flusher_trylocks_buffers = false,
+            .stable_pages = false,
+            .reclaim_writes_file_pages = true,
+            .mkclean_asserts_locked = true,
+            .journal_skips_locked = false,
+            .release_clears_tag = false,
+            .sync_skips_clean_mapping = false},
+    Variant{.id = VariantId::linux_4_19,
+            .name = "linux-4.19",
+            .summary = "TOWRITE tagging, stable pages, msync of the range; kswapd may pageout",
+            .clean_order = CleanOrder::mkclean_then_clear,
+            .fault = FaultKind::page_mkwrite,
+            .msync = MsyncKind::range_fsync,
+            .journal = JournalKind::writepages,
+            .towrite = true,
+            .skip_clean_page = true,
+            .flusher_trylocks_buffers = true,
+            .stable_pages = true,
+            .reclaim_writes_file_pages = true,
+            .mkclean_asserts_locked = true,
+            .journal_skips_locked = false,
+            .release_clears_tag = false,
+            .sync_skips_clean_mapping = false},
+    Variant{.id = VariantId::linux_6_x,
+            .name = "linux-6.x",
+            .summary = "as 4.19, but reclaim leaves dirty file pages to the flusher",
+            .clean_order = CleanOrder::mkclean_then_clear,
+            .fault = FaultKind::page_mkwrite,
+            .msync = MsyncKind::range_fsync,
+            .journal = JournalKind::writepages,
+            .towrite = true,
+            .skip_clean_page = true,
+            .flusher_trylocks_buffers = true,
+            .stable_pages = true,
+            .reclaim_writes_file_pages = false,
+            .mkclean_asserts_locked = true,
+            .journal_skips_locked = false,
+            .release_clears_tag = false,
+            .sync_skips_clean_mapping = true},
+};
+
+}  // namespace
+
+std::span<const Variant> all_variants() { return kVariants; }
+
+const Variant& variant_named(std::string_view name) {
+  for (const Variant& v : kVariants) {
+    if (v.name == name) return v;
+  }
+  std::string valid;
+  for (const Variant& v : kVariants) {
+    if (!valid.empty()) valid += ", ";
+    valid += v.name;
+  }
+  throw UsageError("unknown variant '" + std::string(name) + "'; valid variants: " + valid);
+}
+
+const Variant& variant(VariantId id) {
+  for (const Variant& v : kVariants) {
+    if (v.id == id) return v;
+  }
+  throw std::logic_error("variant id without a table row");
+}
+
+}  // namespace dirtyrace::model

@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include <absl/container/flat_hash_set.h>
+// Inlined: states are a few bytes long, where a call costs as much as the hash.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "checker/memory.hpp"

@@ -74,7 +74,7 @@ std::vector<Variable> Model::variables(const State& s) const {
   }
   for (int m = 0; m < env_.mappings; ++m) {
     for (int p = 0; p < env_.pages; ++p) {
-      add("pte m" + std::to_string(m) + " p" + std::to_string(p), "pte", pte_text(pte_of(s, m, p)));
+      add("pte", "m" + std::to_string(m) + ".p" + std::to_string(p), pte_text(pte_of(s, m, p)));
     }
   }
   for (int p = 0; p < env_.pages; ++p) {
@@ -83,7 +83,11 @@ std::vector<Variable> Model::variables(const State& s) const {
       const std::string obj = "b" + std::to_string(p) + "." + std::to_string(b);
       add(obj, "BH_dirty", flag(blk.dirty));
       add(obj, "BH_lock", flag(blk.locked));
-      add(obj, "mem", page_of(s, p).cached ? version(blk.mem) : "(" + version(blk.mem) + " dropped)");
+      // An uncached page keeps, as a ghost, the version it held when it was dropped.
+      const bool shown = page_of(s, p).cached || blk.mem != blk.disk;
+      add(obj, "mem", !shown                 ? "-"
+                      : page_of(s, p).cached ? version(blk.mem)
+                                             : version(blk.mem) + " (dropped)");
       add(obj, "io", blk.io == kIoIdle        ? "-"
                      : blk.io == kIoSubmitted ? "submitted"
                                               : version(blk.io_version));

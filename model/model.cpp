@@ -207,7 +207,7 @@ void Model::for_each_transition(const State& s, TransitionSink sink) const {
       next = s;
       Exec x{next, env_, a, static_cast<std::uint8_t>(c)};
       advance(next, a, act.pc, st.apply(x));
-#ifndef NDEBUG
+#ifdef DIRTYRACE_SELF_CHECK
       if (!packer_.round_trips(next)) {
         throw std::logic_error("step '" + std::string(st.name) + "' of " + env_.of(a).name +
                                " left a value the packer cannot hold");

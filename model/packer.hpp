@@ -1,6 +1,7 @@
 #pragma once
 // Bit-packs the fields of a State that a scenario uses, each in as few bits as its largest
-// value needs, so that stored states cost bytes, not hundreds of bytes.
+// value needs, so that stored states cost bytes, not hundreds of bytes. Fields are laid out in
+// 64-bit words and never straddle two, which keeps pack and unpack to a shift and a mask each.
 
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +15,7 @@ class Packer {
  public:
   /// Adds the byte at `offset` of State, whose values all fit in `bits` bits (0 adds nothing).
   void add(std::size_t offset, unsigned bits);
-  std::size_t bytes() const { return (total_bits_ + 7) / 8; }
+  std::size_t bytes() const { return (bits_used_ + 7) / 8; }
   void pack(const State& s, std::byte* out) const;
   void unpack(const std::byte* in, State& s) const;
   /// Whether `s` survives pack and unpack unchanged: every used field fits, every other is 0.
@@ -22,11 +23,13 @@ class Packer {
 
  private:
   struct Field {
-    std::uint16_t offset;
-    std::uint8_t bits;
+    std::uint16_t offset;  // byte of State
+    std::uint8_t word;     // 64-bit word of the packed form
+    std::uint8_t shift;    // bit position within the word
+    std::uint8_t mask;
   };
   std::vector<Field> fields_;
-  unsigned total_bits_ = 0;
+  unsigned bits_used_ = 0;  // position of the next field, in bits
 };
 
 /// Bits needed for values 0..max.

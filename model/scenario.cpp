@@ -179,10 +179,10 @@ Scenario default_scenario() {
   Scenario s;
   s.variant = &variant(VariantId::linux_6_x);
   s.pages = 1;
-  s.blocks_per_page = 2;
-  s.mappings = 2;
+  s.blocks_per_page = 1;
+  s.mappings = 1;
   s.stores = 2;
-  s.actors = parse_actor_list("writer,flusher,msync,munmap@1,reclaim,journal");
+  s.actors = parse_actor_list("writer,flusher,msync,fsync,munmap,reclaim,journal");
   return s;
 }
 
@@ -231,6 +231,9 @@ class TomlReader {
     return out;
   }
 
+  /// Marks a key read by other means as known.
+  void mark_known(std::string_view key) { seen_.emplace_back(key); }
+
   void reject_unknown_keys() const {
     for (const auto& [key, value] : table_) {
       if (std::find(seen_.begin(), seen_.end(), key.str()) == seen_.end()) {
@@ -274,7 +277,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
       s.properties.push_back(*name);
     }
   }
-  r.get<std::string>("properties", "");  // marks the key as known; checked above
+  r.mark_known("properties");
   if (const toml::node* list = root.get("actors")) {
     const toml::array* arr = list->as_array();
     if (!arr) throw UsageError(std::string(origin) + ": 'actors' must be an array of tables ([[actors]])");
@@ -305,7 +308,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
       for (int k = 0; k < count; ++k) s.actors.push_back(spec);
     }
   }
-  r.get<std::string>("actors", "");  // marks the key as known; checked above
+  r.mark_known("actors");
   r.reject_unknown_keys();
   return s;
 }

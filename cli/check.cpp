@@ -1,0 +1,172 @@
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "checker/search.hpp"
+#include "cli/commands.hpp"
+#include "cli/scenario_options.hpp"
+#include "model/error.hpp"
+#include "properties/checked_model.hpp"
+#include "traces/json.hpp"
+#include "traces/text.hpp"
+
+namespace dirtyrace::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_sigint(int) { g_interrupted.store(true); }
+
+/// "512M", "2G", "1.5G", "1000000": bytes.
+std::uint64_t parse_size(const std::string& text, const char* option) {
+  std::size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+  }
+  double unit = 1;
+  const std::string suffix = used < text.size() ? text.substr(used) : "";
+  if (suffix == "K" || suffix == "k") unit = 1024.0;
+  else if (suffix == "M" || suffix == "m") unit = 1024.0 * 1024;
+  else if (suffix == "G" || suffix == "g") unit = 1024.0 * 1024 * 1024;
+  else if (!suffix.empty()) value = -1;
+  if (value <= 0) {
+    throw model::UsageError(std::string(option) + " '" + text +
+                            "' is not a positive size; write e.g. 500000, 512M or 2G");
+  }
+  return static_cast<std::uint64_t>(value * unit);
+}
+
+std::string mib(std::uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", double(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+void print_statistics(const checker::Statistics& st, bool timing) {
+  std::printf("statistics:\n");
+  std::printf("  states          %llu\n", static_cast<unsigned long long>(st.states));
+  std::printf("  transitions     %llu\n", static_cast<unsigned long long>(st.transitions));
+  std::printf("  depth           %u\n", st.depth);
+  std::printf("  state width     %zu bytes packed\n", st.state_bytes);
+  if (!timing) return;
+  std::printf("  seconds         %.3f\n", st.seconds);
+  std::printf("  states/s        %.0f\n", st.states_per_second());
+  std::printf("  bytes/state     %.1f (states, parent links, hash table)\n", st.bytes_per_state());
+  std::printf("  peak memory     %s\n", mib(st.peak_rss_bytes).c_str());
+}
+
+int exit_code(checker::Verdict v) {
+  switch (v) {
+    case checker::Verdict::verified: return kExitVerified;
+    case checker::Verdict::violation: return kExitViolation;
+    case checker::Verdict::inconclusive: return kExitInconclusive;
+  }
+  return kExitInternal;
+}
+
+}  // namespace
+
+void setup_check(CLI::App& app, CheckOptions& o) {
+  add_scenario_options(app, o.scenario);
+  app.add_option("--order", o.order, "Search order: bfs (shortest counterexample) or dfs");
+  app.add_option("--max-states", o.max_states, "Stop (inconclusive) after storing this many states");
+  app.add_option("--max-memory", o.max_memory,
+                 "Stop (inconclusive) when the state store reaches this size, e.g. 2G");
+  app.add_option("--time-limit", o.time_limit, "Stop (inconclusive) after this many seconds");
+  app.add_option("--trace-out", o.trace_out, "Write the counterexample to this file as JSON");
+  app.add_flag("--json", o.json, "Print one JSON object instead of text");
+  app.add_flag("--stats", o.stats, "Also print time, speed and memory figures");
+  app.add_flag("--quiet", o.quiet, "No progress lines on stderr");
+}
+
+int run_check(const CheckOptions& o) {
+  const model::Scenario scenario = build_scenario(o.scenario);
+  const model::Model m(scenario);
+  const properties::CheckedModel system(m, properties::select_properties(m, m.scenario().properties));
+
+  checker::SearchOptions search;
+  if (o.order == "bfs") {
+    search.order = checker::Order::breadth_first;
+  } else if (o.order == "dfs") {
+    search.order = checker::Order::depth_first;
+  } else {
+    throw model::UsageError("unknown --order '" + o.order + "'; use bfs or dfs");
+  }
+  if (!o.max_states.empty()) search.limits.max_states = parse_size(o.max_states, "--max-states");
+  if (!o.max_memory.empty()) search.limits.max_memory_bytes = parse_size(o.max_memory, "--max-memory");
+  if (o.time_limit < 0) throw model::UsageError("--time-limit must not be negative");
+  search.limits.time_limit_seconds = o.time_limit;
+  search.interrupt = &g_interrupted;
+  if (!o.quiet) {
+    search.on_progress = [](const checker::Progress& p) {
+      std::fprintf(stderr, "dirtyrace: %llu states, %.0f states/s, %llu queued, %s\n",
+                   static_cast<unsigned long long>(p.states), double(p.states) / p.seconds,
+                   static_cast<unsigned long long>(p.pending), mib(p.stored_bytes).c_str());
+    };
+  }
+  g_interrupted = false;
+  const auto previous = std::signal(SIGINT, on_sigint);
+  const checker::SearchResult result = checker::search(system, search);
+  std::signal(SIGINT, previous);
+
+  std::optional<traces::Trace> trace;
+  if (result.counterexample) trace = traces::make_trace(system, *result.counterexample);
+  if (trace && !o.trace_out.empty()) {
+    traces::write_file_atomically(o.trace_out, traces::trace_to_json(*trace).dump(2) + "\n");
+  }
+
+  const checker::Statistics& st = result.stats;
+  if (o.json) {
+    nlohmann::ordered_json out{
+        {"verdict", checker::to_string(result.verdict)},
+        {"property", trace ? nlohmann::ordered_json(trace->property) : nullptr},
+        {"variant", m.scenario().variant->name},
+        {"scenario", traces::scenario_to_json(m.scenario())},
+        {"properties_checked", nlohmann::ordered_json::array()},
+        {"stop_reason", result.stop == checker::StopReason::none
+                            ? nullptr
+                            : nlohmann::ordered_json(checker::to_string(result.stop))},
+        {"states", st.states},
+        {"transitions", st.transitions},
+        {"depth", st.depth},
+        {"seconds", st.seconds},
+        {"states_per_second", st.states_per_second()},
+        {"bytes_per_state", st.bytes_per_state()},
+        {"peak_memory_bytes", st.peak_rss_bytes},
+        {"trace", trace ? traces::trace_to_json(*trace) : nullptr}};
+    for (const auto* p : system.properties()) out["properties_checked"].push_back(p->name);
+    std::cout << out.dump(2) << "\n";
+    return exit_code(result.verdict);
+  }
+
+  std::printf("dirtyrace check: %s; %s\n", std::string(m.scenario().variant->name).c_str(),
+              traces::describe_scenario(m.scenario()).c_str());
+  std::string names;
+  for (const auto* p : system.properties()) names += (names.empty() ? "" : ", ") + std::string(p->name);
+  std::printf("properties: %s\n\n", names.c_str());
+  switch (result.verdict) {
+    case checker::Verdict::verified:
+      std::printf("verdict: VERIFIED: every one of the %llu reachable states satisfies every "
+                  "property\n",
+                  static_cast<unsigned long long>(st.states));
+      break;
+    case checker::Verdict::violation:
+      std::printf("verdict: VIOLATION of %s\n\n%s", trace->property.c_str(),
+                  traces::render_trace(*trace).c_str());
+      if (!o.trace_out.empty()) std::printf("\ntrace written to %s\n", o.trace_out.c_str());
+      break;
+    case checker::Verdict::inconclusive:
+      std::printf("verdict: INCONCLUSIVE (%s): no violation among the %llu states explored; "
+                  "not every state was reached\n",
+                  std::string(checker::to_string(result.stop)).c_str(),
+                  static_cast<unsigned long long>(st.states));
+      break;
+  }
+  std::printf("\n");
+  print_statistics(st, o.stats);
+  return exit_code(result.verdict);
+}
+
+}  // namespace dirtyrace::cli

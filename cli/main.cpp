@@ -1,0 +1,46 @@
+// dirtyrace: a model checker for the races between the Linux kernel's dirty-page bookkeeping
+// and writeback. A thin front end over the libraries; see README.md.
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.hpp"
+#include "model/error.hpp"
+
+using namespace dirtyrace::cli;
+
+int main(int argc, char** argv) {
+  CLI::App app{"dirtyrace: explore every interleaving of the kernel's dirty-page bookkeeping "
+               "and writeback, and show how data is lost"};
+  app.require_subcommand(1);
+  CheckOptions check;
+  ReplayOptions replay;
+  CLI::App* check_cmd = app.add_subcommand("check", "Explore a scenario and check its properties");
+  setup_check(*check_cmd, check);
+  CLI::App* list_cmd = app.add_subcommand("list", "List variants, actors, properties, parameters");
+  setup_list(*list_cmd);
+  CLI::App* replay_cmd =
+      app.add_subcommand("replay", "Re-execute a trace file and confirm its violation");
+  setup_replay(*replay_cmd, replay);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "dirtyrace: error: %s (see dirtyrace --help)\n", e.what());
+    return kExitUsage;
+  }
+  try {
+    if (check_cmd->parsed()) return run_check(check);
+    if (list_cmd->parsed()) return run_list();
+    return run_replay(replay);
+  } catch (const dirtyrace::model::UsageError& e) {
+    std::fprintf(stderr, "dirtyrace: error: %s\n", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dirtyrace: internal error: %s\n", e.what());
+    return kExitInternal;
+  }
+}

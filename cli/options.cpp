@@ -1,0 +1,52 @@
+#include "cli/commands.hpp"
+#include "cli/scenario_options.hpp"
+#include "model/error.hpp"
+
+namespace dirtyrace::cli {
+
+void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
+  app.add_option("--scenario", o.scenario_file,
+                 "Scenario file (TOML); the options below override what it says");
+  app.add_option("--variant", o.variant, "Kernel variant (see 'dirtyrace list'); default linux-6.x");
+  app.add_option("--pages", o.pages, "Pages in the file, 1 to 4 (default 1)");
+  app.add_option("--blocks", o.blocks, "Blocks (buffers) per page, 1 to 4 (default 1)");
+  app.add_option("--mappings", o.mappings,
+                 "Processes mapping the file MAP_SHARED, 1 to 3 (default 1)");
+  app.add_option("--stores", o.stores, "Stores per writer, 0 to 8 (default 2)");
+  app.add_option("--actors", o.actors,
+                 "Comma list of actors: KIND[@MAPPING][*COUNT], e.g. writer*2,flusher,msync@1 "
+                 "(default: writer,flusher,msync,fsync,munmap,reclaim,journal)");
+  app.add_option("--property", o.properties,
+                 "Comma list of properties to check (default: every one that applies)");
+  app.add_flag("--stable-writes,!--no-stable-writes", o.stable_writes,
+               "The device requires stable pages during writeback (linux-4.19, linux-6.x)");
+}
+
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    out.push_back(text.substr(start, comma - start));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+model::Scenario build_scenario(const ScenarioOptions& o) {
+  model::Scenario s = o.scenario_file.empty() ? model::default_scenario()
+                                              : model::read_scenario_file(o.scenario_file);
+  if (!o.variant.empty()) s.variant = &model::variant_named(o.variant);
+  if (o.pages) s.pages = *o.pages;
+  if (o.blocks) s.blocks_per_page = *o.blocks;
+  if (o.mappings) s.mappings = *o.mappings;
+  if (o.stores) s.stores = *o.stores;
+  if (!o.actors.empty()) s.actors = model::parse_actor_list(o.actors);
+  if (!o.properties.empty()) s.properties = split_list(o.properties);
+  if (o.stable_writes) s.stable_writes = *o.stable_writes;
+  return s;
+}
+
+}  // namespace dirtyrace::cli

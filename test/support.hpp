@@ -1,0 +1,50 @@
+#pragma once
+// Helpers shared by the tests: build a scenario in one line and check it.
+
+#include <string>
+#include <vector>
+
+#include "checker/search.hpp"
+#include "model/model.hpp"
+#include "properties/checked_model.hpp"
+#include "traces/trace.hpp"
+
+namespace dirtyrace::test {
+
+inline model::Scenario scenario(const std::string& variant, int pages, int blocks, int mappings,
+                                const std::string& actors, std::vector<std::string> props = {},
+                                int stores = 2) {
+  model::Scenario s;
+  s.variant = &model::variant_named(variant);
+  s.pages = pages;
+  s.blocks_per_page = blocks;
+  s.mappings = mappings;
+  s.stores = stores;
+  s.actors = model::parse_actor_list(actors);
+  s.properties = std::move(props);
+  return s;
+}
+
+struct Checked {
+  checker::SearchResult result;
+  std::string property;  // violated property, if any
+  std::size_t length = 0;  // counterexample steps
+};
+
+inline Checked check(const model::Scenario& s, checker::Order order = checker::Order::breadth_first,
+                     checker::Limits limits = {}) {
+  const model::Model m(s);
+  const properties::CheckedModel system(m, properties::select_properties(m, m.scenario().properties));
+  checker::SearchOptions options;
+  options.order = order;
+  options.limits = limits;
+  Checked c{checker::search(system, options), "", 0};
+  if (c.result.counterexample) {
+    const traces::Trace t = traces::make_trace(system, *c.result.counterexample);
+    c.property = t.property;
+    c.length = t.steps.size();
+  }
+  return c;
+}
+
+}  // namespace dirtyrace::test

@@ -1,0 +1,246 @@
+#include "traces/json.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "model/error.hpp"
+
+namespace dirtyrace::traces {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+using model::UsageError;
+
+ordered_json scenario_to_json(const model::Scenario& s) {
+  ordered_json actors = ordered_json::array();
+  for (const model::ActorSpec& a : s.actors) {
+    ordered_json j{{"kind", model::actor_kind_info(a.kind).name}};
+    if (model::actor_kind_info(a.kind).uses_mapping) j["mapping"] = a.mapping;
+    j["pages"] = {a.first_page, a.last_page};
+    if (a.kind == model::ActorKind::writer) {
+      j["targets"] = s.writer_targets(a);
+      j["stores"] = s.writer_stores(a);
+    }
+    actors.push_back(std::move(j));
+  }
+  return {{"variant", s.variant->name},   {"pages", s.pages},
+          {"blocks", s.blocks_per_page},  {"mappings", s.mappings},
+          {"stores", s.stores},           {"stable_writes", s.stable_writes},
+          {"properties", s.properties},   {"actors", std::move(actors)}};
+}
+
+namespace {
+
+ordered_json variables_to_json(const std::vector<model::Variable>& vars) {
+  ordered_json out = ordered_json::array();
+  for (const auto& v : vars) {
+    out.push_back({{"object", v.object}, {"attribute", v.attribute}, {"value", v.value}});
+  }
+  return out;
+}
+
+/// Typed access to a JSON object with errors that say where.
+class Reader {
+ public:
+  Reader(const json& j, std::string where) : j_(j), where_(std::move(where)) {
+    if (!j_.is_object()) fail("is not a JSON object");
+  }
+  [[noreturn]] void fail(const std::string& what) const { throw UsageError(where_ + " " + what); }
+
+  const json& at(const char* key) const {
+    const auto it = j_.find(key);
+    if (it == j_.end()) fail("has no \"" + std::string(key) + "\"");
+    return *it;
+  }
+  std::string str(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_string()) fail("\"" + std::string(key) + "\" must be a string");
+    return v.get<std::string>();
+  }
+  int integer(const char* key, int lo, int hi) const {
+    const json& v = at(key);
+    if (!v.is_number_integer() || v.get<long long>() < lo || v.get<long long>() > hi) {
+      fail("\"" + std::string(key) + "\" must be an integer from " + std::to_string(lo) + " to " +
+           std::to_string(hi));
+    }
+    return v.get<int>();
+  }
+  bool boolean(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_boolean()) fail("\"" + std::string(key) + "\" must be true or false");
+    return v.get<bool>();
+  }
+  const json& array(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_array()) fail("\"" + std::string(key) + "\" must be an array");
+    return v;
+  }
+  std::vector<int> ints(const char* key) const {
+    std::vector<int> out;
+    for (const json& v : array(key)) {
+      if (!v.is_number_integer() || v.get<long long>() < -1 || v.get<long long>() > 1000) {
+        fail("\"" + std::string(key) + "\" must hold small integers");
+      }
+      out.push_back(v.get<int>());
+    }
+    return out;
+  }
+  std::string where() const { return where_; }
+
+ private:
+  const json& j_;
+  std::string where_;
+};
+
+model::Scenario scenario_from_json(const json& j, const std::string& where) {
+  Reader r(j, where);
+  model::Scenario s;
+  s.variant = &model::variant_named(r.str("variant"));
+  s.pages = r.integer("pages", 1, 1000);
+  s.blocks_per_page = r.integer("blocks", 1, 1000);
+  s.mappings = r.integer("mappings", 1, 1000);
+  s.stores = r.integer("stores", 0, 1000);
+  s.stable_writes = r.boolean("stable_writes");
+  for (const json& p : r.array("properties")) {
+    if (!p.is_string()) r.fail("\"properties\" must hold names");
+    s.properties.push_back(p.get<std::string>());
+  }
+  const json& actors = r.array("actors");
+  for (std::size_t i = 0; i < actors.size(); ++i) {
+    Reader a(actors[i], where + " actor " + std::to_string(i));
+    model::ActorSpec spec;
+    spec.kind = model::actor_kind_named(a.str("kind"));
+    if (model::actor_kind_info(spec.kind).uses_mapping) spec.mapping = a.integer("mapping", 0, 1000);
+    const std::vector<int> pages = a.ints("pages");
+    if (pages.size() != 2) a.fail("\"pages\" must be [first, last]");
+    spec.first_page = pages[0];
+    spec.last_page = pages[1];
+    if (spec.kind == model::ActorKind::writer) {
+      spec.blocks = a.ints("targets");
+      spec.stores = a.integer("stores", 0, 1000);
+    }
+    s.actors.push_back(std::move(spec));
+  }
+  s.validate_and_resolve();
+  return s;
+}
+
+std::vector<model::Variable> variables_from_json(const Reader& r, const char* key) {
+  std::vector<model::Variable> out;
+  for (const json& v : r.array(key)) {
+    Reader e(v, r.where() + " \"" + key + "\" entry");
+    out.push_back({e.str("object"), e.str("attribute"), e.str("value")});
+  }
+  return out;
+}
+
+}  // namespace
+
+ordered_json trace_to_json(const Trace& t) {
+  ordered_json steps = ordered_json::array();
+  for (std::size_t i = 0; i < t.steps.size(); ++i) {
+    const TraceStep& s = t.steps[i];
+    ordered_json changes = ordered_json::array();
+    for (const Change& c : s.changes) {
+      changes.push_back(
+          {{"object", c.object}, {"attribute", c.attribute}, {"from", c.before}, {"to", c.after}});
+    }
+    ordered_json step{{"index", i + 1},       {"actor", s.actor},   {"function", s.function},
+                      {"step", s.step},       {"source", s.source}, {"what", s.what}};
+    if (s.block >= 0) step["block"] = s.block;
+    step["next"] = s.next;
+    step["changes"] = std::move(changes);
+    steps.push_back(std::move(step));
+  }
+  return {{"format", kTraceFormat},
+          {"version", kTraceVersion},
+          {"variant", t.scenario.variant->name},
+          {"scenario", scenario_to_json(t.scenario)},
+          {"property",
+           {{"name", t.property}, {"description", t.description}, {"detail", t.detail}}},
+          {"initial_state", variables_to_json(t.initial)},
+          {"steps", std::move(steps)},
+          {"final_state", variables_to_json(t.final_state)}};
+}
+
+Trace trace_from_json(const json& j) {
+  Reader r(j, "trace");
+  if (!j.contains("format") || !j["format"].is_string() || j["format"] != kTraceFormat) {
+    r.fail("is not a dirtyrace trace (no \"format\": \"dirtyrace-trace\")");
+  }
+  const json& version = r.at("version");
+  if (!version.is_number_integer() || version.get<long long>() != kTraceVersion) {
+    r.fail("has format version " + version.dump() + "; this dirtyrace reads version " +
+           std::to_string(kTraceVersion));
+  }
+  Trace t;
+  t.scenario = scenario_from_json(r.at("scenario"), "trace scenario");
+  if (r.str("variant") != t.scenario.variant->name) {
+    r.fail("names variant " + r.str("variant") + " but its scenario has " +
+           std::string(t.scenario.variant->name));
+  }
+  Reader p(r.at("property"), "trace property");
+  t.property = p.str("name");
+  t.description = p.str("description");
+  t.detail = p.str("detail");
+  t.initial = variables_from_json(r, "initial_state");
+  t.final_state = variables_from_json(r, "final_state");
+  const json& steps = r.array("steps");
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    Reader s(steps[i], "trace step " + std::to_string(i + 1));
+    TraceStep step;
+    step.actor = s.str("actor");
+    step.function = s.str("function");
+    step.step = s.str("step");
+    step.source = s.str("source");
+    step.what = s.str("what");
+    if (steps[i].contains("block")) step.block = s.integer("block", 0, 1000);
+    step.next = s.str("next");
+    for (const json& c : s.array("changes")) {
+      Reader cr(c, "trace step " + std::to_string(i + 1) + " change");
+      step.changes.push_back({cr.str("object"), cr.str("attribute"), cr.str("from"), cr.str("to")});
+    }
+    t.steps.push_back(std::move(step));
+  }
+  return t;
+}
+
+Trace read_trace_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("cannot read trace file '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  json j;
+  try {
+    j = json::parse(text.str());
+  } catch (const json::parse_error& e) {
+    throw UsageError("trace file '" + path + "' is not valid JSON (byte " +
+                     std::to_string(e.byte) + "); was it truncated?");
+  }
+  try {
+    return trace_from_json(j);
+  } catch (const UsageError& e) {
+    throw UsageError("'" + path + "': " + e.what());
+  }
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw UsageError("cannot write '" + path + "'; check that its directory exists");
+    out << text;
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw UsageError("cannot write '" + path + "' (disk full?)");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw UsageError("cannot write '" + path + "'");
+  }
+}
+
+}  // namespace dirtyrace::traces

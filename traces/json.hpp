@@ -1,0 +1,28 @@
+#pragma once
+// The trace file format (README, "Trace format"): one JSON object with a format name and a
+// version, the scenario, the violated property, the initial state, the steps with their
+// changes, and the final state.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "model/scenario.hpp"
+#include "traces/trace.hpp"
+
+namespace dirtyrace::traces {
+
+inline constexpr std::string_view kTraceFormat = "dirtyrace-trace";
+inline constexpr int kTraceVersion = 1;
+
+nlohmann::ordered_json scenario_to_json(const model::Scenario& s);
+nlohmann::ordered_json trace_to_json(const Trace& t);
+/// Reads a trace; throws model::UsageError naming the first thing that is wrong.
+Trace trace_from_json(const nlohmann::json& j);
+/// Reads and parses a trace file; throws model::UsageError.
+Trace read_trace_file(const std::string& path);
+/// Writes `text` to `path` through a temporary file and a rename, so that `path` is never left
+/// half-written. Throws model::UsageError when it cannot.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace dirtyrace::traces

@@ -1,0 +1,90 @@
+#include "traces/replay.hpp"
+
+#include <optional>
+
+#include "properties/property.hpp"
+
+namespace dirtyrace::traces {
+
+namespace {
+
+std::string step_name(const TraceStep& s) {
+  std::string name = s.actor + " " + s.function + ": " + s.step;
+  if (s.block >= 0) name += " (block " + std::to_string(s.block) + ")";
+  return name;
+}
+
+std::string first_difference(const std::vector<Change>& expected, const std::vector<Change>& got) {
+  for (std::size_t i = 0; i < std::max(expected.size(), got.size()); ++i) {
+    if (i >= got.size()) {
+      return "the trace says " + expected[i].object + " " + expected[i].attribute + " becomes " +
+             expected[i].after + ", the model leaves it";
+    }
+    if (i >= expected.size() || !(expected[i] == got[i])) {
+      return "the model sets " + got[i].object + " " + got[i].attribute + " to " + got[i].after +
+             (i < expected.size() ? ", the trace says " + expected[i].object + " " +
+                                        expected[i].attribute + " becomes " + expected[i].after
+                                  : ", the trace records no such change");
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+ReplayResult replay(const Trace& trace) {
+  const model::Model m(trace.scenario);
+  const properties::Property& property = properties::property_named(trace.property);
+  model::State s = m.initial();
+  if (m.variables(s) != trace.initial) {
+    return {false, 0, "the model's initial state differs from the trace's"};
+  }
+  for (std::size_t i = 0; i < trace.steps.size(); ++i) {
+    const TraceStep& want = trace.steps[i];
+    std::optional<model::State> next;
+    std::vector<std::string> enabled;
+    m.for_each_transition(s, [&](model::Transition t, const model::State& succ) {
+      const TraceStep got = describe_step(m, t, s, succ);
+      enabled.push_back(step_name(got));
+      if (next || got.actor != want.actor || got.function != want.function ||
+          got.step != want.step || got.block != want.block) {
+        return;
+      }
+      if (got.changes != want.changes) {
+        enabled.back() = "!" + first_difference(want.changes, got.changes);
+        return;
+      }
+      if (got.next != want.next) {
+        enabled.back() = "!" + got.actor + " goes on to " + got.next + ", the trace says " + want.next;
+        return;
+      }
+      next = succ;
+    });
+    if (!next) {
+      std::string why = "cannot take " + step_name(want) + " here";
+      for (const auto& e : enabled) {
+        if (e.starts_with("!")) why = "after " + step_name(want) + " " + e.substr(1);
+      }
+      return {false, i + 1, "step " + std::to_string(i + 1) + ": " + why};
+    }
+    s = *next;
+  }
+  bool violated = false;
+  if (property.name == properties::kNoDeadlock) {
+    bool any = false;
+    m.for_each_transition(s, [&](model::Transition, const model::State&) { any = true; });
+    violated = !any && !m.finished(s);
+  } else {
+    violated = !property.holds(m, s);
+  }
+  if (!violated) {
+    return {false, trace.steps.size(),
+            "all " + std::to_string(trace.steps.size()) + " steps replay, but the last state does "
+            "not violate " + trace.property};
+  }
+  return {true, 0,
+          "replayed " + std::to_string(trace.steps.size()) + " steps: the model reaches the "
+          "violation of " + trace.property};
+}
+
+}  // namespace dirtyrace::traces

@@ -1,0 +1,109 @@
+#include "traces/text.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace dirtyrace::traces {
+
+namespace {
+
+std::string plural(int n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+std::string pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+/// "p0: PG_dirty 1→0, tag.DIRTY 1→0; nr_dirty 1→0"
+std::string render_changes(const std::vector<Change>& changes) {
+  std::string out;
+  const std::string* object = nullptr;
+  for (const Change& c : changes) {
+    const bool same_object = object && *object == c.object;
+    out += same_object ? ", " : out.empty() ? "" : "; ";
+    if (!same_object && c.object != c.attribute) out += c.object + ": ";
+    object = &c.object;
+    out += c.attribute + " " + (c.before.empty() ? "" : c.before + "→") +
+           (c.after.empty() ? "(gone)" : c.after);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string describe_scenario(const model::Scenario& s) {
+  std::ostringstream out;
+  out << plural(s.pages, "page") << " x " << plural(s.blocks_per_page, "block") << ", "
+      << plural(s.mappings, "mapping") << (s.stable_writes ? ", stable writes" : "") << "; ";
+  for (std::size_t i = 0; i < s.actors.size(); ++i) {
+    const model::ActorSpec& a = s.actors[i];
+    out << (i ? ", " : "") << s.actor_name(i);
+    std::vector<std::string> notes;
+    if (model::actor_kind_info(a.kind).uses_mapping) notes.push_back("mapping " + std::to_string(a.mapping));
+    if (a.kind == model::ActorKind::writer) {
+      std::string targets;
+      for (int b : s.writer_targets(a)) targets += (targets.empty() ? "" : ",") + std::to_string(b);
+      notes.push_back(plural(s.writer_stores(a), "store") + " to block " + targets);
+    } else if (a.kind != model::ActorKind::flusher && a.kind != model::ActorKind::fsync &&
+               (a.first_page != 0 || a.last_page != s.pages - 1)) {
+      notes.push_back("pages " + std::to_string(a.first_page) + "-" + std::to_string(a.last_page));
+    }
+    if (!notes.empty()) {
+      out << " (";
+      for (std::size_t k = 0; k < notes.size(); ++k) out << (k ? ", " : "") << notes[k];
+      out << ")";
+    }
+  }
+  return out.str();
+}
+
+std::string render_state(const std::vector<model::Variable>& vars, const std::string& indent) {
+  std::ostringstream out;
+  std::string object;
+  for (const model::Variable& v : vars) {
+    if (v.object != object) {
+      if (!object.empty()) out << "\n";
+      object = v.object;
+      out << indent << pad(v.object + ":", 12);
+    } else {
+      out << "  ";
+    }
+    out << (v.attribute == v.object || v.attribute == "at" ? "" : v.attribute + "=") << v.value;
+  }
+  if (!object.empty()) out << "\n";
+  return out.str();
+}
+
+std::string render_trace(const Trace& trace) {
+  std::ostringstream out;
+  std::size_t actor_width = 5, step_width = 4;
+  for (const TraceStep& s : trace.steps) {
+    actor_width = std::max(actor_width, s.actor.size());
+    std::string name = s.function + ": " + s.step;
+    if (s.block >= 0) name += " (block " + std::to_string(s.block) + ")";
+    step_width = std::max(step_width, name.size());
+  }
+  const std::size_t index_width = std::to_string(trace.steps.size()).size();
+  out << "Counterexample, " << plural(static_cast<int>(trace.steps.size()), "step") << " ("
+      << trace.scenario.variant->name << "; " << describe_scenario(trace.scenario) << "):\n";
+  out << "  " << std::string(index_width - 1, ' ') << "#  " << pad("actor", actor_width) << "  "
+      << pad("kernel function: step", step_width) << "  changes\n";
+  for (std::size_t i = 0; i < trace.steps.size(); ++i) {
+    const TraceStep& s = trace.steps[i];
+    std::string name = s.function + ": " + s.step;
+    if (s.block >= 0) name += " (block " + std::to_string(s.block) + ")";
+    std::string index = std::to_string(i + 1);
+    out << "  " << std::string(index_width - index.size(), ' ') << index << "  "
+        << pad(s.actor, actor_width) << "  " << pad(name, step_width) << "  "
+        << (s.changes.empty() ? "(" + s.actor + " goes on to " + s.next + ")"
+                              : render_changes(s.changes))
+        << "\n";
+  }
+  out << "\nViolated: " << trace.property << "\n  " << trace.description << "\n  "
+      << trace.detail << "\n\nFinal state:\n" << render_state(trace.final_state, "  ");
+  return out.str();
+}
+
+}  // namespace dirtyrace::traces

@@ -1,0 +1,19 @@
+#pragma once
+// Traces and states as text for a person: one line per step, only what changed.
+
+#include <string>
+#include <vector>
+
+#include "model/model.hpp"
+#include "traces/trace.hpp"
+
+namespace dirtyrace::traces {
+
+/// "1 page x 2 blocks, 2 mappings; writer0 (mapping 0, 2 stores), flusher0, ..."
+std::string describe_scenario(const model::Scenario& s);
+/// A listing of variables, one line per object: "p0: cached=1 PG_locked=- ...".
+std::string render_state(const std::vector<model::Variable>& vars, const std::string& indent);
+/// The whole counterexample: steps, the property in words, the final state.
+std::string render_trace(const Trace& trace);
+
+}  // namespace dirtyrace::traces

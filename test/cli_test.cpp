@@ -1,1 +1,201 @@
+// The dirtyrace program as a user runs it: exit codes, output, and every kind of bad input.
+
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// A scratch directory for one test, removed afterwards.
+struct Scratch {
+  fs::path dir;
+  Scratch() {
+    std::string templ = (fs::temp_directory_path() / "dirtyrace-cli-XXXXXX").string();
+    dir = mkdtemp(templ.data());
+  }
+  ~Scratch() { fs::remove_all(dir); }
+  fs::path operator/(const std::string& name) const { return dir / name; }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir / name) << text;
+  }
+};
+
+Run run(const std::string& args) {
+  const Scratch s;
+  const std::string cmd = std::string(DIRTYRACE_BINARY) + " " + args + " >" +
+                          (s / "out").string() + " 2>" + (s / "err").string() + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(s / "out"), slurp(s / "err")};
+}
+
+/// A usage error: exit 2, nothing on stdout, one line on stderr containing `text`.
+void expect_usage_error(const std::string& args, const std::string& text) {
+  CAPTURE(args);
+  const Run r = run(args);
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("dirtyrace: error: ") == 0);
+  CHECK(r.err.find(text) != std::string::npos);
+  CHECK(r.err.find('\n') == r.err.size() - 1);
+}
+
+const std::string kSmall = "check --quiet --variant linux-6.x --actors writer,flusher,msync";
+const std::string kLostWrite = "check --quiet --variant linux-2.6.19 --actors writer,journal,flusher";
+
+}  // namespace
+
+TEST_CASE("exit codes: 0 verified, 1 violation, 3 inconclusive") {
+  Run r = run(kSmall);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("verdict: VERIFIED") != std::string::npos);
+  CHECK(r.out.find("states          5425") != std::string::npos);
+  CHECK(r.out.find("seconds") == std::string::npos);  // timings only with --stats
+  r = run(kSmall + " --stats");
+  CHECK(r.out.find("states/s") != std::string::npos);
+  CHECK(r.out.find("bytes/state") != std::string::npos);
+  r = run(kLostWrite);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("verdict: VIOLATION of durable_at_end") != std::string::npos);
+  CHECK(r.out.find("journal_submit_data_buffers: lock_buffer") != std::string::npos);
+  r = run(kSmall + " --max-states 100");
+  CHECK(r.code == 3);
+  CHECK(r.out.find("INCONCLUSIVE (state limit reached)") != std::string::npos);
+  CHECK(r.out.find("states          ") != std::string::npos);
+}
+
+TEST_CASE("list shows variants, actors, properties and parameters, one line each") {
+  const Run r = run("list");
+  CHECK(r.code == 0);
+  for (const char* name : {"linux-2.6.18", "linux-2.6.19", "linux-2.6.20", "linux-2.6.32",
+                           "linux-4.19", "linux-6.x", "writer", "flusher", "msync", "fsync",
+                           "munmap", "reclaim", "journal", "buffer_flush", "msync_durability",
+                           "fsync_durability", "durable_at_end", "reclaim_drops_clean",
+                           "writable_implies_dirty", "tags_match_flags", "dirty_accounting",
+                           "no_bug_on", "stable_pages", "no_deadlock", "--pages", "--blocks",
+                           "--mappings", "--stores", "--actors", "--stable-writes"}) {
+    CHECK_MESSAGE(r.out.find("\n  " + std::string(name) + " ") != std::string::npos, name);
+  }
+}
+
+TEST_CASE("--json prints one object with the verdict, the statistics and the trace") {
+  const Run r = run(kLostWrite + " --json");
+  CHECK(r.code == 1);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["verdict"] == "violation");
+  CHECK(j["property"] == "durable_at_end");
+  CHECK(j["variant"] == "linux-2.6.19");
+  CHECK(j["scenario"]["actors"].size() == 3);
+  for (const char* key : {"states", "transitions", "depth", "seconds", "peak_memory_bytes"}) {
+    CHECK_MESSAGE(j[key].is_number(), key);
+  }
+  CHECK(j["trace"]["steps"].size() == 10);
+  const auto v = nlohmann::json::parse(run(kSmall + " --json").out);
+  CHECK(v["verdict"] == "verified");
+  CHECK(v["trace"].is_null());
+}
+
+TEST_CASE("--trace-out writes a trace that replay confirms, and replay catches a bad one") {
+  const Scratch s;
+  const std::string trace = (s / "t.json").string();
+  CHECK(run(kLostWrite + " --trace-out " + trace).code == 1);
+  Run r = run("replay " + trace);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("confirmed: replayed 10 steps") == 0);
+
+  auto j = nlohmann::json::parse(slurp(trace));
+  std::swap(j["steps"][1], j["steps"][2]);
+  s.write("swapped.json", j.dump());
+  r = run("replay " + (s / "swapped.json").string());
+  CHECK(r.code == 1);
+  CHECK(r.out.find("diverged: step 2:") == 0);
+
+  expect_usage_error("replay " + trace + " --variant linux-6.x",
+                     "recorded under linux-2.6.19, not linux-6.x");
+  const std::string text = slurp(trace);
+  s.write("truncated.json", text.substr(0, text.size() / 2));
+  expect_usage_error("replay " + (s / "truncated.json").string(), "is not valid JSON");
+  s.write("foreign.json", R"({"name": "something else"})");
+  expect_usage_error("replay " + (s / "foreign.json").string(), "not a dirtyrace trace");
+  expect_usage_error("replay " + (s / "missing.json").string(), "cannot read trace file");
+}
+
+TEST_CASE("no trace file is written for a verified scenario or into a missing directory") {
+  const Scratch s;
+  CHECK(run(kSmall + " --trace-out " + (s / "t.json").string()).code == 0);
+  CHECK(!fs::exists(s / "t.json"));
+  expect_usage_error(kLostWrite + " --trace-out " + (s / "no/such/dir/t.json").string(),
+                     "cannot write");
+  CHECK(!fs::exists(s / "no"));
+}
+
+TEST_CASE("a scenario file, with options overriding it") {
+  const Scratch s;
+  s.write("lost.toml", R"(
+variant = "linux-2.6.19"
+[[actors]]
+kind = "writer"
+[[actors]]
+kind = "journal"
+[[actors]]
+kind = "flusher"
+)");
+  const std::string file = (s / "lost.toml").string();
+  Run r = run("check --quiet --scenario " + file);
+  CHECK(r.code == 1);
+  r = run("check --quiet --scenario " + file + " --variant linux-2.6.32");
+  CHECK(r.code == 0);
+  CHECK(r.out.find("linux-2.6.32;") != std::string::npos);
+  s.write("bad.toml", "pages = 2\n[[actors]]\nkind = \"reclaim\"\npages = [0, 5]\n");
+  expect_usage_error("check --scenario " + (s / "bad.toml").string(),
+                     "reclaim0 has page range 0..5 outside the file's pages 0..1");
+  s.write("broken.toml", "pages = [\n");
+  expect_usage_error("check --scenario " + (s / "broken.toml").string(), "broken.toml:");
+}
+
+TEST_CASE("bad options: one line naming what is wrong and the valid choices, exit 2") {
+  expect_usage_error("check --variant linux-3.0", "valid variants: linux-2.6.18");
+  expect_usage_error("check --actors writer,pdflush", "valid actors: writer, flusher");
+  expect_usage_error("check --property msync_durability,lost", "valid properties: no_bug_on");
+  expect_usage_error("check --pages 0", "pages is 0 but must be 1 to 4 (--pages)");
+  expect_usage_error("check --mappings 5", "mappings is 5 but must be 1 to 3");
+  expect_usage_error("check --actors writer,msync@2", "msync0 uses mapping 2");
+  expect_usage_error("check --order sideways", "use bfs or dfs");
+  expect_usage_error("check --max-memory lots", "--max-memory 'lots' is not a positive size");
+  expect_usage_error("check --pages two", "--pages");
+  expect_usage_error("check --frobnicate", "frobnicate");
+  expect_usage_error("check --stable-writes --variant linux-2.6.20", "needs a kernel with stable pages");
+  expect_usage_error("", "A subcommand is required");
+  expect_usage_error("check --scenario /nonexistent.toml", "cannot read scenario file");
+}
+
+TEST_CASE("--help describes every option and exits 0") {
+  const Run r = run("check --help");
+  CHECK(r.code == 0);
+  for (const char* opt : {"--variant", "--pages", "--blocks", "--mappings", "--stores", "--actors",
+                          "--property", "--stable-writes", "--scenario", "--order", "--max-states",
+                          "--max-memory", "--time-limit", "--trace-out", "--json"}) {
+    CHECK_MESSAGE(r.out.find(opt) != std::string::npos, opt);
+  }
+}

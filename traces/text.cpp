@@ -86,8 +86,7 @@ std::string render_trace(const Trace& trace) {
     step_width = std::max(step_width, name.size());
   }
   const std::size_t index_width = std::to_string(trace.steps.size()).size();
-  out << "Counterexample, " << plural(static_cast<int>(trace.steps.size()), "step") << " ("
-      << trace.scenario.variant->name << "; " << describe_scenario(trace.scenario) << "):\n";
+  out << "Counterexample, " << plural(static_cast<int>(trace.steps.size()), "step") << ":\n";
   out << "  " << std::string(index_width - 1, ' ') << "#  " << pad("actor", actor_width) << "  "
       << pad("kernel function: step", step_width) << "  changes\n";
   for (std::size_t i = 0; i < trace.steps.size(); ++i) {

@@ -53,10 +53,14 @@ std::string explain_stale_sync(const Model& m, const State& s, ActorKind kind) {
          " was in memory when it was called.";
 }
 
+/// A dropped page is reclaim_drops_clean's business; this property looks at cached pages.
 int first_unsaved_block(const Model& m, const State& s) {
   const State after = m.after_final_fsync(s);
   for (int g = 0; g < m.env().blocks(); ++g) {
-    if (block_of(after, g).disk != block_of(after, g).mem) return g;
+    if (page_of(after, g / m.env().blocks_per_page).cached &&
+        block_of(after, g).disk != block_of(after, g).mem) {
+      return g;
+    }
   }
   return -1;
 }
@@ -151,7 +155,7 @@ constexpr std::array kProperties = {
              }},
     Property{"durable_at_end",
              "When every actor has finished and all I/O has completed, one final fsync leaves "
-             "disk equal to memory for every block.",
+             "disk equal to memory for every cached page.",
              always,
              [](const Model& m, const State& s) {
                return !m.finished(s) || first_unsaved_block(m, s) < 0;

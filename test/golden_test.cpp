@@ -26,7 +26,7 @@ constexpr Golden kGolden[] = {
     {"linux-6.x", 1, 1, 1, "writer,munmap,reclaim,flusher", false, 2976, 8997},
     {"linux-4.19", 1, 1, 2, "writer@0,writer@1,fsync", false, 14872, 39063},
     {"linux-6.x", 1, 1, 1, "writer,flusher,journal", true, 1626, 3884},
-    {"linux-2.6.32", 1, 1, 1, "writer,reclaim,journal,fsync", false, 26272, 77900},
+    {"linux-2.6.32", 1, 1, 1, "writer,reclaim,journal,fsync", false, 23922, 70017},
 };
 
 }  // namespace

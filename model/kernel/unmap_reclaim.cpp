@@ -83,8 +83,11 @@ Flow try_to_unmap(Exec& x) {
 }
 
 Flow reclaim_page_dirty(Exec& x) {
-  if (!page_of(x.s, x.me().page).dirty) return Flow::to(Target::page_clean);
+  const int p = x.me().page;
+  if (!page_of(x.s, p).dirty) return Flow::to(Target::page_clean);
   if (!x.env.variant->reclaim_writes_file_pages) return keep(x, true);  // left to the flusher
+  // pageout(): is_page_cache_freeable, else PAGE_KEEP.
+  if (extra_refs(x.s, x.env, p, x.self) > 0) return keep(x, true);
   return Flow::next();
 }
 
@@ -158,7 +161,8 @@ const Step kReclaimPageDirty{
     .name = "PageDirty",
     .function = "shrink_page_list",
     .source = "mm/vmscan.c",
-    .what = "a dirty page goes to pageout() (up to 4.19, kswapd) or is left to the flusher (6.x)",
+    .what = "a dirty page goes to pageout() (up to 4.19, kswapd; kept if someone else holds a "
+            "reference) or is left to the flusher (6.x)",
     .apply = reclaim_page_dirty,
     .jumps = jumps_to({Target::next_page, Target::page_clean})};
 

@@ -42,9 +42,10 @@ struct Scratch {
   }
 };
 
-Run run(const std::string& args) {
+/// Runs dirtyrace with `args`, behind `wrapper` (e.g. a timeout command) if given.
+Run run(const std::string& args, const std::string& wrapper = "") {
   const Scratch s;
-  const std::string cmd = std::string(DIRTYRACE_BINARY) + " " + args + " >" +
+  const std::string cmd = wrapper + std::string(DIRTYRACE_BINARY) + " " + args + " >" +
                           (s / "out").string() + " 2>" + (s / "err").string() + " </dev/null";
   const int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(s / "out"), slurp(s / "err")};
@@ -83,6 +84,24 @@ TEST_CASE("exit codes: 0 verified, 1 violation, 3 inconclusive") {
   CHECK(r.code == 3);
   CHECK(r.out.find("INCONCLUSIVE (state limit reached)") != std::string::npos);
   CHECK(r.out.find("states          ") != std::string::npos);
+}
+
+TEST_CASE("limits and Ctrl-C stop a long search as inconclusive, with the statistics so far") {
+  // The default scenario has millions of states: none of these runs can finish.
+  Run r = run("check --quiet --time-limit 1");
+  CHECK(r.code == 3);
+  CHECK(r.out.find("INCONCLUSIVE (time limit reached)") != std::string::npos);
+  CHECK(r.out.find("transitions") != std::string::npos);
+  r = run("check --quiet --max-memory 2M");
+  CHECK(r.code == 3);
+  CHECK(r.out.find("INCONCLUSIVE (memory limit reached)") != std::string::npos);
+  // SIGINT after 3 s, as Ctrl-C would; by then the progress line has been printed at least once.
+  r = run("check", "timeout --preserve-status -s INT 3 ");
+  CHECK(r.code == 3);
+  CHECK(r.out.find("INCONCLUSIVE (interrupted)") != std::string::npos);
+  CHECK(r.out.find("states          ") != std::string::npos);
+  CHECK(r.err.find("dirtyrace: ") == 0);
+  CHECK(r.err.find(" states/s, ") != std::string::npos);
 }
 
 TEST_CASE("list shows variants, actors, properties and parameters, one line each") {

@@ -32,7 +32,8 @@ constexpr Case kCases[] = {
     {"6.x 2 pages", "linux-6.x", 2, 1, 1, "writer,flusher,msync,journal", false},
     {"4.19 2x2x2", "linux-4.19", 2, 2, 2, "writer,flusher,msync@1,journal", false},
     {"6.x 2 writers", "linux-6.x", 2, 1, 2, "writer,writer,flusher,msync@1", true},
-    {"6.x default", "linux-6.x", 1, 1, 1, "writer,flusher,msync,fsync,munmap,reclaim,journal", true},
+    {"6.x default", "linux-6.x", 1, 1, 1, "writer,flusher,msync,fsync,munmap,reclaim,journal",
+     true},
 };
 
 }  // namespace
@@ -55,9 +56,8 @@ int main(int argc, char** argv) {
     const checker::Statistics& st = r.stats;
     std::printf("%-16s %12llu %12llu %9.2f %12.0f %11.1f %12.1f  %s\n", c.name,
                 static_cast<unsigned long long>(st.states),
-                static_cast<unsigned long long>(st.transitions), st.seconds,
-                st.states_per_second(), st.bytes_per_state(),
-                double(st.peak_rss_bytes) / (1024.0 * 1024.0),
+                static_cast<unsigned long long>(st.transitions), st.seconds, st.states_per_second(),
+                st.bytes_per_state(), double(st.peak_rss_bytes) / (1024.0 * 1024.0),
                 std::string(checker::to_string(r.verdict)).c_str());
     std::fflush(stdout);
   }

@@ -15,7 +15,9 @@ namespace dirtyrace::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_sigint(int) { g_interrupted.store(true); }
+extern "C" void on_sigint(int) {
+  g_interrupted.store(true);
+}
 
 /// "512M", "2G", "1.5G", "1000000": bytes.
 std::uint64_t parse_size(const std::string& text, const char* option) {
@@ -27,10 +29,14 @@ std::uint64_t parse_size(const std::string& text, const char* option) {
   }
   double unit = 1;
   const std::string suffix = used < text.size() ? text.substr(used) : "";
-  if (suffix == "K" || suffix == "k") unit = 1024.0;
-  else if (suffix == "M" || suffix == "m") unit = 1024.0 * 1024;
-  else if (suffix == "G" || suffix == "g") unit = 1024.0 * 1024 * 1024;
-  else if (!suffix.empty()) value = -1;
+  if (suffix == "K" || suffix == "k")
+    unit = 1024.0;
+  else if (suffix == "M" || suffix == "m")
+    unit = 1024.0 * 1024;
+  else if (suffix == "G" || suffix == "g")
+    unit = 1024.0 * 1024 * 1024;
+  else if (!suffix.empty())
+    value = -1;
   if (value <= 0) {
     throw model::UsageError(std::string(option) + " '" + text +
                             "' is not a positive size; write e.g. 500000, 512M or 2G");
@@ -59,9 +65,12 @@ void print_statistics(const checker::Statistics& st, bool timing) {
 
 int exit_code(checker::Verdict v) {
   switch (v) {
-    case checker::Verdict::verified: return kExitVerified;
-    case checker::Verdict::violation: return kExitViolation;
-    case checker::Verdict::inconclusive: return kExitInconclusive;
+    case checker::Verdict::verified:
+      return kExitVerified;
+    case checker::Verdict::violation:
+      return kExitViolation;
+    case checker::Verdict::inconclusive:
+      return kExitInconclusive;
   }
   return kExitInternal;
 }
@@ -71,7 +80,8 @@ int exit_code(checker::Verdict v) {
 void setup_check(CLI::App& app, CheckOptions& o) {
   add_scenario_options(app, o.scenario);
   app.add_option("--order", o.order, "Search order: bfs (shortest counterexample) or dfs");
-  app.add_option("--max-states", o.max_states, "Stop (inconclusive) after storing this many states");
+  app.add_option("--max-states", o.max_states,
+                 "Stop (inconclusive) after storing this many states");
   app.add_option("--max-memory", o.max_memory,
                  "Stop (inconclusive) when the state store reaches this size, e.g. 2G");
   app.add_option("--time-limit", o.time_limit, "Stop (inconclusive) after this many seconds");
@@ -84,7 +94,8 @@ void setup_check(CLI::App& app, CheckOptions& o) {
 int run_check(const CheckOptions& o) {
   const model::Scenario scenario = build_scenario(o.scenario);
   const model::Model m(scenario);
-  const properties::CheckedModel system(m, properties::select_properties(m, m.scenario().properties));
+  const properties::CheckedModel system(m,
+                                        properties::select_properties(m, m.scenario().properties));
 
   checker::SearchOptions search;
   if (o.order == "bfs") {
@@ -95,7 +106,8 @@ int run_check(const CheckOptions& o) {
     throw model::UsageError("unknown --order '" + o.order + "'; use bfs or dfs");
   }
   if (!o.max_states.empty()) search.limits.max_states = parse_size(o.max_states, "--max-states");
-  if (!o.max_memory.empty()) search.limits.max_memory_bytes = parse_size(o.max_memory, "--max-memory");
+  if (!o.max_memory.empty())
+    search.limits.max_memory_bytes = parse_size(o.max_memory, "--max-memory");
   if (o.time_limit < 0) throw model::UsageError("--time-limit must not be negative");
   search.limits.time_limit_seconds = o.time_limit;
   search.interrupt = &g_interrupted;
@@ -144,13 +156,15 @@ int run_check(const CheckOptions& o) {
   std::printf("dirtyrace check: %s; %s\n", std::string(m.scenario().variant->name).c_str(),
               traces::describe_scenario(m.scenario()).c_str());
   std::string names;
-  for (const auto* p : system.properties()) names += (names.empty() ? "" : ", ") + std::string(p->name);
+  for (const auto* p : system.properties())
+    names += (names.empty() ? "" : ", ") + std::string(p->name);
   std::printf("properties: %s\n\n", names.c_str());
   switch (result.verdict) {
     case checker::Verdict::verified:
-      std::printf("verdict: VERIFIED: every one of the %llu reachable states satisfies every "
-                  "property\n",
-                  static_cast<unsigned long long>(st.states));
+      std::printf(
+          "verdict: VERIFIED: every one of the %llu reachable states satisfies every "
+          "property\n",
+          static_cast<unsigned long long>(st.states));
       break;
     case checker::Verdict::violation:
       std::printf("verdict: VIOLATION of %s\n\n%s", trace->property.c_str(),
@@ -158,10 +172,11 @@ int run_check(const CheckOptions& o) {
       if (!o.trace_out.empty()) std::printf("\ntrace written to %s\n", o.trace_out.c_str());
       break;
     case checker::Verdict::inconclusive:
-      std::printf("verdict: INCONCLUSIVE (%s): no violation among the %llu states explored; "
-                  "not every state was reached\n",
-                  std::string(checker::to_string(result.stop)).c_str(),
-                  static_cast<unsigned long long>(st.states));
+      std::printf(
+          "verdict: INCONCLUSIVE (%s): no violation among the %llu states explored; "
+          "not every state was reached\n",
+          std::string(checker::to_string(result.stop)).c_str(),
+          static_cast<unsigned long long>(st.states));
       break;
   }
   std::printf("\n");

@@ -10,8 +10,9 @@
 using namespace dirtyrace::cli;
 
 int main(int argc, char** argv) {
-  CLI::App app{"dirtyrace: explore every interleaving of the kernel's dirty-page bookkeeping "
-               "and writeback, and show how data is lost"};
+  CLI::App app{
+      "dirtyrace: explore every interleaving of the kernel's dirty-page bookkeeping "
+      "and writeback, and show how data is lost"};
   app.require_subcommand(1);
   CheckOptions check;
   ReplayOptions replay;

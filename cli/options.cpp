@@ -7,7 +7,8 @@ namespace dirtyrace::cli {
 void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
   app.add_option("--scenario", o.scenario_file,
                  "Scenario file (TOML); the options below override what it says");
-  app.add_option("--variant", o.variant, "Kernel variant (see 'dirtyrace list'); default linux-6.x");
+  app.add_option("--variant", o.variant,
+                 "Kernel variant (see 'dirtyrace list'); default linux-6.x");
   app.add_option("--pages", o.pages, "Pages in the file, 1 to 4 (default 1)");
   app.add_option("--blocks", o.blocks, "Blocks (buffers) per page, 1 to 4 (default 1)");
   app.add_option("--mappings", o.mappings,
@@ -21,7 +22,6 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
   app.add_flag("--stable-writes,!--no-stable-writes", o.stable_writes,
                "The device requires stable pages during writeback (linux-4.19, linux-6.x)");
 }
-
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;

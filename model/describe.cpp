@@ -21,7 +21,7 @@ std::string TransitionInfo::name() const {
 TransitionInfo Model::describe(Transition t) const {
   if (t.actor == Transition::kDevice) {
     if (t.block >= env_.blocks() || t.pc > 2) throw std::out_of_range("no such device transition");
-    const Step* step = t.pc == 0 ? &kDeviceCapture
+    const Step* step = t.pc == 0   ? &kDeviceCapture
                        : t.pc == 1 ? &kEndBufferAsyncWrite
                                    : &kEndBufferWriteSync;
     return {"disk", step, "device", {}, t.block};
@@ -43,7 +43,9 @@ std::string Model::position(const State& s, int a) const {
 
 namespace {
 
-std::string flag(std::uint8_t v) { return v ? "1" : "0"; }
+std::string flag(std::uint8_t v) {
+  return v ? "1" : "0";
+}
 
 std::string pte_text(std::uint8_t pte) {
   if (!(pte & kPtePresent)) return "none";
@@ -52,7 +54,9 @@ std::string pte_text(std::uint8_t pte) {
   return out;
 }
 
-std::string version(std::uint8_t v) { return "v" + std::to_string(v); }
+std::string version(std::uint8_t v) {
+  return "v" + std::to_string(v);
+}
 
 }  // namespace
 
@@ -85,12 +89,14 @@ std::vector<Variable> Model::variables(const State& s) const {
       add(obj, "BH_lock", flag(blk.locked));
       // An uncached page keeps, as a ghost, the version it held when it was dropped.
       const bool shown = page_of(s, p).cached || blk.mem != blk.disk;
-      add(obj, "mem", !shown                 ? "-"
-                      : page_of(s, p).cached ? version(blk.mem)
-                                             : version(blk.mem) + " (dropped)");
-      add(obj, "io", blk.io == kIoIdle        ? "-"
-                     : blk.io == kIoSubmitted ? "submitted"
-                                              : version(blk.io_version));
+      add(obj, "mem",
+          !shown                 ? "-"
+          : page_of(s, p).cached ? version(blk.mem)
+                                 : version(blk.mem) + " (dropped)");
+      add(obj, "io",
+          blk.io == kIoIdle        ? "-"
+          : blk.io == kIoSubmitted ? "submitted"
+                                   : version(blk.io_version));
       add(obj, "disk", version(blk.disk));
     }
   }

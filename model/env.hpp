@@ -34,7 +34,7 @@ struct Env {
   int pages = 1, blocks_per_page = 1, mappings = 1;
   int actors = 0;  // scenario actors; slot `actors` is the final fsync of durable_at_end
   bool stable_writes = false;
-  std::vector<ActorEnv> actor;  // actors + 1 entries
+  std::vector<ActorEnv> actor;                         // actors + 1 entries
   std::array<std::uint8_t, kMaxBlocks> max_version{};  // stores to each block in all
 
   int blocks() const { return pages * blocks_per_page; }

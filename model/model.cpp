@@ -59,7 +59,8 @@ void Model::build(const RoutineTable& routines) {
                          spec.kind == ActorKind::reclaim;
     ae.skips_clean_mapping = v.sync_skips_clean_mapping &&
                              (spec.kind == ActorKind::msync || spec.kind == ActorKind::fsync);
-    ae.records_call = !final_fsync && (spec.kind == ActorKind::msync || spec.kind == ActorKind::fsync);
+    ae.records_call =
+        !final_fsync && (spec.kind == ActorKind::msync || spec.kind == ActorKind::fsync);
     if (spec.kind == ActorKind::writer) {
       ae.targets = sc.writer_targets(spec);
       ae.stores = sc.writer_stores(spec);
@@ -71,9 +72,9 @@ void Model::build(const RoutineTable& routines) {
         ++row[static_cast<std::size_t>(g)];
       }
       for (int g = 0; g < sc.blocks(); ++g) {
-        env_.max_version[static_cast<std::size_t>(g)] = static_cast<std::uint8_t>(
-            env_.max_version[static_cast<std::size_t>(g)] +
-            ae.stores_before.back()[static_cast<std::size_t>(g)]);
+        env_.max_version[static_cast<std::size_t>(g)] =
+            static_cast<std::uint8_t>(env_.max_version[static_cast<std::size_t>(g)] +
+                                      ae.stores_before.back()[static_cast<std::size_t>(g)]);
       }
     }
     ae.program = Program::build(routines, entry_routine(spec.kind));
@@ -183,7 +184,8 @@ void Model::advance(State& s, int a, std::uint8_t pc, Flow flow) const {
   for (std::size_t hops = 0; to < prog.done(); ++hops) {
     const Step& st = *prog[to].step;
     if (!st.skip || !st.skip(s, env_, a)) break;
-    if (hops > prog.size()) throw std::logic_error("skip cycle in the program of " + env_.of(a).name);
+    if (hops > prog.size())
+      throw std::logic_error("skip cycle in the program of " + env_.of(a).name);
     to = prog[to].skip_target;
   }
   Actor& act = s.actor[static_cast<std::size_t>(a)];

@@ -39,7 +39,7 @@ struct Transition {
 
 /// What a transition models, for traces.
 struct TransitionInfo {
-  std::string actor;         // "writer0", or "disk" for the device
+  std::string actor;  // "writer0", or "disk" for the device
   const Step* step;
   std::string_view routine;  // routine the step was written in
   std::string_view outcome;  // name of the outcome taken, for nondeterministic steps

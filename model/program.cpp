@@ -12,7 +12,9 @@ void RoutineTable::set(std::string_view name, std::vector<Item> items) {
   routines_.insert_or_assign(std::string(name), std::move(items));
 }
 
-bool RoutineTable::has(std::string_view name) const { return routines_.find(name) != routines_.end(); }
+bool RoutineTable::has(std::string_view name) const {
+  return routines_.find(name) != routines_.end();
+}
 
 const std::vector<Item>& RoutineTable::get(std::string_view name) const {
   const auto it = routines_.find(name);
@@ -33,7 +35,8 @@ void RoutineTable::drop(std::string_view routine, std::string_view step) {
     return item.kind == Item::Kind::step && item.step->name == step;
   });
   if (removed == 0) {
-    throw UsageError("routine '" + std::string(routine) + "' has no step '" + std::string(step) + "'");
+    throw UsageError("routine '" + std::string(routine) + "' has no step '" + std::string(step) +
+                     "'");
   }
 }
 
@@ -150,7 +153,8 @@ class Flattener {
 Program Program::build(const RoutineTable& table, std::string_view entry) {
   Program p;
   p.steps_ = Flattener(table).run(entry);
-  if (p.steps_.size() > 250) throw std::logic_error("program of '" + std::string(entry) + "' too long");
+  if (p.steps_.size() > 250)
+    throw std::logic_error("program of '" + std::string(entry) + "' too long");
   return p;
 }
 

@@ -18,8 +18,8 @@ namespace dirtyrace::model {
 struct Item {
   enum class Kind : std::uint8_t { step, call, label, jump };
   Kind kind;
-  const Step* step = nullptr;   // Kind::step
-  std::string_view routine;     // Kind::call
+  const Step* step = nullptr;     // Kind::step
+  std::string_view routine;       // Kind::call
   Target target = Target::count;  // Kind::label, Kind::jump
 
   static Item of(const Step& s) { return {Kind::step, &s, {}, Target::count}; }
@@ -46,10 +46,10 @@ inline constexpr std::uint8_t kNoTarget = 0xff;
 /// One step of a flattened program, with its successors resolved to program counters.
 struct FlatStep {
   const Step* step;
-  std::string_view routine;  // the routine the step was written in
-  std::uint8_t next;         // after Flow::next
+  std::string_view routine;                   // the routine the step was written in
+  std::uint8_t next;                          // after Flow::next
   std::array<std::uint8_t, kTargets> target;  // after Flow::to(t); kNoTarget if undefined
-  std::uint8_t skip_target;  // where a skipped step sends the actor
+  std::uint8_t skip_target;                   // where a skipped step sends the actor
 };
 
 class Program {

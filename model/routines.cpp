@@ -6,10 +6,18 @@ namespace dirtyrace::model {
 
 namespace {
 
-Item step(const Step& s) { return Item::of(s); }
-Item call(std::string_view routine) { return Item::call(routine); }
-Item label(Target t) { return Item::label(t); }
-Item jump(Target t) { return Item::jump(t); }
+Item step(const Step& s) {
+  return Item::of(s);
+}
+Item call(std::string_view routine) {
+  return Item::call(routine);
+}
+Item label(Target t) {
+  return Item::label(t);
+}
+Item jump(Target t) {
+  return Item::jump(t);
+}
 
 void add_fault_paths(RoutineTable& t, const Variant& v) {
   using namespace kernel;
@@ -34,10 +42,10 @@ void add_fault_paths(RoutineTable& t, const Variant& v) {
   }
   const std::string_view not_present =
       v.fault == FaultKind::page_mkwrite ? "do_shared_fault" : "do_no_page";
-  t.set("writer", {label(Target::retry), step(kStore), jump(Target::loop_end),
-                   label(Target::fault_none), call(not_present), jump(Target::retry),
-                   label(Target::fault_wp), call("do_wp_page"), jump(Target::retry),
-                   label(Target::loop_end)});
+  t.set("writer",
+        {label(Target::retry), step(kStore), jump(Target::loop_end), label(Target::fault_none),
+         call(not_present), jump(Target::retry), label(Target::fault_wp), call("do_wp_page"),
+         jump(Target::retry), label(Target::loop_end)});
 }
 
 void add_writeback(RoutineTable& t, const Variant& v) {
@@ -108,14 +116,22 @@ RoutineTable routines_for(const Variant& variant) {
 
 std::string_view entry_routine(ActorKind kind) {
   switch (kind) {
-    case ActorKind::writer: return "writer";
-    case ActorKind::flusher: return "flusher";
-    case ActorKind::msync: return "msync";
-    case ActorKind::fsync: return "fsync";
-    case ActorKind::munmap: return "munmap";
-    case ActorKind::reclaim: return "shrink_page_list";
-    case ActorKind::journal: return "journal";
-    case ActorKind::buffer_flush: return "buffer_flush";
+    case ActorKind::writer:
+      return "writer";
+    case ActorKind::flusher:
+      return "flusher";
+    case ActorKind::msync:
+      return "msync";
+    case ActorKind::fsync:
+      return "fsync";
+    case ActorKind::munmap:
+      return "munmap";
+    case ActorKind::reclaim:
+      return "shrink_page_list";
+    case ActorKind::journal:
+      return "journal";
+    case ActorKind::buffer_flush:
+      return "buffer_flush";
   }
   return "writer";
 }

@@ -19,12 +19,11 @@ constexpr std::array kActorKinds = {
                   "memcpy through a MAP_SHARED mapping: stores and their page faults", true},
     ActorKindInfo{ActorKind::flusher, "flusher",
                   "background writeback: write_cache_pages with WB_SYNC_NONE", false},
-    ActorKindInfo{ActorKind::msync, "msync", "msync(MS_SYNC) of a page range of one mapping",
-                  true},
+    ActorKindInfo{ActorKind::msync, "msync", "msync(MS_SYNC) of a page range of one mapping", true},
     ActorKindInfo{ActorKind::fsync, "fsync", "fsync of the whole file", false},
     ActorKindInfo{ActorKind::munmap, "munmap", "munmap of a page range: zap_pte_range", true},
-    ActorKindInfo{ActorKind::reclaim, "reclaim",
-                  "page reclaim: shrink_page_list over a page range", false},
+    ActorKindInfo{ActorKind::reclaim, "reclaim", "page reclaim: shrink_page_list over a page range",
+                  false},
     ActorKindInfo{ActorKind::journal, "journal",
                   "ordered-mode journal commit flushing the file's data (ext3: buffers; ext4: "
                   "writeback loop)",
@@ -64,7 +63,9 @@ void check_range(int value, int lo, int hi, std::string_view what, std::string_v
 
 }  // namespace
 
-std::span<const ActorKindInfo> all_actor_kinds() { return kActorKinds; }
+std::span<const ActorKindInfo> all_actor_kinds() {
+  return kActorKinds;
+}
 
 const ActorKindInfo& actor_kind_info(ActorKind kind) {
   for (const auto& k : kActorKinds) {
@@ -123,8 +124,7 @@ void Scenario::validate_and_resolve() {
   check_range(mappings, 1, kMaxMappings, "mappings", " (--mappings)");
   check_range(stores, 0, kMaxStoresPerWriter, "stores per writer", " (--stores)");
   if (actors.empty()) throw UsageError("no actors; give at least one with --actors");
-  check_range(static_cast<int>(actors.size()), 1, kMaxActors, "number of actors",
-              " (--actors)");
+  check_range(static_cast<int>(actors.size()), 1, kMaxActors, "number of actors", " (--actors)");
   if (stable_writes && !variant->stable_pages) {
     throw UsageError("--stable-writes needs a kernel with stable pages (linux-4.19, linux-6.x); " +
                      std::string(variant->name) + " has none");
@@ -136,8 +136,8 @@ void Scenario::validate_and_resolve() {
     const std::string who = actor_name(i);
     if (a.kind == ActorKind::writer && a.mapping < 0) a.mapping = next_writer_mapping++ % mappings;
     if (a.mapping < 0 || a.mapping >= mappings) {
-      throw UsageError(who + " uses mapping " + std::to_string(a.mapping) + " but the scenario has " +
-                       std::to_string(mappings) + " mapping(s) (0 to " +
+      throw UsageError(who + " uses mapping " + std::to_string(a.mapping) +
+                       " but the scenario has " + std::to_string(mappings) + " mapping(s) (0 to " +
                        std::to_string(mappings - 1) + "); raise --mappings or change '@'");
     }
     if (a.last_page < 0) a.last_page = pages - 1;
@@ -191,7 +191,8 @@ namespace {
 /// Reads TOML tables strictly: every key must be known, every value of the right type.
 class TomlReader {
  public:
-  TomlReader(const toml::table& table, std::string where) : table_(table), where_(std::move(where)) {}
+  TomlReader(const toml::table& table, std::string where)
+      : table_(table), where_(std::move(where)) {}
 
   template <class T>
   std::optional<T> get(std::string_view key, std::string_view type_name) {
@@ -220,7 +221,10 @@ class TomlReader {
     if (arr) {
       for (const toml::node& item : *arr) {
         auto v = item.value<std::int64_t>();
-        if (!v || *v < 0 || *v > 1000) { arr = nullptr; break; }
+        if (!v || *v < 0 || *v > 1000) {
+          arr = nullptr;
+          break;
+        }
         out.push_back(static_cast<int>(*v));
       }
     }
@@ -280,7 +284,8 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
   r.mark_known("properties");
   if (const toml::node* list = root.get("actors")) {
     const toml::array* arr = list->as_array();
-    if (!arr) throw UsageError(std::string(origin) + ": 'actors' must be an array of tables ([[actors]])");
+    if (!arr)
+      throw UsageError(std::string(origin) + ": 'actors' must be an array of tables ([[actors]])");
     for (std::size_t i = 0; i < arr->size(); ++i) {
       const toml::table* t = (*arr)[i].as_table();
       const std::string where = std::string(origin) + ": actors[" + std::to_string(i) + "]";

@@ -26,11 +26,11 @@ const ActorKindInfo& actor_kind_info(ActorKind kind);
 /// One actor of a scenario.
 struct ActorSpec {
   ActorKind kind = ActorKind::writer;
-  int mapping = 0;           // writer, msync, munmap: the process (mapping) it acts through
-  int first_page = 0;        // msync, munmap, reclaim, journal, buffer_flush: page range
-  int last_page = -1;        // -1: to the end of the file
-  std::vector<int> blocks;   // writer: blocks (p * B + b) stored to in order; empty: whole file
-  int stores = -1;           // writer: number of stores, cycling over `blocks`; -1: scenario's
+  int mapping = 0;          // writer, msync, munmap: the process (mapping) it acts through
+  int first_page = 0;       // msync, munmap, reclaim, journal, buffer_flush: page range
+  int last_page = -1;       // -1: to the end of the file
+  std::vector<int> blocks;  // writer: blocks (p * B + b) stored to in order; empty: whole file
+  int stores = -1;          // writer: number of stores, cycling over `blocks`; -1: scenario's
 };
 
 struct Scenario {

@@ -19,10 +19,10 @@ inline constexpr int kActorSlots = kMaxActors + 1;
 
 /// One page of the file (struct page / folio) and its page-cache tags.
 struct Page {
-  std::uint8_t cached;     // in the page cache (mapping->i_pages)
-  std::uint8_t locked_by;  // PG_locked: 0 when unlocked, else the holder's actor index + 1
-  std::uint8_t dirty;      // PG_dirty
-  std::uint8_t writeback;  // PG_writeback
+  std::uint8_t cached;         // in the page cache (mapping->i_pages)
+  std::uint8_t locked_by;      // PG_locked: 0 when unlocked, else the holder's actor index + 1
+  std::uint8_t dirty;          // PG_dirty
+  std::uint8_t writeback;      // PG_writeback
   std::uint8_t tag_dirty;      // PAGECACHE_TAG_DIRTY
   std::uint8_t tag_writeback;  // PAGECACHE_TAG_WRITEBACK
   std::uint8_t tag_towrite;    // PAGECACHE_TAG_TOWRITE (2.6.35 and later)
@@ -53,16 +53,16 @@ enum PteBits : std::uint8_t { kPtePresent = 1, kPteWrite = 2, kPteDirty = 4 };
 
 /// Program counter and the kernel locals an actor carries between its steps.
 struct Actor {
-  std::uint8_t pc;       // index into the actor's program; the program's size means finished
-  std::uint8_t page;     // page the current routine works on
-  std::uint8_t cursor;   // mapping, buffer or block of a one-per-step loop
-  std::uint8_t cleaned;  // page_mkclean found a dirty or writable PTE
-  std::uint8_t index;    // next page index a tag lookup starts from (0: the range's start)
-  std::uint8_t pagevec;  // pages of the last tag lookup still to visit (bit per page)
-  std::uint8_t refs;     // pages this actor holds a reference on (bit per page)
-  std::uint8_t picked;   // buffers of `page` marked for async write (bit per buffer)
-  std::uint8_t stores;   // stores done (writer)
-  std::uint8_t orig_pte; // the PTE as the fault first read it (pte_same)
+  std::uint8_t pc;        // index into the actor's program; the program's size means finished
+  std::uint8_t page;      // page the current routine works on
+  std::uint8_t cursor;    // mapping, buffer or block of a one-per-step loop
+  std::uint8_t cleaned;   // page_mkclean found a dirty or writable PTE
+  std::uint8_t index;     // next page index a tag lookup starts from (0: the range's start)
+  std::uint8_t pagevec;   // pages of the last tag lookup still to visit (bit per page)
+  std::uint8_t refs;      // pages this actor holds a reference on (bit per page)
+  std::uint8_t picked;    // buffers of `page` marked for async write (bit per buffer)
+  std::uint8_t stores;    // stores done (writer)
+  std::uint8_t orig_pte;  // the PTE as the fault first read it (pte_same)
   /// msync/fsync: the version of each block in memory when the call was made (ghost).
   std::array<std::uint8_t, kMaxBlocks> ghost_called;
   bool operator==(const Actor&) const = default;
@@ -71,20 +71,20 @@ struct Actor {
 /// Which kernel BUG_ON fired first (ghost); kBugNone while none has.
 enum BugOn : std::uint8_t {
   kBugNone = 0,
-  kBugWritebackTwice,       // set_page_writeback on a page already under writeback
-  kBugCleanUnlocked,        // clear_page_dirty_for_io without the page lock
-  kBugUnlockNotHeld,        // unlock_page of a page the actor does not hold
-  kBugEndWritebackIdle,     // end_page_writeback on a page not under writeback
+  kBugWritebackTwice,    // set_page_writeback on a page already under writeback
+  kBugCleanUnlocked,     // clear_page_dirty_for_io without the page lock
+  kBugUnlockNotHeld,     // unlock_page of a page the actor does not hold
+  kBugEndWritebackIdle,  // end_page_writeback on a page not under writeback
 };
 
 struct State {
   std::array<Page, kMaxPages> page;
-  std::array<Block, kMaxBlocks> block;        // block b of page p is block[p * B + b]
+  std::array<Block, kMaxBlocks> block;  // block b of page p is block[p * B + b]
   std::array<std::array<std::uint8_t, kMaxPages>, kMaxMappings> pte;  // PteBits
-  std::uint8_t nr_dirty;                      // NR_FILE_DIRTY
-  std::uint8_t ghost_nr_dirty_underflow;      // nr_dirty was decremented below zero
-  std::uint8_t ghost_bug;                     // BugOn
-  std::uint8_t ghost_unstable_store;          // a store reached a block under write I/O
+  std::uint8_t nr_dirty;                                              // NR_FILE_DIRTY
+  std::uint8_t ghost_nr_dirty_underflow;  // nr_dirty was decremented below zero
+  std::uint8_t ghost_bug;                 // BugOn
+  std::uint8_t ghost_unstable_store;      // a store reached a block under write I/O
   std::array<Actor, kActorSlots> actor;
 
   bool operator==(const State&) const = default;

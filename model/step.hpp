@@ -68,10 +68,10 @@ struct Step {
   std::string_view source;    // file and versions, e.g. "mm/page-writeback.c (2.6.20+)"
   std::string_view what;      // one sentence: what the step does
   Apply apply = nullptr;
-  Guard enabled = nullptr;  // null: never blocks
-  Skip skip = nullptr;      // null: never skipped
+  Guard enabled = nullptr;         // null: never blocks
+  Skip skip = nullptr;             // null: never skipped
   Target skip_to = Target::count;  // count: a skipped step goes on with the next step
-  std::uint16_t jumps = 0;  // jumps_to(...) of every target `apply` may return
+  std::uint16_t jumps = 0;         // jumps_to(...) of every target `apply` may return
   /// Nondeterministic outcomes: apply runs once per outcome name; one name means one outcome.
   std::array<std::string_view, 2> outcomes = {};
   /// An actor about to take this step holds no page lock and is inside no kernel routine.

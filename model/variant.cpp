@@ -112,7 +112,9 @@ constexpr std::array kVariants = {
 
 }  // namespace
 
-std::span<const Variant> all_variants() { return kVariants; }
+std::span<const Variant> all_variants() {
+  return kVariants;
+}
 
 const Variant& variant_named(std::string_view name) {
   for (const Variant& v : kVariants) {

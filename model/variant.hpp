@@ -7,7 +7,14 @@
 
 namespace dirtyrace::model {
 
-enum class VariantId { linux_2_6_18, linux_2_6_19, linux_2_6_20, linux_2_6_32, linux_4_19, linux_6_x };
+enum class VariantId {
+  linux_2_6_18,
+  linux_2_6_19,
+  linux_2_6_20,
+  linux_2_6_32,
+  linux_4_19,
+  linux_6_x
+};
 
 /// Order of clear_page_dirty_for_io's steps.
 enum class CleanOrder {
@@ -18,9 +25,9 @@ enum class CleanOrder {
 
 /// How a write fault on a shared file mapping dirties the page.
 enum class FaultKind {
-  no_write_notify,   // 2.6.18: writable PTE at the first fault, no set_page_dirty
-  lockless_dirty,    // 2.6.19-2.6.22: PTE installed under ptl, then set_page_dirty without PL
-  page_mkwrite,      // 2.6.23 on (79352894), page_mkwrite fs: PL held until set_page_dirty
+  no_write_notify,  // 2.6.18: writable PTE at the first fault, no set_page_dirty
+  lockless_dirty,   // 2.6.19-2.6.22: PTE installed under ptl, then set_page_dirty without PL
+  page_mkwrite,     // 2.6.23 on (79352894), page_mkwrite fs: PL held until set_page_dirty
 };
 
 /// What msync(MS_SYNC) runs.

@@ -10,7 +10,9 @@ CheckedModel::CheckedModel(const model::Model& model, std::vector<const Property
       reports_deadlocks_(std::any_of(properties_.begin(), properties_.end(),
                                      [](const Property* p) { return p->name == kNoDeadlock; })) {}
 
-void CheckedModel::initial_state(std::byte* out) const { model_.pack(model_.initial(), out); }
+void CheckedModel::initial_state(std::byte* out) const {
+  model_.pack(model_.initial(), out);
+}
 
 void CheckedModel::for_each_successor(const std::byte* state, checker::SuccessorSink sink) const {
   model::State s;

@@ -49,8 +49,7 @@ std::string explain_stale_sync(const Model& m, const State& s, ActorKind kind) {
   const auto& called = s.actor[static_cast<std::size_t>(a)].ghost_called;
   return m.env().of(a).name + " returned, yet block " + block_name(m, g) + " holds v" +
          std::to_string(block_of(s, g).disk) + " on disk while v" +
-         std::to_string(called[static_cast<std::size_t>(g)]) +
-         " was in memory when it was called.";
+         std::to_string(called[static_cast<std::size_t>(g)]) + " was in memory when it was called.";
 }
 
 /// A dropped page is reclaim_drops_clean's business; this property looks at cached pages.
@@ -103,7 +102,9 @@ int dirty_pages(const Model& m, const State& s) {
   return n;
 }
 
-bool always(const Model&) { return true; }
+bool always(const Model&) {
+  return true;
+}
 
 constexpr std::array kProperties = {
     Property{
@@ -111,37 +112,39 @@ constexpr std::array kProperties = {
         "No kernel BUG_ON fires: set_page_writeback on a page under writeback, "
         "clear_page_dirty_for_io without the page lock, unlock of a page the actor does not hold, "
         "end_page_writeback without writeback.",
-        always,
-        [](const Model&, const State& s) { return s.ghost_bug == model::kBugNone; },
+        always, [](const Model&, const State& s) { return s.ghost_bug == model::kBugNone; },
         [](const Model&, const State& s) -> std::string {
           switch (s.ghost_bug) {
-            case model::kBugWritebackTwice: return "BUG_ON(PageWriteback(page)) in set_page_writeback.";
-            case model::kBugCleanUnlocked: return "BUG_ON(!PageLocked(page)) in clear_page_dirty_for_io.";
-            case model::kBugUnlockNotHeld: return "unlock_page of a page this actor does not hold.";
-            case model::kBugEndWritebackIdle: return "end_page_writeback of a page not under writeback.";
-            default: return "";
+            case model::kBugWritebackTwice:
+              return "BUG_ON(PageWriteback(page)) in set_page_writeback.";
+            case model::kBugCleanUnlocked:
+              return "BUG_ON(!PageLocked(page)) in clear_page_dirty_for_io.";
+            case model::kBugUnlockNotHeld:
+              return "unlock_page of a page this actor does not hold.";
+            case model::kBugEndWritebackIdle:
+              return "end_page_writeback of a page not under writeback.";
+            default:
+              return "";
           }
         }},
-    Property{"msync_durability",
-             "When msync(MS_SYNC) returns, every block of its range holds on disk a version at "
-             "least as new as the one in memory when msync was called.",
-             [](const Model& m) { return has_actor(m, ActorKind::msync); },
-             [](const Model& m, const State& s) {
-               return first_stale_sync(m, s, ActorKind::msync).first < 0;
-             },
-             [](const Model& m, const State& s) {
-               return explain_stale_sync(m, s, ActorKind::msync);
-             }},
-    Property{"fsync_durability",
-             "When fsync returns, every block of the file holds on disk a version at least as new "
-             "as the one in memory when fsync was called.",
-             [](const Model& m) { return has_actor(m, ActorKind::fsync); },
-             [](const Model& m, const State& s) {
-               return first_stale_sync(m, s, ActorKind::fsync).first < 0;
-             },
-             [](const Model& m, const State& s) {
-               return explain_stale_sync(m, s, ActorKind::fsync);
-             }},
+    Property{
+        "msync_durability",
+        "When msync(MS_SYNC) returns, every block of its range holds on disk a version at "
+        "least as new as the one in memory when msync was called.",
+        [](const Model& m) { return has_actor(m, ActorKind::msync); },
+        [](const Model& m, const State& s) {
+          return first_stale_sync(m, s, ActorKind::msync).first < 0;
+        },
+        [](const Model& m, const State& s) { return explain_stale_sync(m, s, ActorKind::msync); }},
+    Property{
+        "fsync_durability",
+        "When fsync returns, every block of the file holds on disk a version at least as new "
+        "as the one in memory when fsync was called.",
+        [](const Model& m) { return has_actor(m, ActorKind::fsync); },
+        [](const Model& m, const State& s) {
+          return first_stale_sync(m, s, ActorKind::fsync).first < 0;
+        },
+        [](const Model& m, const State& s) { return explain_stale_sync(m, s, ActorKind::fsync); }},
     Property{"reclaim_drops_clean",
              "A page removed from the cache holds no version newer than the disk's.",
              [](const Model& m) { return has_actor(m, ActorKind::reclaim); },
@@ -164,27 +167,26 @@ constexpr std::array kProperties = {
                const int g = first_unsaved_block(m, s);
                const State after = m.after_final_fsync(s);
                return "after every actor finished and a final fsync, block " + block_name(m, g) +
-                      " holds v" + std::to_string(block_of(after, g).mem) +
-                      " in memory but v" + std::to_string(block_of(after, g).disk) +
+                      " holds v" + std::to_string(block_of(after, g).mem) + " in memory but v" +
+                      std::to_string(block_of(after, g).disk) +
                       " on disk: nothing will ever write v" +
                       std::to_string(block_of(after, g).mem) + ".";
              }},
-    Property{"writable_implies_dirty",
-             "With write-notify, a present writable PTE maps a page with PG_dirty set (checked "
-             "when no actor is inside a kernel routine).",
-             [](const Model& m) {
-               return m.env().variant->fault != model::FaultKind::no_write_notify;
-             },
-             [](const Model& m, const State& s) {
-               return !m.at_rest(s) || first_writable_clean(m, s).first < 0;
-             },
-             [](const Model& m, const State& s) -> std::string {
-               const auto [mp, p] = first_writable_clean(m, s);
-               return "mapping " + std::to_string(mp) + " has a writable PTE for page " +
-                      std::to_string(p) +
-                      ", which is clean: stores through it reach the page without a fault, and "
-                      "writeback will not look at it.";
-             }},
+    Property{
+        "writable_implies_dirty",
+        "With write-notify, a present writable PTE maps a page with PG_dirty set (checked "
+        "when no actor is inside a kernel routine).",
+        [](const Model& m) { return m.env().variant->fault != model::FaultKind::no_write_notify; },
+        [](const Model& m, const State& s) {
+          return !m.at_rest(s) || first_writable_clean(m, s).first < 0;
+        },
+        [](const Model& m, const State& s) -> std::string {
+          const auto [mp, p] = first_writable_clean(m, s);
+          return "mapping " + std::to_string(mp) + " has a writable PTE for page " +
+                 std::to_string(p) +
+                 ", which is clean: stores through it reach the page without a fault, and "
+                 "writeback will not look at it.";
+        }},
     Property{"stable_pages",
              "With stable writes required, no store reaches a block whose write I/O is in flight.",
              [](const Model& m) { return m.env().stable_writes; },
@@ -195,8 +197,7 @@ constexpr std::array kProperties = {
     Property{"tags_match_flags",
              "While a page is unlocked: PG_writeback holds exactly when tag WRITEBACK is set, "
              "and PG_dirty implies tag DIRTY.",
-             always,
-             [](const Model& m, const State& s) { return first_tag_mismatch(m, s) < 0; },
+             always, [](const Model& m, const State& s) { return first_tag_mismatch(m, s) < 0; },
              [](const Model& m, const State& s) -> std::string {
                const int p = first_tag_mismatch(m, s);
                return "page " + std::to_string(p) + " is unlocked but its flags and tags disagree.";
@@ -223,7 +224,9 @@ constexpr std::array kProperties = {
 
 }  // namespace
 
-std::span<const Property> all_properties() { return kProperties; }
+std::span<const Property> all_properties() {
+  return kProperties;
+}
 
 const Property& property_named(std::string_view name) {
   for (const Property& p : kProperties) {
@@ -234,7 +237,8 @@ const Property& property_named(std::string_view name) {
     if (!valid.empty()) valid += ", ";
     valid += p.name;
   }
-  throw model::UsageError("unknown property '" + std::string(name) + "'; valid properties: " + valid);
+  throw model::UsageError("unknown property '" + std::string(name) +
+                          "'; valid properties: " + valid);
 }
 
 std::vector<const Property*> select_properties(const Model& m,

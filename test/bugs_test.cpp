@@ -16,7 +16,8 @@ namespace {
 /// through its JSON form.
 void expect_bug(const model::Scenario& s, const std::string& property, std::size_t length) {
   const model::Model m(s);
-  const properties::CheckedModel system(m, properties::select_properties(m, m.scenario().properties));
+  const properties::CheckedModel system(m,
+                                        properties::select_properties(m, m.scenario().properties));
   const checker::SearchResult r = checker::search(system, {});
   REQUIRE(r.verdict == Verdict::violation);
   const traces::Trace t = traces::make_trace(system, *r.counterexample);
@@ -29,21 +30,24 @@ void expect_bug(const model::Scenario& s, const std::string& property, std::size
 
 }  // namespace
 
-TEST_CASE("2.6.19: the journal cleans the buffers, a store through the still-writable PTE is "
-          "lost (7658cc28)") {
-  expect_bug(test::scenario("linux-2.6.19", 1, 1, 1, "writer,journal,flusher"), "durable_at_end", 10);
+TEST_CASE(
+    "2.6.19: the journal cleans the buffers, a store through the still-writable PTE is "
+    "lost (7658cc28)") {
+  expect_bug(test::scenario("linux-2.6.19", 1, 1, 1, "writer,journal,flusher"), "durable_at_end",
+             10);
   // Linus' order (2.6.20) moves the PTE's dirty bit back to the page and its buffers, yet the
   // same actors still lose the store there, by the fault race of 79352894 (22 steps); with the
   // fault path under the page lock (2.6.32) they lose nothing.
   expect_bug(test::scenario("linux-2.6.20", 1, 1, 1, "writer,journal,flusher", {"durable_at_end"}),
              "durable_at_end", 22);
-  const test::Checked fixed = test::check(test::scenario("linux-2.6.32", 1, 1, 1,
-                                                         "writer,journal,flusher"));
+  const test::Checked fixed =
+      test::check(test::scenario("linux-2.6.32", 1, 1, 1, "writer,journal,flusher"));
   CHECK(fixed.result.verdict == Verdict::verified);
 }
 
-TEST_CASE("2.6.20: a fault between page_mkclean and TestClearPageDirty loses msync's data "
-          "(79352894)") {
+TEST_CASE(
+    "2.6.20: a fault between page_mkclean and TestClearPageDirty loses msync's data "
+    "(79352894)") {
   expect_bug(test::scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,msync", {"msync_durability"}),
              "msync_durability", 21);
   // The root cause is visible earlier: a writable PTE over a clean page, at rest.
@@ -62,15 +66,17 @@ TEST_CASE("2.6.18: msync of one process misses data dirtied through another's PT
   CHECK(own.result.verdict == Verdict::verified);
 }
 
-TEST_CASE("what-if on 6.x: a buffer-level flush makes writepage's trylock fail, "
-          "set_page_writeback drops TOWRITE, and msync skips the page (1c8349a1's mechanism)") {
+TEST_CASE(
+    "what-if on 6.x: a buffer-level flush makes writepage's trylock fail, "
+    "set_page_writeback drops TOWRITE, and msync skips the page (1c8349a1's mechanism)") {
   expect_bug(test::scenario("linux-6.x", 1, 1, 1, "writer,buffer_flush,flusher,msync",
                             {"msync_durability"}),
              "msync_durability", 24);
 }
 
-TEST_CASE("what-if on 6.x with stable writes: a buffer-level flush lets a store hit a block "
-          "under I/O") {
+TEST_CASE(
+    "what-if on 6.x with stable writes: a buffer-level flush lets a store hit a block "
+    "under I/O") {
   model::Scenario s = test::scenario("linux-6.x", 1, 1, 1, "writer,buffer_flush", {"stable_pages"});
   s.stable_writes = true;
   expect_bug(s, "stable_pages", 11);

@@ -92,7 +92,8 @@ TEST_CASE("depth-first search finds the same violation by a path that replays") 
   const Counterexample& cx = *r.counterexample;
   CHECK(cx.labels.size() == 5);  // every path to (3,2) in this grid has 5 steps
   for (std::size_t i = 0; i + 1 < cx.states.size(); ++i) {
-    const int dx = std::to_integer<int>(cx.states[i + 1][0]) - std::to_integer<int>(cx.states[i][0]);
+    const int dx =
+        std::to_integer<int>(cx.states[i + 1][0]) - std::to_integer<int>(cx.states[i][0]);
     CHECK(dx == (cx.labels[i] == 0 ? 1 : 0));
   }
 }

@@ -63,7 +63,8 @@ void expect_usage_error(const std::string& args, const std::string& text) {
 }
 
 const std::string kSmall = "check --quiet --variant linux-6.x --actors writer,flusher,msync";
-const std::string kLostWrite = "check --quiet --variant linux-2.6.19 --actors writer,journal,flusher";
+const std::string kLostWrite =
+    "check --quiet --variant linux-2.6.19 --actors writer,journal,flusher";
 
 }  // namespace
 
@@ -107,13 +108,36 @@ TEST_CASE("limits and Ctrl-C stop a long search as inconclusive, with the statis
 TEST_CASE("list shows variants, actors, properties and parameters, one line each") {
   const Run r = run("list");
   CHECK(r.code == 0);
-  for (const char* name : {"linux-2.6.18", "linux-2.6.19", "linux-2.6.20", "linux-2.6.32",
-                           "linux-4.19", "linux-6.x", "writer", "flusher", "msync", "fsync",
-                           "munmap", "reclaim", "journal", "buffer_flush", "msync_durability",
-                           "fsync_durability", "durable_at_end", "reclaim_drops_clean",
-                           "writable_implies_dirty", "tags_match_flags", "dirty_accounting",
-                           "no_bug_on", "stable_pages", "no_deadlock", "--pages", "--blocks",
-                           "--mappings", "--stores", "--actors", "--stable-writes"}) {
+  for (const char* name : {"linux-2.6.18",
+                           "linux-2.6.19",
+                           "linux-2.6.20",
+                           "linux-2.6.32",
+                           "linux-4.19",
+                           "linux-6.x",
+                           "writer",
+                           "flusher",
+                           "msync",
+                           "fsync",
+                           "munmap",
+                           "reclaim",
+                           "journal",
+                           "buffer_flush",
+                           "msync_durability",
+                           "fsync_durability",
+                           "durable_at_end",
+                           "reclaim_drops_clean",
+                           "writable_implies_dirty",
+                           "tags_match_flags",
+                           "dirty_accounting",
+                           "no_bug_on",
+                           "stable_pages",
+                           "no_deadlock",
+                           "--pages",
+                           "--blocks",
+                           "--mappings",
+                           "--stores",
+                           "--actors",
+                           "--stable-writes"}) {
     CHECK_MESSAGE(r.out.find("\n  " + std::string(name) + " ") != std::string::npos, name);
   }
 }
@@ -204,7 +228,8 @@ TEST_CASE("bad options: one line naming what is wrong and the valid choices, exi
   expect_usage_error("check --max-memory lots", "--max-memory 'lots' is not a positive size");
   expect_usage_error("check --pages two", "--pages");
   expect_usage_error("check --frobnicate", "frobnicate");
-  expect_usage_error("check --stable-writes --variant linux-2.6.20", "needs a kernel with stable pages");
+  expect_usage_error("check --stable-writes --variant linux-2.6.20",
+                     "needs a kernel with stable pages");
   expect_usage_error("", "A subcommand is required");
   expect_usage_error("check --scenario /nonexistent.toml", "cannot read scenario file");
 }

@@ -47,8 +47,8 @@ TEST_CASE("golden state and transition counts, the same in both search orders") 
 }
 
 TEST_CASE("a violation is found in both orders, the breadth-first one no longer") {
-  const model::Scenario s = test::scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,msync",
-                                           {"msync_durability"});
+  const model::Scenario s =
+      test::scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,msync", {"msync_durability"});
   const test::Checked bfs = test::check(s, Order::breadth_first);
   const test::Checked dfs = test::check(s, Order::depth_first);
   CHECK(bfs.property == "msync_durability");
@@ -59,9 +59,8 @@ TEST_CASE("a violation is found in both orders, the breadth-first one no longer"
 TEST_CASE("the checker explores every state within a state limit and says it stopped") {
   checker::Limits limits;
   limits.max_states = 1000;
-  const test::Checked c =
-      test::check(test::scenario("linux-6.x", 1, 1, 1, "writer,flusher,msync"),
-                  Order::breadth_first, limits);
+  const test::Checked c = test::check(test::scenario("linux-6.x", 1, 1, 1, "writer,flusher,msync"),
+                                      Order::breadth_first, limits);
   CHECK(c.result.verdict == Verdict::inconclusive);
   CHECK(c.result.stop == checker::StopReason::max_states);
   CHECK(c.result.stats.states >= 1000);

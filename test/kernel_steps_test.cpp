@@ -1295,7 +1295,8 @@ TEST_CASE("2.6.18 try_to_free_buffers cleans a dirty page with clean buffers, ta
 }
 
 // 2.6.19's try_to_free_buffers calls clear_page_dirty() -> test_clear_page_dirty(), which clears
-// tag DIRTY under tree_lock like 2.6.18's; cancel_dirty_page, which leaves the tag, came with 2.6.20.
+// tag DIRTY under tree_lock like 2.6.18's; cancel_dirty_page, which leaves the tag, came
+// with 2.6.20.
 TEST_CASE("2.6.19 try_to_free_buffers cleans a dirty page with clean buffers, tag DIRTY too") {
   Rig r(test::scenario("linux-2.6.19", 1, 1, 1, "reclaim,writer"));
   r.dirty(0);

@@ -20,7 +20,8 @@ TEST_CASE("fields pack into as few bits as they need and round-trip") {
   CHECK(p.bytes() == 11);
   s.page[0].dirty = 1;
   s.block[0].mem = 6;
-  for (int i = 0; i < 16; ++i) s.block[static_cast<std::size_t>(i)].disk = static_cast<std::uint8_t>(i + 15);
+  for (int i = 0; i < 16; ++i)
+    s.block[static_cast<std::size_t>(i)].disk = static_cast<std::uint8_t>(i + 15);
   std::array<std::byte, sizeof(State)> buf{};
   p.pack(s, buf.data());
   State back;

@@ -9,12 +9,22 @@ using namespace dirtyrace::model;
 
 namespace {
 
-Flow next(Exec&) { return Flow::next(); }
+Flow next(Exec&) {
+  return Flow::next();
+}
 const Step kA{.name = "a", .function = "f", .source = "", .what = "", .apply = next};
-const Step kB{.name = "b", .function = "f", .source = "", .what = "", .apply = next,
+const Step kB{.name = "b",
+              .function = "f",
+              .source = "",
+              .what = "",
+              .apply = next,
               .jumps = jumps_to({Target::page_clean})};
 const Step kC{.name = "c", .function = "g", .source = "", .what = "", .apply = next};
-const Step kSkipped{.name = "s", .function = "g", .source = "", .what = "", .apply = next,
+const Step kSkipped{.name = "s",
+                    .function = "g",
+                    .source = "",
+                    .what = "",
+                    .apply = next,
                     .skip = [](const State&, const Env&, int) { return true; },
                     .skip_to = Target::loop_end};
 

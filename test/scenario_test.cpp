@@ -37,7 +37,8 @@ TEST_CASE("actor lists: kinds, mappings and counts") {
   CHECK(a[3].mapping == 1);
   CHECK(a[4].mapping == 2);
   CHECK_THROWS_WITH_AS(parse_actor_list("writer,bogus"),
-                       doctest::Contains("unknown actor 'bogus'; valid actors: writer"), UsageError);
+                       doctest::Contains("unknown actor 'bogus'; valid actors: writer"),
+                       UsageError);
   CHECK_THROWS_AS(parse_actor_list("writer,,flusher"), UsageError);
   CHECK_THROWS_AS(parse_actor_list("flusher@1"), UsageError);
   CHECK_THROWS_AS(parse_actor_list("writer*0"), UsageError);
@@ -132,8 +133,9 @@ TEST_CASE("bad scenario files name the file, the place and the problem") {
                        doctest::Contains("'pages' must be an integer"), UsageError);
   CHECK_THROWS_WITH_AS(parse_scenario_toml("[[actors]]\nmapping = 0", "bad.toml"),
                        doctest::Contains("has no 'kind'"), UsageError);
-  CHECK_THROWS_WITH_AS(parse_scenario_toml("[[actors]]\nkind = \"flusher\"\nmapping = 1", "bad.toml"),
-                       doctest::Contains("does not act through a mapping"), UsageError);
+  CHECK_THROWS_WITH_AS(
+      parse_scenario_toml("[[actors]]\nkind = \"flusher\"\nmapping = 1", "bad.toml"),
+      doctest::Contains("does not act through a mapping"), UsageError);
   CHECK_THROWS_WITH_AS(read_scenario_file("/nonexistent/x.toml"),
                        doctest::Contains("cannot read scenario file"), UsageError);
 }

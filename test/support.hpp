@@ -27,14 +27,15 @@ inline model::Scenario scenario(const std::string& variant, int pages, int block
 
 struct Checked {
   checker::SearchResult result;
-  std::string property;  // violated property, if any
+  std::string property;    // violated property, if any
   std::size_t length = 0;  // counterexample steps
 };
 
 inline Checked check(const model::Scenario& s, checker::Order order = checker::Order::breadth_first,
                      checker::Limits limits = {}) {
   const model::Model m(s);
-  const properties::CheckedModel system(m, properties::select_properties(m, m.scenario().properties));
+  const properties::CheckedModel system(m,
+                                        properties::select_properties(m, m.scenario().properties));
   checker::SearchOptions options;
   options.order = order;
   options.limits = limits;

@@ -82,10 +82,10 @@ TEST_CASE("foreign, truncated and ill-typed JSON are refused with what is wrong"
   j["scenario"]["pages"] = 9;
   CHECK_THROWS_WITH_AS(traces::trace_from_json(j), doctest::Contains("pages is 9"), UsageError);
   j["scenario"]["pages"] = "one";
-  CHECK_THROWS_WITH_AS(traces::trace_from_json(j), doctest::Contains("\"pages\" must be an integer"),
-                       UsageError);
+  CHECK_THROWS_WITH_AS(traces::trace_from_json(j),
+                       doctest::Contains("\"pages\" must be an integer"), UsageError);
   j["scenario"]["pages"] = 1;
   j["steps"][0].erase("actor");
-  CHECK_THROWS_WITH_AS(traces::trace_from_json(j), doctest::Contains("trace step 1 has no \"actor\""),
-                       UsageError);
+  CHECK_THROWS_WITH_AS(traces::trace_from_json(j),
+                       doctest::Contains("trace step 1 has no \"actor\""), UsageError);
 }

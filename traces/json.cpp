@@ -8,9 +8,9 @@
 
 namespace dirtyrace::traces {
 
+using model::UsageError;
 using nlohmann::json;
 using nlohmann::ordered_json;
-using model::UsageError;
 
 ordered_json scenario_to_json(const model::Scenario& s) {
   ordered_json actors = ordered_json::array();
@@ -24,10 +24,10 @@ ordered_json scenario_to_json(const model::Scenario& s) {
     }
     actors.push_back(std::move(j));
   }
-  return {{"variant", s.variant->name},   {"pages", s.pages},
-          {"blocks", s.blocks_per_page},  {"mappings", s.mappings},
-          {"stores", s.stores},           {"stable_writes", s.stable_writes},
-          {"properties", s.properties},   {"actors", std::move(actors)}};
+  return {{"variant", s.variant->name},  {"pages", s.pages},
+          {"blocks", s.blocks_per_page}, {"mappings", s.mappings},
+          {"stores", s.stores},          {"stable_writes", s.stable_writes},
+          {"properties", s.properties},  {"actors", std::move(actors)}};
 }
 
 namespace {
@@ -111,7 +111,8 @@ model::Scenario scenario_from_json(const json& j, const std::string& where) {
     Reader a(actors[i], where + " actor " + std::to_string(i));
     model::ActorSpec spec;
     spec.kind = model::actor_kind_named(a.str("kind"));
-    if (model::actor_kind_info(spec.kind).uses_mapping) spec.mapping = a.integer("mapping", 0, 1000);
+    if (model::actor_kind_info(spec.kind).uses_mapping)
+      spec.mapping = a.integer("mapping", 0, 1000);
     const std::vector<int> pages = a.ints("pages");
     if (pages.size() != 2) a.fail("\"pages\" must be [first, last]");
     spec.first_page = pages[0];
@@ -146,22 +147,22 @@ ordered_json trace_to_json(const Trace& t) {
       changes.push_back(
           {{"object", c.object}, {"attribute", c.attribute}, {"from", c.before}, {"to", c.after}});
     }
-    ordered_json step{{"index", i + 1},       {"actor", s.actor},   {"function", s.function},
-                      {"step", s.step},       {"source", s.source}, {"what", s.what}};
+    ordered_json step{{"index", i + 1}, {"actor", s.actor},   {"function", s.function},
+                      {"step", s.step}, {"source", s.source}, {"what", s.what}};
     if (s.block >= 0) step["block"] = s.block;
     step["next"] = s.next;
     step["changes"] = std::move(changes);
     steps.push_back(std::move(step));
   }
-  return {{"format", kTraceFormat},
-          {"version", kTraceVersion},
-          {"variant", t.scenario.variant->name},
-          {"scenario", scenario_to_json(t.scenario)},
-          {"property",
-           {{"name", t.property}, {"description", t.description}, {"detail", t.detail}}},
-          {"initial_state", variables_to_json(t.initial)},
-          {"steps", std::move(steps)},
-          {"final_state", variables_to_json(t.final_state)}};
+  return {
+      {"format", kTraceFormat},
+      {"version", kTraceVersion},
+      {"variant", t.scenario.variant->name},
+      {"scenario", scenario_to_json(t.scenario)},
+      {"property", {{"name", t.property}, {"description", t.description}, {"detail", t.detail}}},
+      {"initial_state", variables_to_json(t.initial)},
+      {"steps", std::move(steps)},
+      {"final_state", variables_to_json(t.final_state)}};
 }
 
 Trace trace_from_json(const json& j) {
@@ -215,8 +216,8 @@ Trace read_trace_file(const std::string& path) {
   try {
     j = json::parse(text.str());
   } catch (const json::parse_error& e) {
-    throw UsageError("trace file '" + path + "' is not valid JSON (byte " +
-                     std::to_string(e.byte) + "); was it truncated?");
+    throw UsageError("trace file '" + path + "' is not valid JSON (byte " + std::to_string(e.byte) +
+                     "); was it truncated?");
   }
   try {
     return trace_from_json(j);

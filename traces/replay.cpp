@@ -55,7 +55,8 @@ ReplayResult replay(const Trace& trace) {
         return;
       }
       if (got.next != want.next) {
-        enabled.back() = "!" + got.actor + " goes on to " + got.next + ", the trace says " + want.next;
+        enabled.back() =
+            "!" + got.actor + " goes on to " + got.next + ", the trace says " + want.next;
         return;
       }
       next = succ;
@@ -79,12 +80,16 @@ ReplayResult replay(const Trace& trace) {
   }
   if (!violated) {
     return {false, trace.steps.size(),
-            "all " + std::to_string(trace.steps.size()) + " steps replay, but the last state does "
-            "not violate " + trace.property};
+            "all " + std::to_string(trace.steps.size()) +
+                " steps replay, but the last state does "
+                "not violate " +
+                trace.property};
   }
   return {true, 0,
-          "replayed " + std::to_string(trace.steps.size()) + " steps: the model reaches the "
-          "violation of " + trace.property};
+          "replayed " + std::to_string(trace.steps.size()) +
+              " steps: the model reaches the "
+              "violation of " +
+              trace.property};
 }
 
 }  // namespace dirtyrace::traces

@@ -41,7 +41,8 @@ std::string describe_scenario(const model::Scenario& s) {
     const model::ActorSpec& a = s.actors[i];
     out << (i ? ", " : "") << s.actor_name(i);
     std::vector<std::string> notes;
-    if (model::actor_kind_info(a.kind).uses_mapping) notes.push_back("mapping " + std::to_string(a.mapping));
+    if (model::actor_kind_info(a.kind).uses_mapping)
+      notes.push_back("mapping " + std::to_string(a.mapping));
     if (a.kind == model::ActorKind::writer) {
       std::string targets;
       for (int b : s.writer_targets(a)) targets += (targets.empty() ? "" : ",") + std::to_string(b);
@@ -100,8 +101,9 @@ std::string render_trace(const Trace& trace) {
                               : render_changes(s.changes))
         << "\n";
   }
-  out << "\nViolated: " << trace.property << "\n  " << trace.description << "\n  "
-      << trace.detail << "\n\nFinal state:\n" << render_state(trace.final_state, "  ");
+  out << "\nViolated: " << trace.property << "\n  " << trace.description << "\n  " << trace.detail
+      << "\n\nFinal state:\n"
+      << render_state(trace.final_state, "  ");
   return out.str();
 }
 

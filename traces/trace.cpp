@@ -23,7 +23,8 @@ std::vector<Change> diff(const std::vector<model::Variable>& before,
   for (const model::Variable& a : after) {
     if (a.attribute == "at") continue;
     const model::Variable* b = find(before, a);
-    if (!b || b->value != a.value) out.push_back({a.object, a.attribute, b ? b->value : "", a.value});
+    if (!b || b->value != a.value)
+      out.push_back({a.object, a.attribute, b ? b->value : "", a.value});
   }
   for (const model::Variable& b : before) {
     if (b.attribute != "at" && !find(after, b)) out.push_back({b.object, b.attribute, b.value, ""});
@@ -52,10 +53,9 @@ Trace make_trace(const properties::CheckedModel& system, const checker::Countere
   trace.scenario = m.scenario();
   std::vector<model::State> states(cx.states.size());
   for (std::size_t i = 0; i < cx.states.size(); ++i) m.unpack(cx.states[i].data(), states[i]);
-  const properties::Property& property =
-      cx.kind == checker::Counterexample::Kind::deadlock
-          ? properties::property_named(properties::kNoDeadlock)
-          : *system.properties().at(cx.invariant);
+  const properties::Property& property = cx.kind == checker::Counterexample::Kind::deadlock
+                                             ? properties::property_named(properties::kNoDeadlock)
+                                             : *system.properties().at(cx.invariant);
   trace.property = std::string(property.name);
   trace.description = std::string(property.description);
   trace.detail = property.explain(m, states.back());

@@ -24,7 +24,9 @@ int target_block(const State& s, const Env& env, int self) {
 int target_page(const State& s, const Env& env, int self) {
   return target_block(s, env, self) / env.blocks_per_page;
 }
-int target_page(const Exec& x) { return target_page(x.s, x.env, x.self); }
+int target_page(const Exec& x) {
+  return target_page(x.s, x.env, x.self);
+}
 
 constexpr std::uint8_t kWritable = kPtePresent | kPteWrite;
 
@@ -81,13 +83,17 @@ Flow dirty_target_page(Exec& x) {
   return Flow::next();
 }
 
-bool no_stable_writes(const State&, const Env& env, int) { return !env.stable_writes; }
+bool no_stable_writes(const State&, const Env& env, int) {
+  return !env.stable_writes;
+}
 
 bool not_under_writeback(const State& s, const Env& env, int self) {
   return !page_of(s, target_page(s, env, self)).writeback;
 }
 
-Flow nothing(Exec&) { return Flow::next(); }
+Flow nothing(Exec&) {
+  return Flow::next();
+}
 
 /// The fault gives up: unlock, drop the reference, and let the CPU retry the store.
 Flow give_up_fault(Exec& x, int p) {
@@ -181,8 +187,9 @@ const Step kStore{
     .name = "store",
     .function = "memcpy",
     .source = "user space; the MMU sets the PTE dirty bit",
-    .what = "store to the next block: through a present writable PTE the MMU sets its dirty bit "
-            "and the block gets a new version; otherwise the CPU raises a page fault",
+    .what =
+        "store to the next block: through a present writable PTE the MMU sets its dirty bit "
+        "and the block gets a new version; otherwise the CPU raises a page fault",
     .apply = store,
     .skip = stores_done,
     .skip_to = Target::loop_end,
@@ -197,12 +204,11 @@ const Step kFilemapFault{
     .apply = filemap_fault,
     .enabled = page_free_or_absent};
 
-const Step kUnlockBeforeMkwrite{
-    .name = "unlock_page",
-    .function = "do_shared_fault",
-    .source = "mm/memory.c (__do_fault in 2.6.23-3.x)",
-    .what = "unlock the page before calling ->page_mkwrite",
-    .apply = unlock_target_page};
+const Step kUnlockBeforeMkwrite{.name = "unlock_page",
+                                .function = "do_shared_fault",
+                                .source = "mm/memory.c (__do_fault in 2.6.23-3.x)",
+                                .what = "unlock the page before calling ->page_mkwrite",
+                                .apply = unlock_target_page};
 
 const Step kMkwriteLockPage{
     .name = "lock_page",
@@ -232,8 +238,9 @@ const Step kFinishFault{
     .name = "finish_fault",
     .function = "do_shared_fault",
     .source = "mm/memory.c: finish_fault/alloc_set_pte under ptl",
-    .what = "if the PTE is still none, install it present, writable and dirty (the reference "
-            "goes to the PTE); otherwise unlock, drop the reference and retry",
+    .what =
+        "if the PTE is still none, install it present, writable and dirty (the reference "
+        "goes to the PTE); otherwise unlock, drop the reference and retry",
     .apply = finish_fault,
     .jumps = jumps_to({Target::retry})};
 
@@ -255,8 +262,9 @@ const Step kDoWpPage{
     .name = "do_wp_page",
     .function = "wp_page_shared",
     .source = "mm/memory.c (2.6.23+)",
-    .what = "under ptl: if the PTE changed since the fault, retry; else take a reference and drop "
-            "ptl to call ->page_mkwrite",
+    .what =
+        "under ptl: if the PTE changed since the fault, retry; else take a reference and drop "
+        "ptl to call ->page_mkwrite",
     .apply = do_wp_page,
     .jumps = jumps_to({Target::retry})};
 
@@ -264,8 +272,9 @@ const Step kFinishMkwriteFault{
     .name = "finish_mkwrite_fault",
     .function = "wp_page_shared",
     .source = "mm/memory.c: finish_mkwrite_fault → wp_page_reuse under ptl",
-    .what = "under ptl: if the PTE is unchanged, make it writable and dirty; otherwise unlock, "
-            "drop the reference and retry",
+    .what =
+        "under ptl: if the PTE is unchanged, make it writable and dirty; otherwise unlock, "
+        "drop the reference and retry",
     .apply = finish_mkwrite_fault,
     .jumps = jumps_to({Target::retry})};
 
@@ -273,16 +282,18 @@ const Step kFilemapNopage{
     .name = "filemap_nopage",
     .function = "do_no_page",
     .source = "mm/memory.c, mm/filemap.c (2.6.18-2.6.22)",
-    .what = "find the page in the page cache or read it from disk and take a reference; the "
-            "page comes back unlocked",
+    .what =
+        "find the page in the page cache or read it from disk and take a reference; the "
+        "page comes back unlocked",
     .apply = filemap_nopage};
 
 const Step kDoNoPage{
     .name = "set_pte_at",
     .function = "do_no_page",
     .source = "mm/memory.c (2.6.18-2.6.22), under ptl",
-    .what = "if the PTE is still none, install it present, writable and dirty; otherwise drop "
-            "the reference and retry",
+    .what =
+        "if the PTE is still none, install it present, writable and dirty; otherwise drop "
+        "the reference and retry",
     .apply = do_no_page,
     .jumps = jumps_to({Target::retry})};
 
@@ -290,8 +301,9 @@ const Step kDoWpPageReuse{
     .name = "do_wp_page",
     .function = "do_wp_page",
     .source = "mm/memory.c (2.6.18-2.6.22), under ptl",
-    .what = "if the PTE is unchanged, reuse the page: make the PTE writable and dirty and keep "
-            "a dirty_page reference; otherwise retry",
+    .what =
+        "if the PTE is unchanged, reuse the page: make the PTE writable and dirty and keep "
+        "a dirty_page reference; otherwise retry",
     .apply = do_wp_page_reuse,
     .jumps = jumps_to({Target::retry})};
 
@@ -299,8 +311,9 @@ const Step kSetPageDirtyBalance{
     .name = "set_page_dirty",
     .function = "set_page_dirty_balance",
     .source = "mm/page-writeback.c (2.6.19-2.6.22), called after ptl is dropped",
-    .what = "set_page_dirty with no lock held: every buffer dirty, PG_dirty set; drop the "
-            "reference",
+    .what =
+        "set_page_dirty with no lock held: every buffer dirty, PG_dirty set; drop the "
+        "reference",
     .apply = set_page_dirty_balance};
 
 }  // namespace dirtyrace::model::kernel

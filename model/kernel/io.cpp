@@ -19,13 +19,13 @@ const Step kEndBufferAsyncWrite{
     .name = "end_buffer_async_write",
     .function = "end_buffer_async_write",
     .source = "fs/buffer.c; mm/filemap.c end_page_writeback",
-    .what = "the write reached the disk: unlock the buffer; the page's last one ends its "
-            "writeback (clear PG_writeback and tag WRITEBACK)"};
+    .what =
+        "the write reached the disk: unlock the buffer; the page's last one ends its "
+        "writeback (clear PG_writeback and tag WRITEBACK)"};
 
-const Step kEndBufferWriteSync{
-    .name = "end_buffer_write_sync",
-    .function = "end_buffer_write_sync",
-    .source = "fs/buffer.c",
-    .what = "the write reached the disk: unlock the buffer"};
+const Step kEndBufferWriteSync{.name = "end_buffer_write_sync",
+                               .function = "end_buffer_write_sync",
+                               .source = "fs/buffer.c",
+                               .what = "the write reached the disk: unlock the buffer"};
 
 }  // namespace dirtyrace::model::kernel

@@ -49,8 +49,9 @@ const Step kJournalSubmitBuffer{
     .name = "lock_buffer",
     .function = "journal_submit_data_buffers",
     .source = "fs/jbd/commit.c (2.6.18-2.6.32)",
-    .what = "for one block of the range: if its buffer is dirty, lock it (2.6.18: skip it if "
-            "locked), test_clear_buffer_dirty and submit the write",
+    .what =
+        "for one block of the range: if its buffer is dirty, lock it (2.6.18: skip it if "
+        "locked), test_clear_buffer_dirty and submit the write",
     .apply = submit_dirty_buffer,
     .enabled = may_lock,
     .rest = true};
@@ -59,8 +60,9 @@ const Step kWriteDirtyBuffer{
     .name = "lock_buffer",
     .function = "write_dirty_buffer",
     .source = "fs/buffer.c (a what-if for data buffers on 4.19+)",
-    .what = "for one block of the range: if its buffer is dirty, lock it (waiting while it is "
-            "under I/O), test_clear_buffer_dirty and submit the write",
+    .what =
+        "for one block of the range: if its buffer is dirty, lock it (waiting while it is "
+        "under I/O), test_clear_buffer_dirty and submit the write",
     .apply = submit_dirty_buffer,
     .enabled = may_lock,
     .rest = true};

@@ -2,7 +2,9 @@
 
 namespace dirtyrace::model::kernel {
 
-void lock_page(Exec& x, int p) { page_of(x.s, p).locked_by = static_cast<std::uint8_t>(x.self + 1); }
+void lock_page(Exec& x, int p) {
+  page_of(x.s, p).locked_by = static_cast<std::uint8_t>(x.self + 1);
+}
 
 void unlock_page(Exec& x, int p) {
   Page& pg = page_of(x.s, p);
@@ -99,7 +101,8 @@ std::uint8_t next_version(const State& s, const Env& env, int g) {
   for (int a = 0; a < env.actors; ++a) {
     const ActorEnv& ae = env.of(a);
     if (ae.kind != ActorKind::writer) continue;
-    done += ae.stores_before[s.actor[static_cast<std::size_t>(a)].stores][static_cast<std::size_t>(g)];
+    done +=
+        ae.stores_before[s.actor[static_cast<std::size_t>(a)].stores][static_cast<std::size_t>(g)];
   }
   return static_cast<std::uint8_t>(done + 1);
 }

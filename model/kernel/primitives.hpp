@@ -11,20 +11,34 @@
 
 namespace dirtyrace::model::kernel {
 
-inline Page& page_of(State& s, int p) { return s.page[static_cast<std::size_t>(p)]; }
-inline const Page& page_of(const State& s, int p) { return s.page[static_cast<std::size_t>(p)]; }
-inline Block& block_of(State& s, int g) { return s.block[static_cast<std::size_t>(g)]; }
-inline const Block& block_of(const State& s, int g) { return s.block[static_cast<std::size_t>(g)]; }
+inline Page& page_of(State& s, int p) {
+  return s.page[static_cast<std::size_t>(p)];
+}
+inline const Page& page_of(const State& s, int p) {
+  return s.page[static_cast<std::size_t>(p)];
+}
+inline Block& block_of(State& s, int g) {
+  return s.block[static_cast<std::size_t>(g)];
+}
+inline const Block& block_of(const State& s, int g) {
+  return s.block[static_cast<std::size_t>(g)];
+}
 inline std::uint8_t& pte_of(State& s, int m, int p) {
   return s.pte[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)];
 }
 inline std::uint8_t pte_of(const State& s, int m, int p) {
   return s.pte[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)];
 }
-inline std::uint8_t bit(int i) { return static_cast<std::uint8_t>(1u << i); }
-inline int lowest(std::uint8_t mask) { return std::countr_zero(static_cast<unsigned>(mask)); }
+inline std::uint8_t bit(int i) {
+  return static_cast<std::uint8_t>(1u << i);
+}
+inline int lowest(std::uint8_t mask) {
+  return std::countr_zero(static_cast<unsigned>(mask));
+}
 
-inline bool page_unlocked(const State& s, int p) { return page_of(s, p).locked_by == 0; }
+inline bool page_unlocked(const State& s, int p) {
+  return page_of(s, p).locked_by == 0;
+}
 inline bool holds_page_lock(const State& s, int p, int self) {
   return page_of(s, p).locked_by == self + 1;
 }

@@ -16,7 +16,9 @@
 namespace dirtyrace::model::kernel {
 namespace {
 
-std::uint8_t without(std::uint8_t mask, int i) { return static_cast<std::uint8_t>(mask & ~bit(i)); }
+std::uint8_t without(std::uint8_t mask, int i) {
+  return static_cast<std::uint8_t>(mask & ~bit(i));
+}
 
 Flow zap_pte_range(Exec& x) {
   const ActorEnv& ae = x.env.of(x.self);
@@ -121,8 +123,9 @@ const Step kZapPteRange{
     .name = "zap_pte_range",
     .function = "zap_pte_range",
     .source = "mm/memory.c",
-    .what = "for one page of the range, under ptl: clear the PTE; if it was dirty, set_page_dirty "
-            "without the page lock",
+    .what =
+        "for one page of the range, under ptl: clear the PTE; if it was dirty, set_page_dirty "
+        "without the page lock",
     .apply = zap_pte_range,
     .rest = true};
 
@@ -139,8 +142,9 @@ const Step kTrylockPage{
     .name = "trylock_page",
     .function = "shrink_page_list",
     .source = "mm/vmscan.c",
-    .what = "try to lock the next page; keep it if it is locked, gone or under writeback, or if it "
-            "was referenced recently (page_check_references)",
+    .what =
+        "try to lock the next page; keep it if it is locked, gone or under writeback, or if it "
+        "was referenced recently (page_check_references)",
     .apply = trylock_page,
     .skip = pagevec_empty,
     .skip_to = Target::loop_end,
@@ -152,8 +156,9 @@ const Step kTryToUnmap{
     .name = "try_to_unmap",
     .function = "try_to_unmap_one",
     .source = "mm/rmap.c",
-    .what = "for one mapping, under its ptl: clear the PTE with a flush and move its dirty bit to "
-            "the page; after the last one, keep the page if it is mapped again",
+    .what =
+        "for one mapping, under its ptl: clear the PTE with a flush and move its dirty bit to "
+        "the page; after the last one, keep the page if it is mapped again",
     .apply = try_to_unmap,
     .jumps = jumps_to({Target::next_page})};
 
@@ -161,8 +166,9 @@ const Step kReclaimPageDirty{
     .name = "PageDirty",
     .function = "shrink_page_list",
     .source = "mm/vmscan.c",
-    .what = "a dirty page goes to pageout() (up to 4.19, kswapd; kept if someone else holds a "
-            "reference) or is left to the flusher (6.x)",
+    .what =
+        "a dirty page goes to pageout() (up to 4.19, kswapd; kept if someone else holds a "
+        "reference) or is left to the flusher (6.x)",
     .apply = reclaim_page_dirty,
     .jumps = jumps_to({Target::next_page, Target::page_clean})};
 
@@ -170,8 +176,9 @@ const Step kPageoutSuccess{
     .name = "trylock_page",
     .function = "shrink_page_list",
     .source = "mm/vmscan.c (PAGE_SUCCESS)",
-    .what = "after pageout(): keep a page still dirty or under writeback; lock a clean, idle one "
-            "again to free it",
+    .what =
+        "after pageout(): keep a page still dirty or under writeback; lock a clean, idle one "
+        "again to free it",
     .apply = pageout_success,
     .jumps = jumps_to({Target::next_page})};
 
@@ -179,9 +186,10 @@ const Step kTryToReleasePage{
     .name = "try_to_release_page",
     .function = "shrink_page_list",
     .source = "mm/filemap.c → fs/buffer.c try_to_free_buffers; mm/vmscan.c __remove_mapping",
-    .what = "free the buffers unless the page is under writeback or a buffer is dirty or locked "
-            "(cancel_dirty_page), then __remove_mapping: keep the page if anyone else holds a "
-            "reference or it is dirty, else drop it from the cache",
+    .what =
+        "free the buffers unless the page is under writeback or a buffer is dirty or locked "
+        "(cancel_dirty_page), then __remove_mapping: keep the page if anyone else holds a "
+        "reference or it is dirty, else drop it from the cache",
     .apply = try_to_release_page,
     .jumps = jumps_to({Target::next_page})};
 

@@ -18,9 +18,15 @@
 namespace dirtyrace::model::kernel {
 namespace {
 
-const ActorEnv& me_env(const Exec& x) { return x.env.of(x.self); }
-int current_page(const State& s, int self) { return s.actor[static_cast<std::size_t>(self)].page; }
-std::uint8_t without(std::uint8_t mask, int i) { return static_cast<std::uint8_t>(mask & ~bit(i)); }
+const ActorEnv& me_env(const Exec& x) {
+  return x.env.of(x.self);
+}
+int current_page(const State& s, int self) {
+  return s.actor[static_cast<std::size_t>(self)].page;
+}
+std::uint8_t without(std::uint8_t mask, int i) {
+  return static_cast<std::uint8_t>(mask & ~bit(i));
+}
 
 /// Pages of [from, last] carrying a tag.
 template <class TagOf>
@@ -44,7 +50,9 @@ bool keeps_going_untagged(const State&, const Env& env, int self) {
   return !env.of(self).skips_clean_mapping;
 }
 
-bool towrite_sync(const Env& env, int self) { return env.of(self).sync_all && env.variant->towrite; }
+bool towrite_sync(const Env& env, int self) {
+  return env.of(self).sync_all && env.variant->towrite;
+}
 
 Flow tag_pages_for_writeback(Exec& x) {
   const ActorEnv& ae = me_env(x);
@@ -54,7 +62,9 @@ Flow tag_pages_for_writeback(Exec& x) {
   }
   return Flow::next();
 }
-bool no_towrite_tagging(const State&, const Env& env, int self) { return !towrite_sync(env, self); }
+bool no_towrite_tagging(const State&, const Env& env, int self) {
+  return !towrite_sync(env, self);
+}
 
 /// pagevec_lookup_tag from the loop's index; the references of the previous batch are dropped
 /// (pagevec_release) as the next lookup starts.
@@ -103,7 +113,9 @@ bool current_page_idle(const State& s, const Env&, int self) {
   return !page_of(s, current_page(s, self)).writeback;
 }
 
-Flow nothing(Exec&) { return Flow::next(); }
+Flow nothing(Exec&) {
+  return Flow::next();
+}
 
 Flow wb_unlock_page(Exec& x) {
   unlock_page(x, x.me().page);
@@ -119,7 +131,8 @@ void assert_locked(Exec& x) {
 /// One mapping per step: page_mkclean_one under that mapping's ptl.
 Flow page_mkclean_step(Exec& x, bool record) {
   Actor& me = x.me();
-  if (me.cursor == 0 && x.env.variant->clean_order == CleanOrder::mkclean_then_clear) assert_locked(x);
+  if (me.cursor == 0 && x.env.variant->clean_order == CleanOrder::mkclean_then_clear)
+    assert_locked(x);
   std::uint8_t& pte = pte_of(x.s, me.cursor, me.page);
   if ((pte & kPtePresent) && (pte & (kPteWrite | kPteDirty))) {
     pte = kPtePresent;
@@ -129,8 +142,12 @@ Flow page_mkclean_step(Exec& x, bool record) {
   me.cursor = 0;
   return Flow::next();
 }
-Flow page_mkclean(Exec& x) { return page_mkclean_step(x, true); }
-Flow page_mkclean_ignored(Exec& x) { return page_mkclean_step(x, false); }
+Flow page_mkclean(Exec& x) {
+  return page_mkclean_step(x, true);
+}
+Flow page_mkclean_ignored(Exec& x) {
+  return page_mkclean_step(x, false);
+}
 
 Flow clean_set_page_dirty(Exec& x) {
   set_page_dirty(x.s, x.env, x.me().page);
@@ -170,7 +187,9 @@ Flow pick_buffer(Exec& x) {
   return Flow::next();
 }
 
-Flow lock_buffer(Exec& x) { return pick_buffer(x); }
+Flow lock_buffer(Exec& x) {
+  return pick_buffer(x);
+}
 
 Flow trylock_buffer(Exec& x) {
   if (!cursor_block(x).locked) return pick_buffer(x);
@@ -185,8 +204,12 @@ bool cursor_buffer_unlocked(const State& s, const Env& env, int self) {
   const Actor& me = s.actor[static_cast<std::size_t>(self)];
   return !block_of(s, env.block(me.page, me.cursor)).locked;
 }
-bool uses_trylock(const State&, const Env& env, int self) { return env.of(self).trylock_buffers; }
-bool uses_lock(const State&, const Env& env, int self) { return !env.of(self).trylock_buffers; }
+bool uses_trylock(const State&, const Env& env, int self) {
+  return env.of(self).trylock_buffers;
+}
+bool uses_lock(const State&, const Env& env, int self) {
+  return !env.of(self).trylock_buffers;
+}
 
 Flow set_page_writeback_step(Exec& x) {
   set_page_writeback(x.s, x.env, x.me().page);
@@ -298,21 +321,21 @@ const Step kMappingTagged{
     .jumps = jumps_to({Target::loop_end}),
     .rest = true};
 
-const Step kTagPagesForWriteback{
-    .name = "tag_pages_for_writeback",
-    .function = "write_cache_pages",
-    .source = "mm/page-writeback.c (2.6.35+, WB_SYNC_ALL)",
-    .what = "tag TOWRITE every page of the range that is tagged DIRTY",
-    .apply = tag_pages_for_writeback,
-    .skip = no_towrite_tagging,
-    .rest = true};
+const Step kTagPagesForWriteback{.name = "tag_pages_for_writeback",
+                                 .function = "write_cache_pages",
+                                 .source = "mm/page-writeback.c (2.6.35+, WB_SYNC_ALL)",
+                                 .what = "tag TOWRITE every page of the range that is tagged DIRTY",
+                                 .apply = tag_pages_for_writeback,
+                                 .skip = no_towrite_tagging,
+                                 .rest = true};
 
 const Step kFindGetPagesTag{
     .name = "find_get_pages_tag",
     .function = "write_cache_pages",
     .source = "mm/page-writeback.c, mm/filemap.c (pagevec_lookup_tag)",
-    .what = "look up, from the loop's index on, the pages tagged TOWRITE (WB_SYNC_ALL, 2.6.35+) "
-            "or DIRTY and take a reference on each; none left ends the loop",
+    .what =
+        "look up, from the loop's index on, the pages tagged TOWRITE (WB_SYNC_ALL, 2.6.35+) "
+        "or DIRTY and take a reference on each; none left ends the loop",
     .apply = find_get_pages_tag,
     .jumps = jumps_to({Target::loop_end}),
     .rest = true};
@@ -321,8 +344,9 @@ const Step kWbLockPage{
     .name = "lock_page",
     .function = "write_cache_pages",
     .source = "mm/page-writeback.c",
-    .what = "lock the next page of the lookup; skip it if it is clean (2.6.28+) or, for "
-            "WB_SYNC_NONE, under writeback",
+    .what =
+        "lock the next page of the lookup; skip it if it is clean (2.6.28+) or, for "
+        "WB_SYNC_NONE, under writeback",
     .apply = wb_lock_page,
     .enabled = next_page_unlocked,
     .skip = pagevec_empty,
@@ -338,28 +362,29 @@ const Step kWbWaitOnPageWriteback{
     .apply = nothing,
     .enabled = current_page_idle};
 
-const Step kWbUnlockPage{
-    .name = "unlock_page",
-    .function = "write_cache_pages",
-    .source = "mm/page-writeback.c (continue_unlock)",
-    .what = "clear_page_dirty_for_io returned 0: unlock the page and go on",
-    .apply = wb_unlock_page,
-    .jumps = jumps_to({Target::next_page})};
+const Step kWbUnlockPage{.name = "unlock_page",
+                         .function = "write_cache_pages",
+                         .source = "mm/page-writeback.c (continue_unlock)",
+                         .what = "clear_page_dirty_for_io returned 0: unlock the page and go on",
+                         .apply = wb_unlock_page,
+                         .jumps = jumps_to({Target::next_page})};
 
 const Step kPageMkclean{
     .name = "page_mkclean",
     .function = "clear_page_dirty_for_io",
     .source = "mm/rmap.c: page_mkclean_one under each mapping's ptl (2.6.19+)",
-    .what = "for one mapping: if its PTE is dirty or writable, write-protect and clean it "
-            "(ptep_clear_flush) and remember that one was",
+    .what =
+        "for one mapping: if its PTE is dirty or writable, write-protect and clean it "
+        "(ptep_clear_flush) and remember that one was",
     .apply = page_mkclean};
 
 const Step kPageMkcleanIgnored{
     .name = "page_mkclean",
     .function = "clear_page_dirty_for_io",
     .source = "mm/rmap.c, mm/page-writeback.c (2.6.19: result ignored)",
-    .what = "for one mapping: if its PTE is dirty or writable, write-protect and clean it; the "
-            "dirty bit it held is dropped",
+    .what =
+        "for one mapping: if its PTE is dirty or writable, write-protect and clean it; the "
+        "dirty bit it held is dropped",
     .apply = page_mkclean_ignored};
 
 const Step kCleanSetPageDirty{
@@ -382,8 +407,9 @@ const Step kLockBuffer{
     .name = "lock_buffer",
     .function = "__block_write_full_page",
     .source = "fs/buffer.c",
-    .what = "for one buffer: lock it (waiting while it is under I/O); if test_clear_buffer_dirty "
-            "finds it dirty, mark it for async write, else unlock it",
+    .what =
+        "for one buffer: lock it (waiting while it is under I/O); if test_clear_buffer_dirty "
+        "finds it dirty, mark it for async write, else unlock it",
     .apply = lock_buffer,
     .enabled = cursor_buffer_unlocked,
     .skip = uses_trylock};
@@ -392,8 +418,9 @@ const Step kTrylockBuffer{
     .name = "trylock_buffer",
     .function = "__block_write_full_page",
     .source = "fs/buffer.c (WB_SYNC_NONE, non-blocking)",
-    .what = "for one buffer: if it is locked, redirty_page_for_writepage and go on; else lock it "
-            "and mark it for async write if test_clear_buffer_dirty finds it dirty",
+    .what =
+        "for one buffer: if it is locked, redirty_page_for_writepage and go on; else lock it "
+        "and mark it for async write if test_clear_buffer_dirty finds it dirty",
     .apply = trylock_buffer,
     .skip = uses_lock};
 
@@ -401,39 +428,38 @@ const Step kSetPageWriteback{
     .name = "set_page_writeback",
     .function = "__block_write_full_page",
     .source = "fs/buffer.c; mm/page-writeback.c test_set_page_writeback",
-    .what = "BUG_ON(PageWriteback); set PG_writeback and tag WRITEBACK, drop tag DIRTY if the "
-            "page is clean and (2.6.35+) tag TOWRITE",
+    .what =
+        "BUG_ON(PageWriteback); set PG_writeback and tag WRITEBACK, drop tag DIRTY if the "
+        "page is clean and (2.6.35+) tag TOWRITE",
     .apply = set_page_writeback_step};
 
-const Step kSubmitBh{
-    .name = "submit_bh",
-    .function = "__block_write_full_page",
-    .source = "fs/buffer.c",
-    .what = "submit a write for every buffer marked for async write",
-    .apply = submit_bh,
-    .skip = nothing_picked};
+const Step kSubmitBh{.name = "submit_bh",
+                     .function = "__block_write_full_page",
+                     .source = "fs/buffer.c",
+                     .what = "submit a write for every buffer marked for async write",
+                     .apply = submit_bh,
+                     .skip = nothing_picked};
 
-const Step kWritepageUnlockPage{
-    .name = "unlock_page",
-    .function = "__block_write_full_page",
-    .source = "fs/buffer.c",
-    .what = "unlock the page; the writes complete later",
-    .apply = writepage_unlock_page,
-    .jumps = jumps_to({Target::page_done})};
+const Step kWritepageUnlockPage{.name = "unlock_page",
+                                .function = "__block_write_full_page",
+                                .source = "fs/buffer.c",
+                                .what = "unlock the page; the writes complete later",
+                                .apply = writepage_unlock_page,
+                                .jumps = jumps_to({Target::page_done})};
 
-const Step kEndPageWritebackNoIo{
-    .name = "end_page_writeback",
-    .function = "__block_write_full_page",
-    .source = "fs/buffer.c, mm/filemap.c",
-    .what = "no buffer was dirty: end the page's writeback at once",
-    .apply = end_page_writeback_no_io};
+const Step kEndPageWritebackNoIo{.name = "end_page_writeback",
+                                 .function = "__block_write_full_page",
+                                 .source = "fs/buffer.c, mm/filemap.c",
+                                 .what = "no buffer was dirty: end the page's writeback at once",
+                                 .apply = end_page_writeback_no_io};
 
 const Step kFindGetWritebackPages{
     .name = "find_get_pages_tag",
     .function = "filemap_fdatawait",
     .source = "mm/filemap.c: wait_on_page_writeback_range / __filemap_fdatawait_range",
-    .what = "look up, from the wait's index on, the pages tagged WRITEBACK and take a reference "
-            "on each; none left ends the wait",
+    .what =
+        "look up, from the wait's index on, the pages tagged WRITEBACK and take a reference "
+        "on each; none left ends the wait",
     .apply = find_get_writeback_pages,
     .jumps = jumps_to({Target::loop_end}),
     .rest = true};
@@ -449,21 +475,22 @@ const Step kWaitOnPageWriteback{
     .skip_to = Target::lookup,
     .rest = true};
 
-const Step kFsyncEntry{
-    .name = "do_fsync",
-    .function = "do_fsync",
-    .source = "fs/sync.c (fs/buffer.c in 2.6.18): vfs_fsync_range",
-    .what = "fsync(2) is called: remember the version in memory of every block (for "
-            "fsync_durability)",
-    .apply = fsync_entry,
-    .rest = true};
+const Step kFsyncEntry{.name = "do_fsync",
+                       .function = "do_fsync",
+                       .source = "fs/sync.c (fs/buffer.c in 2.6.18): vfs_fsync_range",
+                       .what =
+                           "fsync(2) is called: remember the version in memory of every block (for "
+                           "fsync_durability)",
+                       .apply = fsync_entry,
+                       .rest = true};
 
 const Step kMsyncEntry{
     .name = "sys_msync",
     .function = "sys_msync",
     .source = "mm/msync.c",
-    .what = "msync(MS_SYNC) is called on the range: remember the version in memory of each of "
-            "its blocks (for msync_durability)",
+    .what =
+        "msync(MS_SYNC) is called on the range: remember the version in memory of each of "
+        "its blocks (for msync_durability)",
     .apply = msync_entry,
     .rest = true};
 
@@ -471,8 +498,9 @@ const Step kMsyncPteRange{
     .name = "msync_pte_range",
     .function = "msync_page_range",
     .source = "mm/msync.c (2.6.18)",
-    .what = "for one page of the caller's range, under ptl: if the PTE is dirty, clear its dirty "
-            "bit (it stays writable) and set_page_dirty",
+    .what =
+        "for one page of the caller's range, under ptl: if the PTE is dirty, clear its dirty "
+        "bit (it stays writable) and set_page_dirty",
     .apply = msync_pte_range,
     .rest = true};
 

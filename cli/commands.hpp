@@ -46,6 +46,13 @@ int run_check(const CheckOptions& o);
 void setup_list(CLI::App& app);
 int run_list();
 
+struct ZooOptions {
+  bool json = false;
+};
+void setup_zoo(CLI::App& app, ZooOptions& o);
+/// Runs every catalogued bug; exit 1 if one is not found or its fixed variant fails.
+int run_zoo(const ZooOptions& o);
+
 struct ReplayOptions {
   std::string file;
   std::string variant;

@@ -23,6 +23,10 @@ int main(int argc, char** argv) {
   CLI::App* replay_cmd =
       app.add_subcommand("replay", "Re-execute a trace file and confirm its violation");
   setup_replay(*replay_cmd, replay);
+  ZooOptions zoo;
+  CLI::App* zoo_cmd =
+      app.add_subcommand("zoo", "Reproduce every catalogued kernel bug and verify its fix");
+  setup_zoo(*zoo_cmd, zoo);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -36,6 +40,7 @@ int main(int argc, char** argv) {
   try {
     if (check_cmd->parsed()) return run_check(check);
     if (list_cmd->parsed()) return run_list();
+    if (zoo_cmd->parsed()) return run_zoo(zoo);
     return run_replay(replay);
   } catch (const dirtyrace::model::UsageError& e) {
     std::fprintf(stderr, "dirtyrace: error: %s\n", e.what());

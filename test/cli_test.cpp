@@ -105,6 +105,17 @@ TEST_CASE("limits and Ctrl-C stop a long search as inconclusive, with the statis
   CHECK(r.err.find(" states/s, ") != std::string::npos);
 }
 
+TEST_CASE("zoo finds every catalogued bug and exits 0") {
+  const Run r = run("zoo");
+  CHECK(r.code == 0);
+  for (const char* commit : {"d08b3851", "7658cc28", "79352894", "1c8349a1"}) {
+    CHECK_MESSAGE(r.out.find(std::string("\n") + commit + " ") != std::string::npos, commit);
+  }
+  const auto j = nlohmann::json::parse(run("zoo --json").out);
+  CHECK(j.size() == 4);
+  for (const auto& row : j) CHECK(row["ok"] == true);
+}
+
 TEST_CASE("list shows variants, actors, properties and parameters, one line each") {
   const Run r = run("list");
   CHECK(r.code == 0);

@@ -1,0 +1,62 @@
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "properties/zoo.hpp"
+
+namespace dirtyrace::cli {
+
+void setup_zoo(CLI::App& app, ZooOptions& o) {
+  app.add_flag("--json", o.json, "Print one JSON array instead of the table");
+}
+
+int run_zoo(const ZooOptions& o) {
+  bool all_ok = true;
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  if (!o.json) {
+    std::printf("%-9s %-13s %-15s %-13s %-17s %-6s %5s  %-13s %-9s %7s\n", "commit", "date",
+                "author", "variant", "property", "found", "steps", "fixed in", "verdict",
+                "seconds");
+  }
+  for (const properties::ZooEntry& e : properties::zoo()) {
+    const properties::ZooResult r = properties::run_zoo_entry(e);
+    all_ok = all_ok && r.ok();
+    const std::string fixed_in = e.fixed_variant.empty() ? "-" : std::string(e.fixed_variant);
+    const std::string verdict =
+        e.fixed_variant.empty() ? "-" : std::string(checker::to_string(r.fixed));
+    if (o.json) {
+      rows.push_back(
+          {{"commit", e.commit},
+           {"date", e.date},
+           {"author", e.author},
+           {"summary", e.summary},
+           {"variant", e.variant},
+           {"actors", e.actors},
+           {"property", e.property},
+           {"found", r.found},
+           {"steps", r.length},
+           {"fixed_variant", e.fixed_variant.empty() ? nullptr : nlohmann::ordered_json(fixed_in)},
+           {"fixed_verdict", e.fixed_variant.empty() ? nullptr : nlohmann::ordered_json(verdict)},
+           {"seconds", r.seconds},
+           {"ok", r.ok()}});
+      continue;
+    }
+    std::printf("%-9s %-13s %-15s %-13s %-17s %-6s %5zu  %-13s %-9s %7.2f\n",
+                std::string(e.commit).c_str(), std::string(e.date).c_str(),
+                std::string(e.author).c_str(), std::string(e.variant).c_str(),
+                std::string(e.property).c_str(), r.found ? "yes" : "NO", r.length, fixed_in.c_str(),
+                verdict.c_str(), r.seconds);
+    std::printf("          %s; actors %s\n", std::string(e.summary).c_str(),
+                std::string(e.actors).c_str());
+  }
+  if (o.json)
+    std::cout << rows.dump(2) << "\n";
+  else if (!all_ok)
+    std::printf("\nzoo: a known bug was not found or a fixed variant failed\n");
+  return all_ok ? kExitVerified : kExitViolation;
+}
+
+}  // namespace dirtyrace::cli

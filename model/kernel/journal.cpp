@@ -34,13 +34,7 @@ Flow submit_dirty_buffer(Exec& x) {
     blk.dirty = 0;
     blk.io = kIoSubmitted;
   }
-  Actor& me = x.me();
-  if (g + 1 < (ae.last_page + 1) * x.env.blocks_per_page) {
-    ++me.cursor;
-    return Flow::again();
-  }
-  me.cursor = 0;
-  return Flow::next();
+  return next_in_loop(x.me(), (ae.last_page - ae.first_page + 1) * x.env.blocks_per_page);
 }
 
 }  // namespace

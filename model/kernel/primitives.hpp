@@ -43,6 +43,14 @@ inline bool holds_page_lock(const State& s, int p, int self) {
   return page_of(s, p).locked_by == self + 1;
 }
 
+/// Loops that take one step per mapping, buffer or page: on to the next of `count` items, or
+/// out of the loop (cursor back to 0) after the last.
+inline Flow next_in_loop(Actor& me, int count) {
+  if (++me.cursor < count) return Flow::again();
+  me.cursor = 0;
+  return Flow::next();
+}
+
 /// Records the first BUG_ON that fires.
 inline void bug_on(State& s, BugOn bug) {
   if (s.ghost_bug == kBugNone) s.ghost_bug = bug;

@@ -30,12 +30,7 @@ Flow zap_pte_range(Exec& x) {
     pte = 0;
     if (dirty) set_page_dirty(x.s, x.env, p);
   }
-  if (p < ae.last_page) {
-    ++me.cursor;
-    return Flow::again();
-  }
-  me.cursor = 0;
-  return Flow::next();
+  return next_in_loop(me, ae.last_page - ae.first_page + 1);
 }
 
 Flow isolate_lru_pages(Exec& x) {

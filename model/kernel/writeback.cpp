@@ -138,9 +138,7 @@ Flow page_mkclean_step(Exec& x, bool record) {
     pte = kPtePresent;
     if (record) me.cleaned = 1;
   }
-  if (++me.cursor < x.env.mappings) return Flow::again();
-  me.cursor = 0;
-  return Flow::next();
+  return next_in_loop(me, x.env.mappings);
 }
 Flow page_mkclean(Exec& x) {
   return page_mkclean_step(x, true);
@@ -182,9 +180,7 @@ Flow pick_buffer(Exec& x) {
     blk.async_write = 1;
     me.picked |= bit(me.cursor);
   }
-  if (++me.cursor < x.env.blocks_per_page) return Flow::again();
-  me.cursor = 0;
-  return Flow::next();
+  return next_in_loop(me, x.env.blocks_per_page);
 }
 
 Flow lock_buffer(Exec& x) {
@@ -195,9 +191,7 @@ Flow trylock_buffer(Exec& x) {
   if (!cursor_block(x).locked) return pick_buffer(x);
   set_page_dirty_nobuffers(x.s, x.me().page);  // redirty_page_for_writepage
   Actor& me = x.me();
-  if (++me.cursor < x.env.blocks_per_page) return Flow::again();
-  me.cursor = 0;
-  return Flow::next();
+  return next_in_loop(me, x.env.blocks_per_page);
 }
 
 bool cursor_buffer_unlocked(const State& s, const Env& env, int self) {
@@ -301,12 +295,7 @@ Flow msync_pte_range(Exec& x) {
     pte = static_cast<std::uint8_t>(pte & ~kPteDirty);  // ptep_clear_flush_dirty: stays writable
     set_page_dirty(x.s, x.env, p);
   }
-  if (p < ae.last_page) {
-    ++me.cursor;
-    return Flow::again();
-  }
-  me.cursor = 0;
-  return Flow::next();
+  return next_in_loop(me, ae.last_page - ae.first_page + 1);
 }
 
 }  // namespace

@@ -1,14 +1,10 @@
 #include "checker/search.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <span>
 #include <stdexcept>
-
-#include <absl/container/flat_hash_set.h>
-// Inlined: states are a few bytes long, where a call costs as much as the hash.
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 #include "checker/memory.hpp"
 #include "checker/state_store.hpp"
@@ -17,20 +13,28 @@ namespace dirtyrace::checker {
 
 std::string_view to_string(Verdict v) {
   switch (v) {
-    case Verdict::verified: return "verified";
-    case Verdict::violation: return "violation";
-    case Verdict::inconclusive: return "inconclusive";
+    case Verdict::verified:
+      return "verified";
+    case Verdict::violation:
+      return "violation";
+    case Verdict::inconclusive:
+      return "inconclusive";
   }
   return "?";
 }
 
 std::string_view to_string(StopReason r) {
   switch (r) {
-    case StopReason::none: return "none";
-    case StopReason::max_states: return "state limit reached";
-    case StopReason::max_memory: return "memory limit reached";
-    case StopReason::time_limit: return "time limit reached";
-    case StopReason::interrupted: return "interrupted";
+    case StopReason::none:
+      return "none";
+    case StopReason::max_states:
+      return "state limit reached";
+    case StopReason::max_memory:
+      return "memory limit reached";
+    case StopReason::time_limit:
+      return "time limit reached";
+    case StopReason::interrupted:
+      return "interrupted";
   }
   return "?";
 }
@@ -39,50 +43,20 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// A state not yet stored, looked up by its bytes (heterogeneous lookup avoids storing it first).
-struct Candidate {
-  const std::byte* bytes;
-};
-
-/// Hashes and compares stored states by index and candidates by bytes, the same way.
-struct StateHash {
-  using is_transparent = void;
-  const StateStore* store;
-  std::size_t operator()(StateIndex i) const { return hash(store->state(i)); }
-  std::size_t operator()(Candidate c) const { return hash(c.bytes); }
-  std::size_t hash(const std::byte* s) const {
-    return static_cast<std::size_t>(XXH3_64bits(s, store->state_bytes()));
-  }
-};
-
-struct StateEq {
-  using is_transparent = void;
-  const StateStore* store;
-  const std::byte* bytes(StateIndex i) const { return store->state(i); }
-  const std::byte* bytes(Candidate c) const { return c.bytes; }
-  template <class A, class B>
-  bool operator()(const A& a, const B& b) const {
-    return std::memcmp(bytes(a), bytes(b), store->state_bytes()) == 0;
-  }
-};
-
-using VisitedSet = absl::flat_hash_set<StateIndex, StateHash, StateEq>;
+/// How many states ahead of the one being looked up breadth-first search generates.
+constexpr std::size_t kLookahead = 4;
 
 class Search {
  public:
   Search(const TransitionSystem& system, const SearchOptions& options)
-      : system_(system),
-        options_(options),
-        store_(system.state_bytes()),
-        visited_(0, StateHash{&store_}, StateEq{&store_}),
-        current_(system.state_bytes()) {}
+      : system_(system), options_(options), store_(system.state_bytes()) {}
 
   SearchResult run() {
     reset_peak_rss();
     start_ = last_progress_ = Clock::now();
     std::vector<std::byte> initial(system_.state_bytes());
     system_.initial_state(initial.data());
-    insert(initial.data(), kNoParent, 0);
+    insert(initial.data(), store_.hash(initial.data()), kNoParent, 0);
     if (!violation_) {
       if (options_.order == Order::breadth_first) {
         breadth_first();
@@ -94,61 +68,84 @@ class Search {
   }
 
  private:
-  /// Stores `state` if new and checks it; returns whether it was new.
-  bool insert(const std::byte* state, StateIndex parent, std::uint32_t depth) {
-    bool added = false;
-    const auto it = visited_.lazy_emplace(Candidate{state}, [&](const auto& construct) {
-      construct(store_.append(state, parent));
-      added = true;
-    });
-    if (!added) return false;
-    const StateIndex index = *it;
+  /// Stores `state`, whose hash is `hash`, and checks it, unless it is stored already.
+  void insert(const std::byte* state, std::uint64_t hash, StateIndex parent, std::uint32_t depth) {
+    const auto [index, added] = store_.find_or_append(state, hash, parent);
+    if (!added) return;
     if (options_.order == Order::depth_first) depth_of_.push_back(depth);
     if (depth > depth_) depth_ = depth;
     if (const auto invariant = system_.violated_invariant(state)) {
       violation_ = Violation{Counterexample::Kind::invariant, *invariant, index};
     }
-    return true;
   }
 
-  /// Expands one stored state; returns false when the search must stop.
-  bool expand(StateIndex index, std::uint32_t depth) {
-    // Copy first: the callback appends to the store, and the system may keep no pointer into it.
-    std::memcpy(current_.data(), store_.state(index), current_.size());
-    std::uint64_t successors = 0;
-    system_.for_each_successor(current_.data(), [&](Label, const std::byte* next) {
-      ++successors;
-      if (violation_) return;
-      insert(next, index, depth + 1);
+  /// Successors of one state, generated but not yet looked up.
+  struct Expansion {
+    StateIndex state = 0;
+    std::vector<std::byte> successors;  // packed, back to back
+    std::vector<std::uint64_t> hashes;  // of each successor
+  };
+
+  /// Generates the successors of stored state `index`, hashes them and prefetches their slots.
+  /// The system reads the state in place: records never move, and none is added meanwhile.
+  void generate(StateIndex index, Expansion& e) const {
+    const std::size_t width = store_.state_bytes();
+    e.state = index;
+    e.successors.clear();
+    e.hashes.clear();
+    system_.for_each_successor(store_.state(index), [&](Label, const std::byte* next) {
+      e.successors.insert(e.successors.end(), next, next + width);
+      e.hashes.push_back(store_.hash(next));
+      store_.prefetch(e.hashes.back());
     });
+  }
+
+  /// Looks up the successors of a generated state and stores the new ones, in the order they
+  /// were generated; returns false when the search must stop.
+  bool commit(const Expansion& e, std::uint32_t depth) {
+    const std::size_t successors = e.hashes.size();
+    const std::size_t width = store_.state_bytes();
     transitions_ += successors;
-    if (!violation_ && successors == 0 && !system_.is_terminal(current_.data())) {
-      violation_ = Violation{Counterexample::Kind::deadlock, 0, index};
+    for (std::size_t k = 0; k < successors && !violation_; ++k) {
+      insert(e.successors.data() + k * width, e.hashes[k], e.state, depth + 1);
+    }
+    if (!violation_ && successors == 0 && !system_.is_terminal(store_.state(e.state))) {
+      violation_ = Violation{Counterexample::Kind::deadlock, 0, e.state};
     }
     if (violation_) return false;
     return within_limits(pending());
   }
 
   void breadth_first() {
-    // States are stored in breadth-first order, so the queue is the store itself.
+    // States are stored in breadth-first order, so the queue is the store itself. Successors
+    // are generated a few states ahead of their lookup: the slots prefetched then have
+    // arrived by the time they are probed, their latency hidden behind generating other
+    // states. Lookups, and so the store, still follow the plain breadth-first order.
     std::size_t level_end = store_.size();
     std::uint32_t level = 0;
+    std::size_t generated = 0;  // states whose successors have been generated
     for (next_ = 0; next_ < store_.size(); ++next_) {
       if (next_ == level_end) {
         ++level;
         level_end = store_.size();
       }
-      if (!expand(static_cast<StateIndex>(next_), level)) return;
+      for (; generated < store_.size() && generated <= next_ + kLookahead; ++generated) {
+        generate(static_cast<StateIndex>(generated), ahead_[generated % ahead_.size()]);
+      }
+      if (!commit(ahead_[next_ % ahead_.size()], level)) return;
     }
   }
 
   void depth_first() {
+    // The next state to expand is known only once the last one's successors are stored, so
+    // there is nothing to generate ahead.
     stack_.push_back(0);
     while (!stack_.empty()) {
       const StateIndex index = stack_.back();
       stack_.pop_back();
       const std::size_t before = store_.size();
-      if (!expand(index, depth_of_[index])) return;
+      generate(index, ahead_[0]);
+      if (!commit(ahead_[0], depth_of_[index])) return;
       // Push in reverse so that the first successor is expanded first.
       for (std::size_t i = store_.size(); i > before; --i) {
         stack_.push_back(static_cast<StateIndex>(i - 1));
@@ -161,8 +158,8 @@ class Search {
   }
 
   std::uint64_t stored_bytes() const {
-    return store_.allocated_bytes() + visited_.capacity() * (sizeof(StateIndex) + 1) +
-           depth_of_.capacity() * sizeof(std::uint32_t) + stack_.capacity() * sizeof(StateIndex);
+    return store_.allocated_bytes() + depth_of_.capacity() * sizeof(std::uint32_t) +
+           stack_.capacity() * sizeof(StateIndex);
   }
 
   bool within_limits(std::uint64_t pending_states) {
@@ -251,11 +248,10 @@ class Search {
   const TransitionSystem& system_;
   const SearchOptions& options_;
   StateStore store_;
-  VisitedSet visited_;
-  std::vector<std::byte> current_;
-  std::vector<StateIndex> stack_;          // depth-first only
-  std::vector<std::uint32_t> depth_of_;    // depth-first only: depth of each stored state
-  std::size_t next_ = 0;                   // breadth-first only: next state to expand
+  std::array<Expansion, kLookahead + 1> ahead_;  // state i's at [i % size]; depth-first: [0]
+  std::vector<StateIndex> stack_;                // depth-first only
+  std::vector<std::uint32_t> depth_of_;          // depth-first only: depth of each stored state
+  std::size_t next_ = 0;                         // breadth-first only: next state to expand
   std::uint64_t transitions_ = 0;
   std::uint32_t depth_ = 0;
   std::uint64_t polls_ = 0;

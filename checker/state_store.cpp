@@ -1,17 +1,174 @@
 #include "checker/state_store.hpp"
 
+#include <bit>
 #include <cstring>
+#include <new>
 #include <stdexcept>
+
+#include <sys/mman.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+// Inlined: states are a few bytes long, where a call costs as much as the hash.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 namespace dirtyrace::checker {
 
+namespace {
+constexpr std::size_t kGroupAlign = 64;
+// Tables this large come from mmap, zero-filled by the kernel and eligible for huge pages.
+constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
+
+std::uint64_t load_u64(const std::byte* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+}  // namespace
+
 StateStore::StateStore(std::size_t state_bytes)
-    : state_bytes_(state_bytes), record_bytes_(state_bytes + sizeof(StateIndex)) {}
+    : state_bytes_(state_bytes),
+      record_bytes_(state_bytes + sizeof(StateIndex)),
+      slots_(allocate_slots(kGroupSlots)),
+      groups_(1),
+      index_mask_(kGroupSlots - 1),
+      max_size_(kGroupSlots / 8 * 7) {}
+
+StateStore::Slots StateStore::allocate_slots(std::size_t count) {
+  const std::size_t bytes = count * sizeof(std::uint32_t);
+  void* p = nullptr;
+  if (bytes >= kHugePageBytes) {
+    p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    // Only advice: without huge pages the table works the same, more slowly.
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+  } else {
+    p = ::operator new (bytes, std::align_val_t{kGroupAlign});
+    std::memset(p, 0, bytes);
+  }
+  return Slots(static_cast<std::uint32_t*>(p), SlotsDeleter{bytes});
+}
+
+void StateStore::SlotsDeleter::operator()(std::uint32_t* slots) const {
+  if (bytes >= kHugePageBytes) {
+    munmap(slots, bytes);
+  } else {
+    ::operator delete (slots, std::align_val_t{kGroupAlign});
+  }
+}
 
 StateIndex StateStore::parent(StateIndex i) const {
   StateIndex p;
   std::memcpy(&p, record(i) + state_bytes_, sizeof p);
   return p;
+}
+
+std::uint64_t StateStore::hash(const std::byte* state) const {
+  return XXH3_64bits(state, state_bytes_);
+}
+
+void StateStore::prefetch(std::uint64_t hash) const {
+  __builtin_prefetch(slots_.get() + home_group(hash) * kGroupSlots);
+}
+
+bool StateStore::same(const std::byte* a, const std::byte* b) const {
+  const std::size_t n = state_bytes_;
+  if (n < 8) return std::memcmp(a, b, n) == 0;
+  // Word by word, the last word ending with the state (overlapping the one before).
+  std::uint64_t diff = load_u64(a + n - 8) ^ load_u64(b + n - 8);
+  for (std::size_t i = 0; i + 8 < n; i += 8) diff |= load_u64(a + i) ^ load_u64(b + i);
+  return diff == 0;
+}
+
+StateStore::Insertion StateStore::find_or_append(const std::byte* state, std::uint64_t hash,
+                                                 StateIndex parent) {
+  const std::uint32_t tag = hash_tag(hash);
+  // Slots fill in probe order and are never freed, so the first free slot ends the search.
+  for (std::size_t g = home_group(hash);; g = (g + 1) & (groups_ - 1)) {
+    std::uint32_t* group = slots_.get() + g * kGroupSlots;
+    const GroupMasks m = scan(group, tag);
+    // A free slot's bits may equal the tag, and slots after the first free one are free.
+    for (unsigned match = m.tag & ((m.free & -m.free) - 1); match != 0; match &= match - 1) {
+      const StateIndex i = (group[std::countr_zero(match)] & index_mask_) - 1;
+      if (same(record(i), state)) return {i, false};
+    }
+    if (m.free != 0) {
+      if (size_ == max_size_) {
+        grow();
+        const StateIndex i = append(state, parent);
+        place(hash, i);
+        return {i, true};
+      }
+      const StateIndex i = append(state, parent);
+      group[std::countr_zero(m.free)] = tag | (i + 1);
+      return {i, true};
+    }
+  }
+}
+
+StateStore::GroupMasks StateStore::scan(const std::uint32_t* group, std::uint32_t tag) const {
+#ifdef __SSE2__
+  // Four 4-slot compares, narrowed to one byte per slot so that one movemask gives 16 bits.
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i tags = _mm_set1_epi32(static_cast<int>(tag));
+  const __m128i high = _mm_set1_epi32(static_cast<int>(~index_mask_));
+  __m128i free[4], match[4];
+  for (int q = 0; q < 4; ++q) {
+    const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(group) + q);
+    free[q] = _mm_cmpeq_epi32(v, zero);
+    match[q] = _mm_cmpeq_epi32(_mm_and_si128(v, high), tags);
+  }
+  const auto narrow = [](const __m128i* c) {
+    const __m128i bytes = _mm_packs_epi16(_mm_packs_epi32(c[0], c[1]), _mm_packs_epi32(c[2], c[3]));
+    return static_cast<unsigned>(_mm_movemask_epi8(bytes));
+  };
+  return {narrow(free), narrow(match)};
+#else
+  GroupMasks m{0, 0};
+  for (unsigned j = 0; j < kGroupSlots; ++j) {
+    m.free |= unsigned{group[j] == 0} << j;
+    m.tag |= unsigned{(group[j] & ~index_mask_) == tag} << j;
+  }
+  return m;
+#endif
+}
+
+void StateStore::place(std::uint64_t hash, StateIndex i) {
+  for (std::size_t g = home_group(hash);; g = (g + 1) & (groups_ - 1)) {
+    std::uint32_t* group = slots_.get() + g * kGroupSlots;
+    if (const unsigned free = scan(group, 0).free; free != 0) {
+      group[std::countr_zero(free)] = hash_tag(hash) | (i + 1);
+      return;
+    }
+  }
+}
+
+void StateStore::grow() {
+  const std::size_t slots = groups_ * kGroupSlots * 2;
+  if (slots > (std::size_t{1} << 32)) throw std::length_error("state index full: 2^32 slots");
+  // The records are the authority: free the old table first and rebuild from them, which
+  // keeps the peak lower than holding both tables. (Should the allocation fail, the store is
+  // left without a table; the exception ends the search that owns it.)
+  slots_.reset();
+  slots_ = allocate_slots(slots);
+  groups_ = slots / kGroupSlots;
+  index_mask_ = static_cast<std::uint32_t>(slots - 1);
+  max_size_ = slots / 8 * 7;
+  // Records are read in order; hashing a few ahead lets their random slot writes overlap.
+  constexpr std::size_t kAhead = 8;
+  std::uint64_t ahead[kAhead];
+  for (std::size_t i = 0; i < size_ + kAhead; ++i) {
+    if (i >= kAhead) place(ahead[i % kAhead], static_cast<StateIndex>(i - kAhead));
+    if (i < size_) {
+      ahead[i % kAhead] = hash(record(static_cast<StateIndex>(i)));
+      prefetch(ahead[i % kAhead]);
+    }
+  }
 }
 
 StateIndex StateStore::append(const std::byte* state, StateIndex parent) {
@@ -27,7 +184,8 @@ StateIndex StateStore::append(const std::byte* state, StateIndex parent) {
 }
 
 std::size_t StateStore::allocated_bytes() const {
-  return chunks_.size() * kChunkRecords * record_bytes_;
+  return chunks_.size() * kChunkRecords * record_bytes_ +
+         groups_ * kGroupSlots * sizeof(std::uint32_t);
 }
 
 }  // namespace dirtyrace::checker

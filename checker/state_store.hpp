@@ -1,7 +1,14 @@
 #pragma once
-// Every stored state, packed, with the index of the state it was first reached from. Records
-// live in fixed-size chunks so that growing the store never moves a state and never needs a
-// transient second copy of the whole store.
+// Every stored state, packed, with the index of the state it was first reached from, and a hash
+// index over them that finds a state by its bytes. Records live in fixed-size chunks so that
+// growing the store never moves a state and never needs a transient second copy of the whole
+// store.
+//
+// The index is an open-addressing table of 32-bit slots, 16 to a 64-byte group: a slot holds
+// the state's index in its low bits and, in the bits the index does not need yet, some bits of
+// the state's hash. A lookup usually reads one group, and reads a record only when those hash
+// bits match, which is almost always the state sought. This costs 4 bytes a slot, less than a
+// general-purpose hash set, and no arena reads for states that are not there.
 
 #include <cstddef>
 #include <cstdint>
@@ -22,23 +29,76 @@ class StateStore {
   std::size_t state_bytes() const { return state_bytes_; }
   const std::byte* state(StateIndex i) const { return record(i); }
   StateIndex parent(StateIndex i) const;
-  /// Appends a copy of `state`; the returned index stays valid for the store's lifetime.
-  StateIndex append(const std::byte* state, StateIndex parent);
-  /// Bytes allocated for records, including the unused tail of the last chunk.
+
+  /// Hash of a packed state, as find_or_append takes it.
+  std::uint64_t hash(const std::byte* state) const;
+  /// Starts loading the slots that find_or_append will probe first for `hash`, so that the
+  /// cache misses of several lookups overlap instead of following one another.
+  void prefetch(std::uint64_t hash) const;
+
+  struct Insertion {
+    StateIndex index;
+    bool added;  // the state was not stored before
+  };
+  /// Finds `state`, whose hash is `hash`, or else appends a copy of it reached from `parent`;
+  /// an index stays valid, and a state stays at its address, for the store's lifetime.
+  Insertion find_or_append(const std::byte* state, std::uint64_t hash, StateIndex parent);
+
+  /// Bytes allocated for records, including the unused tail of the last chunk, and for the index.
   std::size_t allocated_bytes() const;
 
  private:
   static constexpr unsigned kChunkBits = 16;
   static constexpr std::size_t kChunkRecords = std::size_t{1} << kChunkBits;
+  static constexpr unsigned kGroupBits = 4;  // 16 slots of 4 bytes: one cache line
+  static constexpr std::size_t kGroupSlots = std::size_t{1} << kGroupBits;
+
+  /// Slot storage: zero-filled, aligned to its group size and, when large, backed by huge pages
+  /// where the system offers them (random probes would otherwise miss the TLB as well).
+  struct SlotsDeleter {
+    std::size_t bytes;
+    void operator()(std::uint32_t* slots) const;
+  };
+  using Slots = std::unique_ptr<std::uint32_t[], SlotsDeleter>;
+  static Slots allocate_slots(std::size_t count);
 
   std::byte* record(StateIndex i) const {
     return chunks_[i >> kChunkBits].get() + (i & (kChunkRecords - 1)) * record_bytes_;
   }
+  StateIndex append(const std::byte* state, StateIndex parent);
+  /// First group a state with `hash` may be in; later ones follow it in order, wrapping around.
+  std::size_t home_group(std::uint64_t hash) const {
+    return static_cast<std::size_t>(hash >> 32) & (groups_ - 1);
+  }
+  /// The slot bits that hold hash bits (those above the index), taken from `hash`.
+  std::uint32_t hash_tag(std::uint64_t hash) const {
+    return static_cast<std::uint32_t>(hash) & ~index_mask_;
+  }
+  /// Which slots of a group are free, and which hold `tag`, as bit masks (bit j: slot j).
+  struct GroupMasks {
+    unsigned free;
+    unsigned tag;
+  };
+  GroupMasks scan(const std::uint32_t* group, std::uint32_t tag) const;
+  /// Whether two packed states are equal: inline, since a state is a few bytes long and a
+  /// memcmp call would cost more than the comparison.
+  bool same(const std::byte* a, const std::byte* b) const;
+  /// Doubles the table and re-inserts every stored state.
+  void grow();
+  /// Puts a slot for a state known to be absent into the first free slot of its probe sequence.
+  void place(std::uint64_t hash, StateIndex i);
 
   std::size_t state_bytes_;
   std::size_t record_bytes_;  // the state, then its parent index
   std::vector<std::unique_ptr<std::byte[]>> chunks_;
   std::size_t size_ = 0;
+
+  // A slot is 0 when free, else (hash_tag | index + 1): index + 1 < 2^k for a table of 2^k
+  // slots, since the table grows before it is 7/8 full.
+  Slots slots_;
+  std::size_t groups_ = 0;
+  std::uint32_t index_mask_ = 0;  // 2^k - 1
+  std::size_t max_size_ = 0;      // states the table takes before it grows
 };
 
 }  // namespace dirtyrace::checker

@@ -21,23 +21,17 @@ void CheckedModel::for_each_successor(const std::byte* state, checker::Successor
   std::byte packed[sizeof(model::State)];
   model_.for_each_transition(s, [&](model::Transition t, const model::State& next) {
     model_.pack(next, packed);
-    offered_bytes_ = packed;
-    offered_state_ = &next;
     sink(t.encode(), packed);
   });
-  offered_bytes_ = nullptr;
-  offered_state_ = nullptr;
 }
 
 std::optional<std::uint32_t> CheckedModel::violated_invariant(const std::byte* state) const {
-  model::State unpacked;
-  const model::State* s = offered_state_;
-  if (state != offered_bytes_) {
-    model_.unpack(state, unpacked);
-    s = &unpacked;
-  }
+  // The search asks once a successor turns out new, long after it was offered; unpacking it
+  // again costs less than keeping every successor unpacked until then.
+  model::State s;
+  model_.unpack(state, s);
   for (std::size_t i = 0; i < properties_.size(); ++i) {
-    if (!properties_[i]->holds(model_, *s)) return static_cast<std::uint32_t>(i);
+    if (!properties_[i]->holds(model_, s)) return static_cast<std::uint32_t>(i);
   }
   return std::nullopt;
 }

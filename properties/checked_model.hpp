@@ -29,10 +29,6 @@ class CheckedModel : public checker::TransitionSystem {
   const model::Model& model_;
   std::vector<const Property*> properties_;
   bool reports_deadlocks_;
-  // The successor last offered to the search, unpacked: the search asks about the invariants
-  // of each new state right after it is offered, which then costs no second unpack.
-  mutable const std::byte* offered_bytes_ = nullptr;
-  mutable const model::State* offered_state_ = nullptr;
 };
 
 }  // namespace dirtyrace::properties

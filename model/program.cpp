@@ -22,12 +22,6 @@ const std::vector<Item>& RoutineTable::get(std::string_view name) const {
   return it->second;
 }
 
-std::vector<std::string> RoutineTable::names() const {
-  std::vector<std::string> out;
-  for (const auto& [name, items] : routines_) out.push_back(name);
-  return out;
-}
-
 void RoutineTable::drop(std::string_view routine, std::string_view step) {
   if (!has(routine)) throw UsageError("no routine '" + std::string(routine) + "' in this variant");
   auto& items = routines_.find(routine)->second;

@@ -33,7 +33,6 @@ class RoutineTable {
   void set(std::string_view name, std::vector<Item> items);
   bool has(std::string_view name) const;
   const std::vector<Item>& get(std::string_view name) const;
-  std::vector<std::string> names() const;
   /// Removes every step called `step` from routine `routine`; throws UsageError if none.
   void drop(std::string_view routine, std::string_view step);
 

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include "model/routines.hpp"
 #include "support.hpp"
 #include "traces/json.hpp"
 #include "traces/replay.hpp"
@@ -53,6 +54,23 @@ TEST_CASE(
   // The root cause is visible earlier: a writable PTE over a clean page, at rest.
   expect_bug(test::scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,msync"),
              "writable_implies_dirty", 16);
+}
+
+TEST_CASE(
+    "routines are data: drop Linus' set_page_dirty from 2.6.20's clear_page_dirty_for_io "
+    "and the 2.6.19 loss is back") {
+  const model::Scenario s =
+      test::scenario("linux-2.6.20", 1, 1, 1, "writer,journal", {"durable_at_end"});
+  model::RoutineTable routines = model::routines_for(*s.variant);
+  const auto check = [&] {
+    const model::Model m(s, routines);
+    const properties::CheckedModel system(m, properties::select_properties(m, {"durable_at_end"}));
+    const checker::SearchResult r = checker::search(system, {});
+    return r.counterexample ? traces::make_trace(system, *r.counterexample).property : "";
+  };
+  CHECK(check().empty());
+  routines.drop("clear_page_dirty_for_io", "set_page_dirty");
+  CHECK(check() == "durable_at_end");
 }
 
 TEST_CASE("2.6.18: msync of one process misses data dirtied through another's PTEs") {

@@ -1,9 +1,9 @@
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 #include "checker/search.hpp"
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/scenario_options.hpp"
 #include "model/error.hpp"
 #include "properties/checked_model.hpp"
@@ -13,11 +13,6 @@
 namespace dirtyrace::cli {
 
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-extern "C" void on_sigint(int) {
-  g_interrupted.store(true);
-}
 
 /// "512M", "2G", "1.5G", "1000000": bytes.
 std::uint64_t parse_size(const std::string& text, const char* option) {
@@ -110,7 +105,6 @@ int run_check(const CheckOptions& o) {
     search.limits.max_memory_bytes = parse_size(o.max_memory, "--max-memory");
   if (o.time_limit < 0) throw model::UsageError("--time-limit must not be negative");
   search.limits.time_limit_seconds = o.time_limit;
-  search.interrupt = &g_interrupted;
   if (!o.quiet) {
     search.on_progress = [](const checker::Progress& p) {
       std::fprintf(stderr, "dirtyrace: %llu states, %.0f states/s, %llu queued, %s\n",
@@ -118,10 +112,11 @@ int run_check(const CheckOptions& o) {
                    static_cast<unsigned long long>(p.pending), mib(p.stored_bytes).c_str());
     };
   }
-  g_interrupted = false;
-  const auto previous = std::signal(SIGINT, on_sigint);
-  const checker::SearchResult result = checker::search(system, search);
-  std::signal(SIGINT, previous);
+  const checker::SearchResult result = [&] {
+    const InterruptScope interrupt;
+    search.interrupt = interrupt.flag();
+    return checker::search(system, search);
+  }();
 
   std::optional<traces::Trace> trace;
   if (result.counterexample) trace = traces::make_trace(system, *result.counterexample);

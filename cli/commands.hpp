@@ -61,4 +61,20 @@ struct ReplayOptions {
 void setup_replay(CLI::App& app, ReplayOptions& o);
 int run_replay(const ReplayOptions& o);
 
+struct OrderingsOptions {
+  ScenarioOptions scenario;
+  std::string routine;
+  bool list_routines = false;
+  std::vector<std::string> drop, cross_lock, add_edges, remove_edges;
+  std::string format = "text";
+  std::string trace_out;
+  long long max_states = 0;
+  double time_limit = 0;
+  long long max_orders = 5040;
+};
+void setup_orderings(CLI::App& app, OrderingsOptions& o);
+/// Checks every order of a routine's steps; exit 1 if the kernel's own order fails, 3 if an
+/// order's search or the list of orders was cut short.
+int run_orderings(const OrderingsOptions& o);
+
 }  // namespace dirtyrace::cli

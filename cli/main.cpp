@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
   CLI::App* zoo_cmd =
       app.add_subcommand("zoo", "Reproduce every catalogued kernel bug and verify its fix");
   setup_zoo(*zoo_cmd, zoo);
+  OrderingsOptions orderings;
+  CLI::App* orderings_cmd = app.add_subcommand(
+      "orderings", "Check every order of a routine's steps that its dependencies allow");
+  setup_orderings(*orderings_cmd, orderings);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -41,6 +45,7 @@ int main(int argc, char** argv) {
     if (check_cmd->parsed()) return run_check(check);
     if (list_cmd->parsed()) return run_list();
     if (zoo_cmd->parsed()) return run_zoo(zoo);
+    if (orderings_cmd->parsed()) return run_orderings(orderings);
     return run_replay(replay);
   } catch (const dirtyrace::model::UsageError& e) {
     std::fprintf(stderr, "dirtyrace: error: %s\n", e.what());

@@ -35,9 +35,9 @@ std::vector<std::string> split_list(const std::string& text) {
   }
 }
 
-model::Scenario build_scenario(const ScenarioOptions& o) {
-  model::Scenario s = o.scenario_file.empty() ? model::default_scenario()
-                                              : model::read_scenario_file(o.scenario_file);
+model::Scenario build_scenario(const ScenarioOptions& o, model::Scenario base) {
+  model::Scenario s =
+      o.scenario_file.empty() ? std::move(base) : model::read_scenario_file(o.scenario_file);
   if (!o.variant.empty()) s.variant = &model::variant_named(o.variant);
   if (o.pages) s.pages = *o.pages;
   if (o.blocks) s.blocks_per_page = *o.blocks;

@@ -6,6 +6,7 @@
 
 #include "model/kernel/primitives.hpp"
 #include "model/kernel/steps.hpp"
+#include "model/ordering.hpp"
 #include "model/routines.hpp"
 
 namespace dirtyrace::model {
@@ -22,8 +23,11 @@ Model::Model(Scenario scenario, const RoutineTable& routines) : scenario_(std::m
   build(routines);
 }
 
-void Model::build(const RoutineTable& routines) {
+void Model::build(RoutineTable routines) {
   const Scenario& sc = scenario_;
+  for (const RoutineOrder& order : sc.routine_orders) {
+    routines.set(order.routine, reordered_items(routines, order));
+  }
   env_.variant = sc.variant;
   env_.pages = sc.pages;
   env_.blocks_per_page = sc.blocks_per_page;
@@ -118,7 +122,7 @@ void Model::build_packer() {
   }
   packer_.add(at(s.nr_dirty), bits_for(static_cast<unsigned>(P)));
   packer_.add(at(s.ghost_nr_dirty_underflow), 1);
-  packer_.add(at(s.ghost_bug), bits_for(kBugEndWritebackIdle));
+  packer_.add(at(s.ghost_bug), bits_for(kBugPageFreed));
   packer_.add(at(s.ghost_unstable_store), env_.stable_writes ? 1 : 0);
   const unsigned cursor_bits = bits_for(static_cast<unsigned>(std::max({M, B, P * B}) - 1));
   for (int a = 0; a < A; ++a) {

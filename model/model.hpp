@@ -89,7 +89,7 @@ class Model {
   std::string position(const State& s, int a) const;
 
  private:
-  void build(const RoutineTable& routines);
+  void build(RoutineTable routines);
   void build_packer();
   /// Applies `flow` from `pc` and passes over skipped steps.
   void advance(State& s, int a, std::uint8_t pc, Flow flow) const;

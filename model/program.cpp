@@ -22,6 +22,19 @@ const std::vector<Item>& RoutineTable::get(std::string_view name) const {
   return it->second;
 }
 
+std::vector<std::string> RoutineTable::reachable(std::string_view entry) const {
+  std::vector<std::string> out{std::string(entry)};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    for (const Item& item : get(out[i])) {
+      if (item.kind == Item::Kind::call &&
+          std::find(out.begin(), out.end(), item.routine) == out.end()) {
+        out.emplace_back(item.routine);
+      }
+    }
+  }
+  return out;
+}
+
 void RoutineTable::drop(std::string_view routine, std::string_view step) {
   if (!has(routine)) throw UsageError("no routine '" + std::string(routine) + "' in this variant");
   auto& items = routines_.find(routine)->second;

@@ -33,6 +33,8 @@ class RoutineTable {
   void set(std::string_view name, std::vector<Item> items);
   bool has(std::string_view name) const;
   const std::vector<Item>& get(std::string_view name) const;
+  /// `entry` and every routine it calls, directly or not, each once, in the order first called.
+  std::vector<std::string> reachable(std::string_view entry) const;
   /// Removes every step called `step` from routine `routine`; throws UsageError if none.
   void drop(std::string_view routine, std::string_view step);
 

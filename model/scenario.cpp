@@ -314,6 +314,30 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
     }
   }
   r.mark_known("actors");
+  if (const toml::node* list = root.get("routines")) {
+    const toml::array* arr = list->as_array();
+    const std::string where = std::string(origin) + ": routines";
+    if (!arr) throw UsageError(where + " must be an array of tables ([[routines]])");
+    for (const toml::node& node : *arr) {
+      const toml::table* t = node.as_table();
+      if (!t) throw UsageError(where + " must be an array of tables ([[routines]])");
+      TomlReader rt(*t, where);
+      RoutineOrder order;
+      order.routine = rt.get<std::string>("name", "a string").value_or("");
+      if (order.routine.empty()) throw UsageError(where + ": every routine needs a 'name'");
+      rt.mark_known("order");
+      const toml::array* ops = t->get_as<toml::array>("order");
+      if (!ops) throw UsageError(where + ": '" + order.routine + "' needs an 'order' list");
+      for (const toml::node& op : *ops) {
+        auto id = op.value<std::string>();
+        if (!id) throw UsageError(where + ": 'order' must be a list of step names");
+        order.ops.push_back(*id);
+      }
+      rt.reject_unknown_keys();
+      s.routine_orders.push_back(std::move(order));
+    }
+  }
+  r.mark_known("routines");
   r.reject_unknown_keys();
   return s;
 }
@@ -355,6 +379,15 @@ std::string to_toml(const Scenario& s) {
     actors.push_back(std::move(t));
   }
   root.insert("actors", std::move(actors));
+  if (!s.routine_orders.empty()) {
+    toml::array routines;
+    for (const RoutineOrder& r : s.routine_orders) {
+      toml::array ops;
+      for (const std::string& op : r.ops) ops.push_back(op);
+      routines.push_back(toml::table{{"name", r.routine}, {"order", std::move(ops)}});
+    }
+    root.insert("routines", std::move(routines));
+  }
   std::ostringstream out;
   out << root << "\n";
   return out.str();

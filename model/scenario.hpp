@@ -33,6 +33,15 @@ struct ActorSpec {
   int stores = -1;          // writer: number of stores, cycling over `blocks`; -1: scenario's
 };
 
+/// One of the variant's routines with its steps in another order (the ordering explorer,
+/// model/ordering.hpp): the ids of its steps and calls in their new order; those not listed are
+/// dropped.
+struct RoutineOrder {
+  std::string routine;
+  std::vector<std::string> ops;
+  bool operator==(const RoutineOrder&) const = default;
+};
+
 struct Scenario {
   const Variant* variant = nullptr;
   int pages = 1;
@@ -42,6 +51,7 @@ struct Scenario {
   bool stable_writes = false;
   std::vector<ActorSpec> actors;
   std::vector<std::string> properties;  // empty: every property that applies
+  std::vector<RoutineOrder> routine_orders;
 
   int blocks() const { return pages * blocks_per_page; }
   /// Resolves defaults and checks every bound; throws UsageError with a one-line message.

@@ -75,6 +75,7 @@ enum BugOn : std::uint8_t {
   kBugCleanUnlocked,     // clear_page_dirty_for_io without the page lock
   kBugUnlockNotHeld,     // unlock_page of a page the actor does not hold
   kBugEndWritebackIdle,  // end_page_writeback on a page not under writeback
+  kBugPageFreed,         // set_page_dirty on a page already freed from the cache (use after free)
 };
 
 struct State {

@@ -56,6 +56,10 @@ using Guard = bool (*)(const State&, const Env&, int self);
 using Skip = bool (*)(const State&, const Env&, int self);
 using Apply = Flow (*)(Exec&);
 
+/// What a step does to the lock of the page it works on, on its straight-line path. The ordering
+/// explorer keeps steps on their side of each lock boundary unless the user moves them across.
+enum class PageLock : std::uint8_t { none, acquire, release };
+
 constexpr std::uint16_t jumps_to(std::initializer_list<Target> targets) {
   std::uint16_t mask = 0;
   for (Target t : targets) mask = static_cast<std::uint16_t>(mask | 1u << static_cast<int>(t));
@@ -76,6 +80,14 @@ struct Step {
   std::array<std::string_view, 2> outcomes = {};
   /// An actor about to take this step holds no page lock and is inside no kernel routine.
   bool rest = false;
+  /// Ordering explorer (model/ordering.hpp): the page lock this step takes or drops.
+  PageLock page_lock = PageLock::none;
+  /// Ordering explorer: the steps of the same routine whose results this step uses (a local
+  /// they set, the page they picked, the writeback they started); they stay before it.
+  std::array<std::string_view, 2> needs = {};
+  /// Ordering explorer: the routine's entry point (a system call recording its call); nothing
+  /// moves before it.
+  bool entry = false;
 
   int choices() const { return outcomes[1].empty() ? 1 : 2; }
 };

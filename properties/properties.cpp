@@ -111,7 +111,7 @@ constexpr std::array kProperties = {
         "no_bug_on",
         "No kernel BUG_ON fires: set_page_writeback on a page under writeback, "
         "clear_page_dirty_for_io without the page lock, unlock of a page the actor does not hold, "
-        "end_page_writeback without writeback.",
+        "end_page_writeback without writeback; nor is a freed page dirtied (use after free).",
         always, [](const Model&, const State& s) { return s.ghost_bug == model::kBugNone; },
         [](const Model&, const State& s) -> std::string {
           switch (s.ghost_bug) {
@@ -123,6 +123,8 @@ constexpr std::array kProperties = {
               return "unlock_page of a page this actor does not hold.";
             case model::kBugEndWritebackIdle:
               return "end_page_writeback of a page not under writeback.";
+            case model::kBugPageFreed:
+              return "set_page_dirty of a page already freed from the page cache (use after free).";
             default:
               return "";
           }

@@ -24,10 +24,19 @@ ordered_json scenario_to_json(const model::Scenario& s) {
     }
     actors.push_back(std::move(j));
   }
-  return {{"variant", s.variant->name},  {"pages", s.pages},
-          {"blocks", s.blocks_per_page}, {"mappings", s.mappings},
-          {"stores", s.stores},          {"stable_writes", s.stable_writes},
-          {"properties", s.properties},  {"actors", std::move(actors)}};
+  ordered_json out{{"variant", s.variant->name},  {"pages", s.pages},
+                   {"blocks", s.blocks_per_page}, {"mappings", s.mappings},
+                   {"stores", s.stores},          {"stable_writes", s.stable_writes},
+                   {"properties", s.properties},  {"actors", std::move(actors)}};
+  // Written only when set, so that traces of the variants' own routines stay as they were.
+  if (!s.routine_orders.empty()) {
+    ordered_json routines = ordered_json::array();
+    for (const model::RoutineOrder& r : s.routine_orders) {
+      routines.push_back({{"name", r.routine}, {"order", r.ops}});
+    }
+    out["routines"] = std::move(routines);
+  }
+  return out;
 }
 
 namespace {
@@ -122,6 +131,17 @@ model::Scenario scenario_from_json(const json& j, const std::string& where) {
       spec.stores = a.integer("stores", 0, 1000);
     }
     s.actors.push_back(std::move(spec));
+  }
+  if (j.contains("routines")) {
+    for (const json& routine : r.array("routines")) {
+      Reader o(routine, where + " routine");
+      model::RoutineOrder order{o.str("name"), {}};
+      for (const json& op : o.array("order")) {
+        if (!op.is_string()) o.fail("\"order\" must hold step names");
+        order.ops.push_back(op.get<std::string>());
+      }
+      s.routine_orders.push_back(std::move(order));
+    }
   }
   s.validate_and_resolve();
   return s;

@@ -202,13 +202,15 @@ const Step kFilemapFault{
     .source = "mm/memory.c, mm/filemap.c (2.6.23+)",
     .what = "find the page in the page cache or read it from disk, take a reference, lock it",
     .apply = filemap_fault,
-    .enabled = page_free_or_absent};
+    .enabled = page_free_or_absent,
+    .page_lock = PageLock::acquire};
 
 const Step kUnlockBeforeMkwrite{.name = "unlock_page",
                                 .function = "do_shared_fault",
                                 .source = "mm/memory.c (__do_fault in 2.6.23-3.x)",
                                 .what = "unlock the page before calling ->page_mkwrite",
-                                .apply = unlock_target_page};
+                                .apply = unlock_target_page,
+                                .page_lock = PageLock::release};
 
 const Step kMkwriteLockPage{
     .name = "lock_page",
@@ -216,7 +218,8 @@ const Step kMkwriteLockPage{
     .source = "fs/buffer.c (->page_mkwrite, 2.6.23+)",
     .what = "lock the page (it cannot leave the cache while the fault holds a reference)",
     .apply = lock_target_page,
-    .enabled = page_free};
+    .enabled = page_free,
+    .page_lock = PageLock::acquire};
 
 const Step kMkwriteSetPageDirty{
     .name = "set_page_dirty",
@@ -242,21 +245,24 @@ const Step kFinishFault{
         "if the PTE is still none, install it present, writable and dirty (the reference "
         "goes to the PTE); otherwise unlock, drop the reference and retry",
     .apply = finish_fault,
-    .jumps = jumps_to({Target::retry})};
+    .jumps = jumps_to({Target::retry}),
+    .needs = {"filemap_fault"}};
 
 const Step kFaultDirtySharedPage{
     .name = "set_page_dirty",
     .function = "fault_dirty_shared_page",
     .source = "mm/memory.c (4.x+; inline in __do_fault/do_wp_page in 2.6.23-3.x)",
     .what = "set_page_dirty with the page lock held: every buffer dirty, PG_dirty set",
-    .apply = dirty_target_page};
+    .apply = dirty_target_page,
+    .needs = {"filemap_fault", "do_wp_page"}};
 
 const Step kFaultUnlockPage{
     .name = "unlock_page",
     .function = "fault_dirty_shared_page",
     .source = "mm/memory.c",
     .what = "unlock the page and drop the fault's reference; the store is retried",
-    .apply = fault_unlock_page};
+    .apply = fault_unlock_page,
+    .page_lock = PageLock::release};
 
 const Step kDoWpPage{
     .name = "do_wp_page",
@@ -276,7 +282,8 @@ const Step kFinishMkwriteFault{
         "under ptl: if the PTE is unchanged, make it writable and dirty; otherwise unlock, "
         "drop the reference and retry",
     .apply = finish_mkwrite_fault,
-    .jumps = jumps_to({Target::retry})};
+    .jumps = jumps_to({Target::retry}),
+    .needs = {"do_wp_page"}};
 
 const Step kFilemapNopage{
     .name = "filemap_nopage",
@@ -295,7 +302,8 @@ const Step kDoNoPage{
         "if the PTE is still none, install it present, writable and dirty; otherwise drop "
         "the reference and retry",
     .apply = do_no_page,
-    .jumps = jumps_to({Target::retry})};
+    .jumps = jumps_to({Target::retry}),
+    .needs = {"filemap_nopage"}};
 
 const Step kDoWpPageReuse{
     .name = "do_wp_page",
@@ -314,6 +322,7 @@ const Step kSetPageDirtyBalance{
     .what =
         "set_page_dirty with no lock held: every buffer dirty, PG_dirty set; drop the "
         "reference",
-    .apply = set_page_dirty_balance};
+    .apply = set_page_dirty_balance,
+    .needs = {"filemap_nopage", "do_wp_page"}};
 
 }  // namespace dirtyrace::model::kernel

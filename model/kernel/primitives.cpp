@@ -16,6 +16,12 @@ void unlock_page(Exec& x, int p) {
 }
 
 bool set_page_dirty(State& s, const Env& env, int p) {
+  // Only a reordered routine gets here (the kernel's orders hold a reference or the page lock):
+  // the page was freed under the caller.
+  if (!page_of(s, p).cached) {
+    bug_on(s, kBugPageFreed);
+    return false;
+  }
   for (int b = 0; b < env.blocks_per_page; ++b) block_of(s, env.block(p, b)).dirty = 1;
   return set_page_dirty_nobuffers(s, p);
 }

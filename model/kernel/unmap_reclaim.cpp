@@ -145,7 +145,9 @@ const Step kTrylockPage{
     .skip_to = Target::loop_end,
     .jumps = jumps_to({Target::next_page}),
     .outcomes = {"trylock_page", "page_check_references"},
-    .rest = true};
+    .rest = true,
+    .page_lock = PageLock::acquire,
+    .needs = {"isolate_lru_pages"}};
 
 const Step kTryToUnmap{
     .name = "try_to_unmap",
@@ -155,7 +157,8 @@ const Step kTryToUnmap{
         "for one mapping, under its ptl: clear the PTE with a flush and move its dirty bit to "
         "the page; after the last one, keep the page if it is mapped again",
     .apply = try_to_unmap,
-    .jumps = jumps_to({Target::next_page})};
+    .jumps = jumps_to({Target::next_page}),
+    .needs = {"trylock_page"}};
 
 const Step kReclaimPageDirty{
     .name = "PageDirty",
@@ -165,7 +168,8 @@ const Step kReclaimPageDirty{
         "a dirty page goes to pageout() (up to 4.19, kswapd; kept if someone else holds a "
         "reference) or is left to the flusher (6.x)",
     .apply = reclaim_page_dirty,
-    .jumps = jumps_to({Target::next_page, Target::page_clean})};
+    .jumps = jumps_to({Target::next_page, Target::page_clean}),
+    .needs = {"trylock_page"}};
 
 const Step kPageoutSuccess{
     .name = "trylock_page",
@@ -175,7 +179,9 @@ const Step kPageoutSuccess{
         "after pageout(): keep a page still dirty or under writeback; lock a clean, idle one "
         "again to free it",
     .apply = pageout_success,
-    .jumps = jumps_to({Target::next_page})};
+    .jumps = jumps_to({Target::next_page}),
+    .page_lock = PageLock::acquire,
+    .needs = {"trylock_page"}};
 
 const Step kTryToReleasePage{
     .name = "try_to_release_page",
@@ -186,6 +192,8 @@ const Step kTryToReleasePage{
         "(cancel_dirty_page), then __remove_mapping: keep the page if anyone else holds a "
         "reference or it is dirty, else drop it from the cache",
     .apply = try_to_release_page,
-    .jumps = jumps_to({Target::next_page})};
+    .jumps = jumps_to({Target::next_page}),
+    .page_lock = PageLock::release,
+    .needs = {"trylock_page"}};
 
 }  // namespace dirtyrace::model::kernel

@@ -341,7 +341,9 @@ const Step kWbLockPage{
     .skip = pagevec_empty,
     .skip_to = Target::lookup,
     .jumps = jumps_to({Target::next_page, Target::page_ready}),
-    .rest = true};
+    .rest = true,
+    .page_lock = PageLock::acquire,
+    .needs = {"find_get_pages_tag"}};
 
 const Step kWbWaitOnPageWriteback{
     .name = "wait_on_page_writeback",
@@ -349,14 +351,16 @@ const Step kWbWaitOnPageWriteback{
     .source = "mm/page-writeback.c (WB_SYNC_ALL)",
     .what = "wait, holding the page lock, until the page's writeback ends",
     .apply = nothing,
-    .enabled = current_page_idle};
+    .enabled = current_page_idle,
+    .needs = {"lock_page"}};
 
 const Step kWbUnlockPage{.name = "unlock_page",
                          .function = "write_cache_pages",
                          .source = "mm/page-writeback.c (continue_unlock)",
                          .what = "clear_page_dirty_for_io returned 0: unlock the page and go on",
                          .apply = wb_unlock_page,
-                         .jumps = jumps_to({Target::next_page})};
+                         .jumps = jumps_to({Target::next_page}),
+                         .page_lock = PageLock::release};
 
 const Step kPageMkclean{
     .name = "page_mkclean",
@@ -382,7 +386,8 @@ const Step kCleanSetPageDirty{
     .source = "mm/page-writeback.c (2.6.20+): if (page_mkclean(page)) set_page_dirty(page)",
     .what = "page_mkclean cleaned a PTE: move its dirty bit to the page, re-dirtying every buffer",
     .apply = clean_set_page_dirty,
-    .skip = not_cleaned};
+    .skip = not_cleaned,
+    .needs = {"page_mkclean"}};
 
 const Step kTestClearPageDirty{
     .name = "TestClearPageDirty",
@@ -411,7 +416,8 @@ const Step kTrylockBuffer{
         "for one buffer: if it is locked, redirty_page_for_writepage and go on; else lock it "
         "and mark it for async write if test_clear_buffer_dirty finds it dirty",
     .apply = trylock_buffer,
-    .skip = uses_lock};
+    .skip = uses_lock,
+    .needs = {"lock_buffer"}};
 
 const Step kSetPageWriteback{
     .name = "set_page_writeback",
@@ -427,20 +433,23 @@ const Step kSubmitBh{.name = "submit_bh",
                      .source = "fs/buffer.c",
                      .what = "submit a write for every buffer marked for async write",
                      .apply = submit_bh,
-                     .skip = nothing_picked};
+                     .skip = nothing_picked,
+                     .needs = {"lock_buffer", "trylock_buffer"}};
 
 const Step kWritepageUnlockPage{.name = "unlock_page",
                                 .function = "__block_write_full_page",
                                 .source = "fs/buffer.c",
                                 .what = "unlock the page; the writes complete later",
                                 .apply = writepage_unlock_page,
-                                .jumps = jumps_to({Target::page_done})};
+                                .jumps = jumps_to({Target::page_done}),
+                                .page_lock = PageLock::release};
 
 const Step kEndPageWritebackNoIo{.name = "end_page_writeback",
                                  .function = "__block_write_full_page",
                                  .source = "fs/buffer.c, mm/filemap.c",
                                  .what = "no buffer was dirty: end the page's writeback at once",
-                                 .apply = end_page_writeback_no_io};
+                                 .apply = end_page_writeback_no_io,
+                                 .needs = {"set_page_writeback", "trylock_buffer"}};
 
 const Step kFindGetWritebackPages{
     .name = "find_get_pages_tag",
@@ -462,7 +471,8 @@ const Step kWaitOnPageWriteback{
     .enabled = next_page_idle,
     .skip = pagevec_empty,
     .skip_to = Target::lookup,
-    .rest = true};
+    .rest = true,
+    .needs = {"find_get_pages_tag"}};
 
 const Step kFsyncEntry{.name = "do_fsync",
                        .function = "do_fsync",
@@ -471,7 +481,8 @@ const Step kFsyncEntry{.name = "do_fsync",
                            "fsync(2) is called: remember the version in memory of every block (for "
                            "fsync_durability)",
                        .apply = fsync_entry,
-                       .rest = true};
+                       .rest = true,
+                       .entry = true};
 
 const Step kMsyncEntry{
     .name = "sys_msync",
@@ -481,7 +492,8 @@ const Step kMsyncEntry{
         "msync(MS_SYNC) is called on the range: remember the version in memory of each of "
         "its blocks (for msync_durability)",
     .apply = msync_entry,
-    .rest = true};
+    .rest = true,
+    .entry = true};
 
 const Step kMsyncPteRange{
     .name = "msync_pte_range",

@@ -1,0 +1,95 @@
+#include "properties/orderings.hpp"
+
+#include <algorithm>
+
+#include "model/error.hpp"
+#include "model/model.hpp"
+#include "model/routines.hpp"
+
+namespace dirtyrace::properties {
+
+std::vector<std::string> routines_run(const model::Scenario& scenario) {
+  const model::RoutineTable table = model::routines_for(*scenario.variant);
+  std::vector<std::string> out;
+  for (const model::ActorSpec& a : scenario.actors) {
+    for (std::string& r : table.reachable(model::entry_routine(a.kind))) {
+      if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+model::DependencyGraph ordering_graph(const model::Scenario& scenario, const std::string& routine,
+                                      const OrderingEdits& edits) {
+  const std::vector<std::string> run = routines_run(scenario);
+  if (std::find(run.begin(), run.end(), routine) == run.end()) {
+    std::string names;
+    for (const std::string& r : run) names += (names.empty() ? "" : ", ") + r;
+    throw model::UsageError("no actor of the scenario runs routine '" + routine + "' on " +
+                            std::string(scenario.variant->name) + "; the routines run: " + names);
+  }
+  model::DependencyGraph graph(model::routines_for(*scenario.variant), routine);
+  for (const std::string& op : edits.drop) graph.drop(op);
+  for (const std::string& op : edits.cross_lock) graph.cross_lock(op);
+  for (const auto& [before, after] : edits.remove_edges) graph.remove_edge(before, after);
+  for (const auto& [before, after] : edits.add_edges) graph.add_edge(before, after);
+  return graph;
+}
+
+namespace {
+
+/// The variant's own order of the routine, less the dropped steps.
+std::vector<std::string> kernel_order(const model::Scenario& scenario, const std::string& routine,
+                                      const OrderingEdits& edits) {
+  model::DependencyGraph graph(model::routines_for(*scenario.variant), routine);
+  for (const std::string& op : edits.drop) graph.drop(op);
+  return graph.op_ids();
+}
+
+}  // namespace
+
+OrderingReport explore_orderings(const model::Scenario& scenario, const std::string& routine,
+                                 const OrderingEdits& edits, const OrderingOptions& options,
+                                 const OrderingSink& on_row) {
+  const model::DependencyGraph graph = ordering_graph(scenario, routine, edits);
+  OrderingReport report;
+  report.routine = routine;
+  report.edges = graph.edges();
+  const auto orders = graph.orders(options.max_orders, report.complete);
+  const std::vector<std::string> own = kernel_order(scenario, routine, edits);
+  for (const std::vector<std::string>& order : orders) {
+    if (options.interrupt && options.interrupt->load()) {
+      report.complete = false;
+      break;
+    }
+    model::Scenario variant_scenario = scenario;
+    std::erase_if(variant_scenario.routine_orders,
+                  [&](const model::RoutineOrder& r) { return r.routine == routine; });
+    variant_scenario.routine_orders.push_back({routine, order});
+    const model::Model m(std::move(variant_scenario));
+    const CheckedModel system(m, select_properties(m, m.scenario().properties));
+    checker::SearchOptions search;
+    search.limits = options.limits;
+    search.interrupt = options.interrupt;
+    const checker::SearchResult result = checker::search(system, search);
+
+    OrderingRow row;
+    row.order = order;
+    row.kernel = order == own;
+    row.verdict = result.verdict;
+    row.stop = result.stop;
+    row.states = result.stats.states;
+    row.seconds = result.stats.seconds;
+    if (const auto& cx = result.counterexample) {
+      row.length = cx->labels.size();
+      row.property = cx->kind == checker::Counterexample::Kind::deadlock
+                         ? std::string(kNoDeadlock)
+                         : std::string(system.properties().at(cx->invariant)->name);
+    }
+    if (on_row) on_row(row, system, result);
+    report.rows.push_back(std::move(row));
+  }
+  return report;
+}
+
+}  // namespace dirtyrace::properties

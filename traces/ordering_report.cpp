@@ -1,0 +1,154 @@
+#include "traces/ordering_report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "traces/json.hpp"
+#include "traces/text.hpp"
+
+namespace dirtyrace::traces {
+
+namespace {
+
+std::string verdict_text(const properties::OrderingRow& row) {
+  switch (row.verdict) {
+    case checker::Verdict::verified:
+      return "verified";
+    case checker::Verdict::violation:
+      return "VIOLATION";
+    case checker::Verdict::inconclusive:
+      return "inconclusive (" + std::string(checker::to_string(row.stop)) + ")";
+  }
+  return "?";
+}
+
+std::string dash_if_empty(const std::string& s) {
+  return s.empty() ? "-" : s;
+}
+
+std::string length_text(const properties::OrderingRow& row) {
+  return row.verdict == checker::Verdict::violation ? std::to_string(row.length) : "-";
+}
+
+std::string header(const model::Scenario& scenario, const properties::OrderingReport& report) {
+  return report.routine + " on " + std::string(scenario.variant->name) + "; " +
+         describe_scenario(scenario);
+}
+
+std::string summary(const properties::OrderingReport& report) {
+  std::size_t failing = 0;
+  for (const auto& row : report.rows) failing += row.verdict == checker::Verdict::violation;
+  std::string s = std::to_string(report.rows.size()) + " order(s) checked, " +
+                  std::to_string(failing) + " with a violation";
+  if (!report.complete) s += "; the dependencies allow more orders than were checked";
+  return s;
+}
+
+/// Pads to `width` characters, counting each UTF-8 sequence as one.
+std::string pad(const std::string& s, std::size_t width) {
+  const auto chars = static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xc0) != 0x80; }));
+  return chars >= width ? s : s + std::string(width - chars, ' ');
+}
+
+std::size_t display_width(const std::string& s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xc0) != 0x80; }));
+}
+
+}  // namespace
+
+std::string order_text(const std::vector<std::string>& order) {
+  std::string s;
+  for (const std::string& op : order) s += (s.empty() ? "" : " → ") + op;
+  return s.empty() ? "(no steps)" : s;
+}
+
+std::string orderings_text(const model::Scenario& scenario,
+                           const properties::OrderingReport& report) {
+  std::string out = "dirtyrace orderings: " + header(scenario, report) + "\n";
+  out += "dependencies (before → after):\n";
+  if (report.edges.empty()) out += "  none: the steps may run in any order\n";
+  for (const auto& e : report.edges) {
+    out += "  " + e.before + " → " + e.after + " (" + std::string(model::dependency_name(e.why)) +
+           ")\n";
+  }
+  std::size_t width = 5;
+  for (const auto& row : report.rows) width = std::max(width, display_width(order_text(row.order)));
+  out += "\n  #  " + pad("order", width) + "  verdict     property                length  states\n";
+  for (std::size_t i = 0; i < report.rows.size(); ++i) {
+    const auto& row = report.rows[i];
+    char number[24];
+    std::snprintf(number, sizeof number, "%3zu", i + 1);
+    char tail[96];
+    std::snprintf(tail, sizeof tail, "  %-11s %-23s %6s  %llu", verdict_text(row).c_str(),
+                  dash_if_empty(row.property).c_str(), length_text(row).c_str(),
+                  static_cast<unsigned long long>(row.states));
+    out += std::string(number) + "  " + pad(order_text(row.order), width) + tail +
+           (row.kernel ? "  (the kernel's order)" : "") + "\n";
+  }
+  out += "\n" + summary(report) + "\n";
+  return out;
+}
+
+std::string orderings_markdown(const model::Scenario& scenario,
+                               const properties::OrderingReport& report) {
+  std::string out = "**dirtyrace orderings**: `" + report.routine + "` on " +
+                    std::string(scenario.variant->name) + "; " + describe_scenario(scenario) +
+                    "\n\n| # | order | verdict | property | length | states |\n"
+                    "|--:|---|---|---|--:|--:|\n";
+  for (std::size_t i = 0; i < report.rows.size(); ++i) {
+    const auto& row = report.rows[i];
+    std::string order;
+    for (const std::string& op : row.order)
+      order += std::string(order.empty() ? "" : " → ") + "`" + op + "`";
+    if (row.kernel) order += " (kernel)";
+    out += "| " + std::to_string(i + 1) + " | " + order + " | " + verdict_text(row) + " | " +
+           dash_if_empty(row.property) + " | " + length_text(row) + " | " +
+           std::to_string(row.states) + " |\n";
+  }
+  out += "\nDependencies: ";
+  std::string deps;
+  for (const auto& e : report.edges) {
+    deps += (deps.empty() ? "" : "; ") + ("`" + e.before + "` before `" + e.after + "` (" +
+                                          std::string(model::dependency_name(e.why)) + ")");
+  }
+  out += (deps.empty() ? "none" : deps) + ". " + summary(report) + ".\n";
+  return out;
+}
+
+nlohmann::ordered_json orderings_json(const model::Scenario& scenario,
+                                      const properties::OrderingReport& report,
+                                      const std::vector<std::string>& trace_files) {
+  using nlohmann::ordered_json;
+  ordered_json deps = ordered_json::array();
+  for (const auto& e : report.edges) {
+    deps.push_back(
+        {{"before", e.before}, {"after", e.after}, {"kind", model::dependency_name(e.why)}});
+  }
+  ordered_json rows = ordered_json::array();
+  for (std::size_t i = 0; i < report.rows.size(); ++i) {
+    const auto& row = report.rows[i];
+    const bool has_trace = i < trace_files.size() && !trace_files[i].empty();
+    rows.push_back({{"order", row.order},
+                    {"kernel", row.kernel},
+                    {"verdict", checker::to_string(row.verdict)},
+                    {"stop_reason", row.stop == checker::StopReason::none
+                                        ? nullptr
+                                        : ordered_json(checker::to_string(row.stop))},
+                    {"property", row.property.empty() ? nullptr : ordered_json(row.property)},
+                    {"length", row.verdict == checker::Verdict::violation ? ordered_json(row.length)
+                                                                          : nullptr},
+                    {"states", row.states},
+                    {"seconds", row.seconds},
+                    {"trace", has_trace ? ordered_json(trace_files[i]) : nullptr}});
+  }
+  return {{"routine", report.routine},
+          {"variant", scenario.variant->name},
+          {"scenario", scenario_to_json(scenario)},
+          {"dependencies", std::move(deps)},
+          {"complete", report.complete},
+          {"orders", std::move(rows)}};
+}
+
+}  // namespace dirtyrace::traces

@@ -194,26 +194,25 @@ void DependencyGraph::add_edge(std::string_view before, std::string_view after) 
 
 void DependencyGraph::remove_edge(std::string_view before, std::string_view after) {
   const VertexId u = op_named(before), v = op_named(after);
-  bool found = false, control = false;
+  for (VertexId w = std::min(u, v); w < std::max(u, v); ++w) {
+    if (!is_op(graph_[w].item)) {
+      throw UsageError("'" + std::string(before) + "' and '" + std::string(after) +
+                       "' lie on two sides of a label or jump, which no step crosses");
+    }
+  }
+  bool found = false;
   boost::remove_out_edge_if(
       u,
       [&](const Graph::edge_descriptor& e) {
-        if (boost::target(e, graph_) != v) return false;
-        if (graph_[e].why == Dependency::control) {
-          control = true;
-          return false;
-        }
-        found = true;
-        return true;
+        const bool match = boost::target(e, graph_) == v;
+        found = found || match;
+        return match;
       },
       graph_);
-  if (found) return;
-  if (control) {
-    throw UsageError("'" + std::string(before) + "' and '" + std::string(after) +
-                     "' lie on two sides of a label or jump, which no step crosses");
+  if (!found) {
+    throw UsageError("'" + std::string(after) + "' does not depend on '" + std::string(before) +
+                     "' (dirtyrace orderings lists the dependencies above its table)");
   }
-  throw UsageError("'" + std::string(after) + "' does not depend on '" + std::string(before) +
-                   "' (dirtyrace orderings --list-edges shows the dependencies)");
 }
 
 void DependencyGraph::cross_lock(std::string_view op) {

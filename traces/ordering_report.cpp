@@ -1,7 +1,6 @@
 #include "traces/ordering_report.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "traces/json.hpp"
 #include "traces/text.hpp"
@@ -73,19 +72,23 @@ std::string orderings_text(const model::Scenario& scenario,
     out += "  " + e.before + " → " + e.after + " (" + std::string(model::dependency_name(e.why)) +
            ")\n";
   }
-  std::size_t width = 5;
-  for (const auto& row : report.rows) width = std::max(width, display_width(order_text(row.order)));
-  out += "\n  #  " + pad("order", width) + "  verdict     property                length  states\n";
+  std::size_t order_width = 5, verdict_width = 7, property_width = 8;
+  for (const auto& row : report.rows) {
+    order_width = std::max(order_width, display_width(order_text(row.order)));
+    verdict_width = std::max(verdict_width, verdict_text(row).size());
+    property_width = std::max(property_width, row.property.size());
+  }
+  out += "\n  #  " + pad("order", order_width) + "  " + pad("verdict", verdict_width) + "  " +
+         pad("property", property_width) + "  length  states\n";
   for (std::size_t i = 0; i < report.rows.size(); ++i) {
     const auto& row = report.rows[i];
-    char number[24];
-    std::snprintf(number, sizeof number, "%3zu", i + 1);
-    char tail[96];
-    std::snprintf(tail, sizeof tail, "  %-11s %-23s %6s  %llu", verdict_text(row).c_str(),
-                  dash_if_empty(row.property).c_str(), length_text(row).c_str(),
-                  static_cast<unsigned long long>(row.states));
-    out += std::string(number) + "  " + pad(order_text(row.order), width) + tail +
-           (row.kernel ? "  (the kernel's order)" : "") + "\n";
+    const std::string number = std::to_string(i + 1);
+    const std::string length = length_text(row);
+    out += std::string(number.size() < 3 ? 3 - number.size() : 0, ' ') + number + "  " +
+           pad(order_text(row.order), order_width) + "  " + pad(verdict_text(row), verdict_width) +
+           "  " + pad(dash_if_empty(row.property), property_width) + "  " +
+           std::string(length.size() < 6 ? 6 - length.size() : 0, ' ') + length + "  " +
+           std::to_string(row.states) + (row.kernel ? "  (the kernel's order)" : "") + "\n";
   }
   out += "\n" + summary(report) + "\n";
   return out;

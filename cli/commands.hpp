@@ -61,4 +61,14 @@ struct ReplayOptions {
 void setup_replay(CLI::App& app, ReplayOptions& o);
 int run_replay(const ReplayOptions& o);
 
+struct GraphOptions {
+  ScenarioOptions scenario;
+  std::string format = "dot";
+  long long max_states = 2000;
+  std::string output;
+};
+void setup_graph(CLI::App& app, GraphOptions& o);
+/// Writes the reachable state graph; refuses (exit 3) one larger than --max-states.
+int run_graph(const GraphOptions& o);
+
 }  // namespace dirtyrace::cli

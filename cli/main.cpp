@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
   CLI::App* graph_cmd = app.add_subcommand(
       "graph", "Draw the whole reachable state graph of a small scenario (DOT or SVG)");
   setup_graph(*graph_cmd, graph);
+  SimulateOptions simulate;
+  CLI::App* simulate_cmd = app.add_subcommand(
+      "simulate", "Take one random run, or step through the model yourself (--interactive)");
+  setup_simulate(*simulate_cmd, simulate);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -46,6 +50,7 @@ int main(int argc, char** argv) {
     if (list_cmd->parsed()) return run_list();
     if (zoo_cmd->parsed()) return run_zoo(zoo);
     if (graph_cmd->parsed()) return run_graph(graph);
+    if (simulate_cmd->parsed()) return run_simulate(simulate);
     return run_replay(replay);
   } catch (const dirtyrace::model::UsageError& e) {
     std::fprintf(stderr, "dirtyrace: error: %s\n", e.what());

@@ -84,4 +84,10 @@ void setup_simulate(CLI::App& app, SimulateOptions& o);
 /// A random run (exit 1 if it violates a property) or an interactive session (exit 0).
 int run_simulate(const SimulateOptions& o);
 
+struct ExplainOptions {
+  std::string file;
+};
+void setup_explain(CLI::App& app, ExplainOptions& o);
+int run_explain(const ExplainOptions& o);
+
 }  // namespace dirtyrace::cli

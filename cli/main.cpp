@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
   CLI::App* simulate_cmd = app.add_subcommand(
       "simulate", "Take one random run, or step through the model yourself (--interactive)");
   setup_simulate(*simulate_cmd, simulate);
+  ExplainOptions explain;
+  CLI::App* explain_cmd =
+      app.add_subcommand("explain", "Tell a trace as a short story in plain English");
+  setup_explain(*explain_cmd, explain);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -51,6 +55,7 @@ int main(int argc, char** argv) {
     if (zoo_cmd->parsed()) return run_zoo(zoo);
     if (graph_cmd->parsed()) return run_graph(graph);
     if (simulate_cmd->parsed()) return run_simulate(simulate);
+    if (explain_cmd->parsed()) return run_explain(explain);
     return run_replay(replay);
   } catch (const dirtyrace::model::UsageError& e) {
     std::fprintf(stderr, "dirtyrace: error: %s\n", e.what());

@@ -186,7 +186,8 @@ void print_menu(std::ostream& out, const Simulation& sim,
     out << "  " << pad(std::to_string(i + 1), 4) << pad(choices[i].step.actor, 10)
         << step_name(choices[i].step) << "\n";
   }
-  out << "(1-" << choices.size() << ", r random, u undo, p state, s FILE save, h help, q quit)\n";
+  out << "(" << (choices.size() == 1 ? "1" : "1-" + std::to_string(choices.size()))
+      << ", r random, u undo, p state, s FILE save, h help, q quit)\n";
 }
 
 }  // namespace

@@ -134,9 +134,10 @@ struct Scratch {
   std::string operator/(const std::string& name) const { return (dir / name).string(); }
 };
 
-Run run(const Scratch& s, const std::string& args, const std::string& input = "/dev/null") {
-  const std::string cmd = std::string(DIRTYRACE_BINARY) + " " + args + " >" + s / "out" + " 2>" +
-                          s / "err" + " <" + input;
+Run run(const Scratch& s, const std::string& args, const std::string& input = "/dev/null",
+        const std::string& env = "") {
+  const std::string cmd = env + std::string(DIRTYRACE_BINARY) + " " + args + " >" + s / "out" +
+                          " 2>" + s / "err" + " <" + input;
   const int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(s / "out"), slurp(s / "err")};
 }
@@ -189,6 +190,13 @@ TEST_CASE("CLI: graph writes DOT and refuses a large scenario with exit 3") {
   CHECK(r.err ==
         "dirtyrace: error: the state graph has more than 2000 states (exploration stopped at "
         "2001); choose a smaller scenario or raise --max-states\n");
+  // Without Graphviz on PATH, svg is refused with the package to install.
+  r = run(s, "graph --variant linux-2.6.19 --actors writer,journal --format svg", "/dev/null",
+          "PATH=/nonexistent ");
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  CHECK(has(r.err, "--format svg needs Graphviz's 'dot' program"));
+  CHECK(has(r.err, "apt-get install graphviz"));
   r = run(s, "graph --format png");
   CHECK(r.code == 2);
   CHECK(r.err == "dirtyrace: error: unknown --format 'png'; use dot or svg\n");

@@ -80,7 +80,7 @@ TEST_CASE("garbage input re-prompts with a message and changes nothing") {
 
 TEST_CASE("undo goes back one step and p prints the whole state") {
   const std::string out = session("1\n1\nu\np\n");
-  CHECK(out.find("undone; back to the state after 1 steps") != std::string::npos);
+  CHECK(out.find("undone; back to the state after 1 step") != std::string::npos);
   const std::size_t printed = out.rfind("  p0:         cached=0");
   REQUIRE(printed != std::string::npos);
   CHECK(out.find("writer0:    do_no_page: filemap_nopage", printed) != std::string::npos);

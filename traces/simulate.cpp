@@ -77,6 +77,11 @@ std::string step_name(const TraceStep& s) {
   return name;
 }
 
+/// "1 step", "3 steps".
+std::string steps_text(std::size_t n) {
+  return std::to_string(n) + (n == 1 ? " step" : " steps");
+}
+
 std::string pad(std::string s, std::size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
   return s;
@@ -98,7 +103,7 @@ void print_header(std::ostream& out, const model::Model& m, const std::string& e
 /// Why the run cannot go on, or empty when it can.
 std::string ending(const Simulation& sim, const std::vector<Simulation::Choice>& choices) {
   if (!choices.empty()) return "";
-  const std::string after = " after " + std::to_string(sim.steps().size()) + " steps";
+  const std::string after = " after " + steps_text(sim.steps().size());
   if (sim.finished()) return "every actor has finished" + after + ": nothing more can happen.";
   return "deadlock" + after + ": no actor can move, yet not every actor has finished.";
 }
@@ -120,7 +125,7 @@ RandomRun random_run(const properties::CheckedModel& system, std::uint64_t seed,
     if (const properties::Property* p = sim.violated()) {
       run.trace = sim.trace();
       run.end = RunEnd::violation;
-      out << "after " << sim.steps().size() << " steps: ";
+      out << "after " << steps_text(sim.steps().size()) << ": ";
       print_violation(out, *p, run.trace);
       return run;
     }
@@ -179,8 +184,7 @@ void print_menu(std::ostream& out, const Simulation& sim,
   }
   const std::size_t n = sim.steps().size();
   out << "\n"
-      << (n == 0 ? std::string("at the start")
-                 : "after " + std::to_string(n) + (n == 1 ? " step" : " steps"))
+      << (n == 0 ? std::string("at the start") : "after " + steps_text(n))
       << ", these can happen next:\n";
   for (std::size_t i = 0; i < choices.size(); ++i) {
     out << "  " << pad(std::to_string(i + 1), 4) << pad(choices[i].step.actor, 10)
@@ -241,7 +245,7 @@ void interactive_session(const properties::CheckedModel& system, std::uint64_t s
       }
     } else if (cmd == "u") {
       if (sim.undo()) {
-        out << "undone; back to the state after " << sim.steps().size() << " steps\n";
+        out << "undone; back to the state after " << steps_text(sim.steps().size()) << "\n";
         choices = sim.choices();
         print_menu(out, sim, choices);
       } else {
@@ -262,7 +266,7 @@ void interactive_session(const properties::CheckedModel& system, std::uint64_t s
       try {
         const Trace t = sim.trace();
         write_file_atomically(path, trace_to_json(t).dump(2) + "\n");
-        out << "saved " << t.steps.size() << " steps to " << path
+        out << "saved " << steps_text(t.steps.size()) << " to " << path
             << (t.property.empty() ? "" : " (a violation of " + t.property + ")") << "\n";
       } catch (const model::UsageError& e) {
         out << e.what() << "\n";

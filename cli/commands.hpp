@@ -2,6 +2,8 @@
 // The subcommands of the dirtyrace program: each has an options struct, a setup function that
 // declares its options on a CLI11 app, and a run function that returns the exit code.
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,5 +78,32 @@ void setup_orderings(CLI::App& app, OrderingsOptions& o);
 /// Checks every order of a routine's steps; exit 1 if the kernel's own order fails, 3 if an
 /// order's search or the list of orders was cut short.
 int run_orderings(const OrderingsOptions& o);
+
+struct GraphOptions {
+  ScenarioOptions scenario;
+  std::string format = "dot";
+  long long max_states = 2000;
+  std::string output;
+};
+void setup_graph(CLI::App& app, GraphOptions& o);
+/// Writes the reachable state graph; refuses (exit 3) one larger than --max-states.
+int run_graph(const GraphOptions& o);
+
+struct SimulateOptions {
+  ScenarioOptions scenario;
+  bool interactive = false;
+  std::uint64_t seed = 1;
+  std::size_t steps = 1000;
+  std::string trace_out;
+};
+void setup_simulate(CLI::App& app, SimulateOptions& o);
+/// A random run (exit 1 if it violates a property) or an interactive session (exit 0).
+int run_simulate(const SimulateOptions& o);
+
+struct ExplainOptions {
+  std::string file;
+};
+void setup_explain(CLI::App& app, ExplainOptions& o);
+int run_explain(const ExplainOptions& o);
 
 }  // namespace dirtyrace::cli

@@ -31,6 +31,18 @@ int main(int argc, char** argv) {
   CLI::App* orderings_cmd = app.add_subcommand(
       "orderings", "Check every order of a routine's steps that its dependencies allow");
   setup_orderings(*orderings_cmd, orderings);
+  GraphOptions graph;
+  CLI::App* graph_cmd = app.add_subcommand(
+      "graph", "Draw the whole reachable state graph of a small scenario (DOT or SVG)");
+  setup_graph(*graph_cmd, graph);
+  SimulateOptions simulate;
+  CLI::App* simulate_cmd = app.add_subcommand(
+      "simulate", "Take one random run, or step through the model yourself (--interactive)");
+  setup_simulate(*simulate_cmd, simulate);
+  ExplainOptions explain;
+  CLI::App* explain_cmd =
+      app.add_subcommand("explain", "Tell a trace as a short story in plain English");
+  setup_explain(*explain_cmd, explain);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -46,6 +58,9 @@ int main(int argc, char** argv) {
     if (list_cmd->parsed()) return run_list();
     if (zoo_cmd->parsed()) return run_zoo(zoo);
     if (orderings_cmd->parsed()) return run_orderings(orderings);
+    if (graph_cmd->parsed()) return run_graph(graph);
+    if (simulate_cmd->parsed()) return run_simulate(simulate);
+    if (explain_cmd->parsed()) return run_explain(explain);
     return run_replay(replay);
   } catch (const dirtyrace::model::UsageError& e) {
     std::fprintf(stderr, "dirtyrace: error: %s\n", e.what());

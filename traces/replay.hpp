@@ -1,6 +1,7 @@
 #pragma once
 // Re-executes a trace against the model step by step: each recorded step must be enabled and
-// must change exactly what the trace says, and the last state must violate the property.
+// must change exactly what the trace says, and the last state must violate the property (or,
+// for a run kept by simulate that names none, violate no checked property).
 
 #include <cstddef>
 #include <string>

@@ -16,7 +16,8 @@ std::string pad(std::string s, std::size_t width) {
   return s;
 }
 
-/// "p0: PG_dirty 1→0, tag.DIRTY 1→0; nr_dirty 1→0"
+}  // namespace
+
 std::string render_changes(const std::vector<Change>& changes) {
   std::string out;
   const std::string* object = nullptr;
@@ -30,8 +31,6 @@ std::string render_changes(const std::vector<Change>& changes) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string describe_scenario(const model::Scenario& s) {
   std::ostringstream out;
@@ -101,9 +100,13 @@ std::string render_trace(const Trace& trace) {
                               : render_changes(s.changes))
         << "\n";
   }
-  out << "\nViolated: " << trace.property << "\n  " << trace.description << "\n  " << trace.detail
-      << "\n\nFinal state:\n"
-      << render_state(trace.final_state, "  ");
+  if (trace.property.empty()) {
+    out << "\nNo property violated: " << trace.detail << "\n";  // a run kept by simulate
+  } else {
+    out << "\nViolated: " << trace.property << "\n  " << trace.description << "\n  " << trace.detail
+        << "\n";
+  }
+  out << "\nFinal state:\n" << render_state(trace.final_state, "  ");
   return out.str();
 }
 

@@ -13,6 +13,8 @@ namespace dirtyrace::traces {
 std::string describe_scenario(const model::Scenario& s);
 /// A listing of variables, one line per object: "p0: cached=1 PG_locked=- ...".
 std::string render_state(const std::vector<model::Variable>& vars, const std::string& indent);
+/// The changes of one step grouped by object: "p0: PG_dirty 1→0, tag.DIRTY 1→0; nr_dirty 1→0".
+std::string render_changes(const std::vector<Change>& changes);
 /// The whole counterexample: steps, the property in words, the final state. The scenario is
 /// the caller's to print (describe_scenario).
 std::string render_trace(const Trace& trace);

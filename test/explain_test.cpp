@@ -1,0 +1,203 @@
+// explain: each bug of the zoo told with the steps that lose the data and the data lost; and the
+// three new commands as a user runs them.
+
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "properties/zoo.hpp"
+#include "support.hpp"
+#include "traces/explain.hpp"
+
+using namespace dirtyrace;
+namespace fs = std::filesystem;
+
+namespace {
+
+traces::Trace zoo_trace(const properties::ZooEntry& e) {
+  const model::Model m(properties::zoo_scenario(e, e.variant));
+  const properties::CheckedModel system(m,
+                                        properties::select_properties(m, m.scenario().properties));
+  const checker::SearchResult r = checker::search(system, {});
+  REQUIRE(r.counterexample);
+  return traces::make_trace(system, *r.counterexample);
+}
+
+/// The sentence of step `index`, or empty if the step was omitted.
+std::string sentence(const std::string& story, int index) {
+  const std::string tag = (index < 10 ? "  " : " ") + std::to_string(index) + ". ";
+  const std::size_t at = story.find("\n" + tag);
+  if (at == std::string::npos) return "";
+  return story.substr(at + 1, story.find('\n', at + 1) - at - 1);
+}
+
+bool has(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("explain tells each bug of the zoo by the steps that lose the data") {
+  std::map<std::string, std::string> stories;
+  for (const properties::ZooEntry& e : properties::zoo()) {
+    stories[std::string(e.commit)] = traces::explain(zoo_trace(e));
+  }
+  for (const auto& [commit, story] : stories) {
+    CAPTURE(commit);
+    CAPTURE(story);
+    CHECK(story.starts_with("How linux-"));
+    CHECK(has(story, "\nWhy the data is lost: "));
+  }
+
+  // 2.6.18: the store dirties only the PTE; msync walks its own mapping and finds nothing.
+  const std::string& d08 = stories.at("d08b3851");
+  CHECK(has(sentence(d08, 4), "writer0 stores v1 to block b0.0 through mapping 0"));
+  CHECK(has(sentence(d08, 4), "buffer b0.0 is clean and PG_dirty is clear"));
+  CHECK(has(sentence(d08, 5), "msync0 calls msync(MS_SYNC)"));
+  CHECK(has(sentence(d08, 6), "walks the PTEs of its own mapping"));
+  CHECK(has(sentence(d08, 7), "finds none to write: page 0 has tag DIRTY clear"));
+  CHECK(has(d08, "(1 step omitted)"));
+  CHECK(has(d08, "holds v0 on disk while v1 was in memory when it was called."));
+  CHECK(has(d08, "Only the dirty bit of mapping 0's PTE still records the store."));
+
+  // 7658cc28: the journal cleans the buffer and writes v1; v2 goes through the writable PTE.
+  const std::string& linus = stories.at("7658cc28");
+  CHECK(has(sentence(linus, 6), "journal0 runs lock_buffer in journal_submit_data_buffers"));
+  CHECK(has(sentence(linus, 6), "buffer b0.0 is cleaned"));
+  CHECK(has(sentence(linus, 7), "the device takes v1 from memory"));
+  CHECK(has(sentence(linus, 8), "writer0 stores v2 to block b0.0"));
+  CHECK(has(sentence(linus, 8), "already writable and dirty, so no fault tells the kernel"));
+  CHECK(has(sentence(linus, 8), "buffer b0.0 is clean"));
+  CHECK(has(linus,
+            "the last store to it is step 8, the last write took its data at step 7, "
+            "before that store"));
+  CHECK(has(linus, "nothing will ever write v2."));
+  CHECK(has(linus, "Writing the page back writes only dirty buffers, so it would not write v2."));
+
+  // 79352894: the fault between page_mkclean and TestClearPageDirty.
+  const std::string& nick = stories.at("79352894");
+  CHECK(has(sentence(nick, 7), "page_mkclean"));
+  CHECK(has(sentence(nick, 7), "write-protected and cleaned"));
+  CHECK(has(sentence(nick, 9), "do_wp_page"));
+  CHECK(has(sentence(nick, 9), "becomes writable and dirty again"));
+  CHECK(has(sentence(nick, 12), "TestClearPageDirty"));
+  CHECK(has(sentence(nick, 12), "PG_dirty is cleared"));
+  CHECK(has(sentence(nick, 17), "writer0 stores v1"));
+  CHECK(has(sentence(nick, 19), "msync0 looks for pages tagged for writeback"));
+  CHECK(has(sentence(nick, 19), "finds none to write"));
+  CHECK(sentence(nick, 6).empty());  // lock_page only takes a lock: omitted
+  CHECK(has(nick, "holds v0 on disk while v1 was in memory"));
+
+  // 1c8349a1: a failed trylock redirties the page, set_page_writeback drops TOWRITE.
+  const std::string& ext4 = stories.at("1c8349a1");
+  CHECK(has(sentence(ext4, 10), "buffer_flush0 runs lock_buffer in write_dirty_buffer"));
+  CHECK(has(sentence(ext4, 16), "finds the buffer locked by another write and redirties the page"));
+  CHECK(has(sentence(ext4, 19),
+            "runs tag_pages_for_writeback in write_cache_pages: page 0's tag TOWRITE is set"));
+  CHECK(has(sentence(ext4, 20), "set_page_writeback"));
+  CHECK(has(sentence(ext4, 20), "tag TOWRITE is cleared"));
+  CHECK(has(sentence(ext4, 23),
+            "finds none to write: page 0 has tag DIRTY set and tag TOWRITE clear"));
+  CHECK(has(ext4, "msync0 returned, yet block b0.0 holds v0 on disk while v1 was in memory"));
+}
+
+// The commands as a user runs them.
+namespace {
+
+struct Run {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct Scratch {
+  fs::path dir;
+  Scratch() {
+    std::string templ = (fs::temp_directory_path() / "dirtyrace-explain-XXXXXX").string();
+    dir = mkdtemp(templ.data());
+  }
+  ~Scratch() { fs::remove_all(dir); }
+  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+};
+
+Run run(const Scratch& s, const std::string& args, const std::string& input = "/dev/null",
+        const std::string& env = "") {
+  const std::string cmd = env + std::string(DIRTYRACE_BINARY) + " " + args + " >" + s / "out" +
+                          " 2>" + s / "err" + " <" + input;
+  const int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(s / "out"), slurp(s / "err")};
+}
+
+const std::string kLostWrite = "--variant linux-2.6.19 --actors writer,journal,flusher";
+
+}  // namespace
+
+TEST_CASE("CLI: explain a trace from check and replay a run saved by simulate") {
+  const Scratch s;
+  Run r = run(s, "check --quiet " + kLostWrite + " --trace-out " + s / "t.json");
+  REQUIRE(r.code == 1);
+  r = run(s, "explain " + s / "t.json");
+  CHECK(r.code == 0);
+  CHECK(r.out.starts_with("How linux-2.6.19 breaks durable_at_end"));
+  CHECK(has(r.out, "nothing will ever write v2."));
+  r = run(s, "explain " + s / "missing.json");
+  CHECK(r.code == 2);
+  CHECK(r.err == "dirtyrace: error: cannot read trace file '" + s / "missing.json" + "'\n");
+
+  r = run(s, "simulate " + kLostWrite + " --seed 2 --trace-out " + s / "run.json");
+  CHECK(r.code == 0);
+  CHECK(has(r.out, "seed 2"));
+  r = run(s, "replay " + s / "run.json");
+  CHECK(r.code == 0);
+  CHECK(has(r.out, "confirmed: replayed"));
+  CHECK(has(r.out, "the run replays; no property is violated"));
+  r = run(s, "simulate " + kLostWrite + " --seed 1");
+  CHECK(r.code == 1);
+
+  std::ofstream(s / "in") << "2\n\nq\n";
+  r = run(s, "simulate -i " + kLostWrite, s / "in");
+  CHECK(r.code == 0);
+  CHECK(has(r.out, "journal0 goes on to done"));
+  r = run(s, "simulate -i " + kLostWrite + " --trace-out x.json");
+  CHECK(r.code == 2);
+  CHECK(has(r.err, "in an interactive run type s FILE to save it"));
+}
+
+TEST_CASE("CLI: graph writes DOT and refuses a large scenario with exit 3") {
+  const Scratch s;
+  Run r = run(s, "graph --variant linux-2.6.19 --actors writer,journal -o " + s / "g.dot");
+  CHECK(r.code == 0);
+  CHECK(has(r.out, "wrote 29 states and 36 transitions to "));
+  CHECK(has(r.out, "the shortest path to a violation (9 steps) is drawn in red"));
+  CHECK(slurp(s / "g.dot").starts_with("digraph G {"));
+  r = run(s, "graph --variant linux-6.x --actors writer,flusher,msync");
+  CHECK(r.code == 3);
+  CHECK(r.out.empty());
+  CHECK(r.err ==
+        "dirtyrace: error: the state graph has more than 2000 states (exploration stopped at "
+        "2001); choose a smaller scenario or raise --max-states\n");
+  // Without Graphviz on PATH, svg is refused with the package to install.
+  r = run(s, "graph --variant linux-2.6.19 --actors writer,journal --format svg", "/dev/null",
+          "PATH=/nonexistent ");
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  CHECK(has(r.err, "--format svg needs Graphviz's 'dot' program"));
+  CHECK(has(r.err, "apt-get install graphviz"));
+  r = run(s, "graph --format png");
+  CHECK(r.code == 2);
+  CHECK(r.err == "dirtyrace: error: unknown --format 'png'; use dot or svg\n");
+}

@@ -61,4 +61,13 @@ struct ReplayOptions {
 void setup_replay(CLI::App& app, ReplayOptions& o);
 int run_replay(const ReplayOptions& o);
 
+struct ShowOptions {
+  std::string file;
+  std::string format = "text";
+  std::string output;
+};
+void setup_show(CLI::App& app, ShowOptions& o);
+/// Renders a trace file as text, HTML, DOT or SVG; exit 0, or 2 on bad input.
+int run_show(const ShowOptions& o);
+
 }  // namespace dirtyrace::cli

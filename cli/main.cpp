@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
   CLI::App* zoo_cmd =
       app.add_subcommand("zoo", "Reproduce every catalogued kernel bug and verify its fix");
   setup_zoo(*zoo_cmd, zoo);
+  ShowOptions show;
+  CLI::App* show_cmd =
+      app.add_subcommand("show", "Render a trace file as text, an HTML page, DOT or SVG");
+  setup_show(*show_cmd, show);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -41,6 +45,7 @@ int main(int argc, char** argv) {
     if (check_cmd->parsed()) return run_check(check);
     if (list_cmd->parsed()) return run_list();
     if (zoo_cmd->parsed()) return run_zoo(zoo);
+    if (show_cmd->parsed()) return run_show(show);
     return run_replay(replay);
   } catch (const dirtyrace::model::UsageError& e) {
     std::fprintf(stderr, "dirtyrace: error: %s\n", e.what());

@@ -146,7 +146,7 @@ class GraphWriter {
       out << "}\n";
       heads += " lane" + std::to_string(i) + ";";
     }
-    out << "{rank=min;" << heads << "}\n";
+    out << "subgraph lane_heads {rank=min;" << heads << "}\n";
   }
 
  private:

@@ -186,7 +186,7 @@
           });
           if (changed && changed.has(k)) {
             td.classList.add('changed');
-            td.append(el('span', { class: 'was' }, (changed.get(k) || '∅') + '→'));
+            td.append(el('span', { class: 'was' }, changed.get(k) || '∅'), '→');
           }
           td.append(el('span', { class: 'now' }, state.has(k) ? value : '∅'));
           tr.append(td);

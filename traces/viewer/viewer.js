@@ -10,10 +10,7 @@
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === 'class') e.className = v;
-      else if (k.startsWith('data-') || k === 'title' || k === 'colspan' || k === 'scope') {
-        e.setAttribute(k, v);
-      } else e[k] = v;
+      e.setAttribute(k, v);
     }
     for (const c of children) e.append(c);
     return e;

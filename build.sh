@@ -10,6 +10,8 @@ cd "$(dirname "$0")"
 
 packages=(cmake make g++ pkg-config clang-format libabsl-dev libboost-graph-dev libcli11-dev
           libtomlplusplus-dev libxxhash-dev libz3-dev doctest-dev nlohmann-json3-dev)
+# What the tests need besides: the viewer's browser test and `dirtyrace show --format svg`.
+test_packages=(python3 chromium graphviz)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 install_missing() {
@@ -41,6 +43,7 @@ case "$cmd" in
     exec ./build/cli/dirtyrace check --stats "$@"
     ;;
   test)
+    packages+=("${test_packages[@]}")
     install_missing
     build build -DCMAKE_BUILD_TYPE=Release
     ctest --test-dir build --output-on-failure -j "$jobs"

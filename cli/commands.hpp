@@ -106,4 +106,13 @@ struct ExplainOptions {
 void setup_explain(CLI::App& app, ExplainOptions& o);
 int run_explain(const ExplainOptions& o);
 
+struct ShowOptions {
+  std::string file;
+  std::string format = "text";
+  std::string output;
+};
+void setup_show(CLI::App& app, ShowOptions& o);
+/// Renders a trace file as text, HTML, DOT or SVG; exit 0, or 2 on bad input.
+int run_show(const ShowOptions& o);
+
 }  // namespace dirtyrace::cli

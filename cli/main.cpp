@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
   CLI::App* explain_cmd =
       app.add_subcommand("explain", "Tell a trace as a short story in plain English");
   setup_explain(*explain_cmd, explain);
+  ShowOptions show;
+  CLI::App* show_cmd =
+      app.add_subcommand("show", "Render a trace file as text, an HTML page, DOT or SVG");
+  setup_show(*show_cmd, show);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -61,6 +65,7 @@ int main(int argc, char** argv) {
     if (graph_cmd->parsed()) return run_graph(graph);
     if (simulate_cmd->parsed()) return run_simulate(simulate);
     if (explain_cmd->parsed()) return run_explain(explain);
+    if (show_cmd->parsed()) return run_show(show);
     return run_replay(replay);
   } catch (const dirtyrace::model::UsageError& e) {
     std::fprintf(stderr, "dirtyrace: error: %s\n", e.what());

@@ -190,7 +190,12 @@ TEST_CASE("CLI: graph writes DOT and refuses a large scenario with exit 3") {
   CHECK(r.err ==
         "dirtyrace: error: the state graph has more than 2000 states (exploration stopped at "
         "2001); choose a smaller scenario or raise --max-states\n");
-  // Without Graphviz on PATH, svg is refused with the package to install.
+  // With Graphviz (./build.sh test installs it) svg is drawn; without it on PATH, svg is
+  // refused with the package to install.
+  r = run(s, "graph --variant linux-2.6.19 --actors writer,journal --format svg -o " + s / "g.svg");
+  CHECK(r.code == 0);
+  CHECK(has(slurp(s / "g.svg"), "<svg"));
+  CHECK(has(slurp(s / "g.svg"), "stroke=\"red\""));  // the path to the violation
   r = run(s, "graph --variant linux-2.6.19 --actors writer,journal --format svg", "/dev/null",
           "PATH=/nonexistent ");
   CHECK(r.code == 2);

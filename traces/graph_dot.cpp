@@ -104,12 +104,7 @@ std::string state_graph_to_dot(const properties::CheckedModel& system,
   };
 
   std::ostringstream out;
-  // GCC 12 warns that boost's edge iterator (a boost::optional inside) may be used
-  // uninitialized once write_graphviz is inlined here; it is initialized before every use.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
   boost::write_graphviz(out, g.graph, write_vertex, write_edge, write_graph);
-#pragma GCC diagnostic pop
   return out.str();
 }
 

@@ -86,7 +86,8 @@ void add_writeback(RoutineTable& t, const Variant& v) {
 
 void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v) {
   using namespace kernel;
-  t.set("munmap", {step(kZapPteRange)});
+  t.set("zap_pte_range", {step(kZapPteRange)});
+  t.set("munmap", {call("zap_pte_range")});
   std::vector<Item> shrink = {step(kIsolateLruPages), label(Target::next_page), step(kTrylockPage),
                               step(kTryToUnmap), step(kReclaimPageDirty)};
   if (v.reclaim_writes_file_pages) {

@@ -8,6 +8,8 @@
 
 namespace dirtyrace::properties {
 
+using model::DependencyGraph;
+
 std::vector<std::string> routines_run(const model::Scenario& scenario) {
   const model::RoutineTable table = model::routines_for(*scenario.variant);
   std::vector<std::string> out;
@@ -21,14 +23,23 @@ std::vector<std::string> routines_run(const model::Scenario& scenario) {
 
 model::DependencyGraph ordering_graph(const model::Scenario& scenario, const std::string& routine,
                                       const OrderingEdits& edits) {
+  const model::RoutineTable table = model::routines_for(*scenario.variant);
   const std::vector<std::string> run = routines_run(scenario);
   if (std::find(run.begin(), run.end(), routine) == run.end()) {
     std::string names;
     for (const std::string& r : run) names += (names.empty() ? "" : ", ") + r;
+    for (const std::string& r : run) {
+      const DependencyGraph graph(table, r);
+      const auto ops = graph.op_ids();
+      if (std::find(ops.begin(), ops.end(), routine) != ops.end()) {
+        throw model::UsageError("'" + routine + "' is a step of routine '" + r +
+                                "'; reorder that routine (--routine " + r + ")");
+      }
+    }
     throw model::UsageError("no actor of the scenario runs routine '" + routine + "' on " +
                             std::string(scenario.variant->name) + "; the routines run: " + names);
   }
-  model::DependencyGraph graph(model::routines_for(*scenario.variant), routine);
+  model::DependencyGraph graph(table, routine);
   for (const std::string& op : edits.drop) graph.drop(op);
   for (const std::string& op : edits.cross_lock) graph.cross_lock(op);
   for (const auto& [before, after] : edits.remove_edges) graph.remove_edge(before, after);

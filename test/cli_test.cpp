@@ -285,7 +285,9 @@ TEST_CASE("orderings: a Markdown table, JSON with trace files that replay, exit 
   CHECK(r.err.find("no page-lock boundary to cross") != std::string::npos);
   r = run("orderings --list-routines --actors writer,munmap");
   CHECK(r.code == 0);
-  CHECK(r.out == "writer\ndo_shared_fault\ndo_wp_page\npage_mkwrite\nmunmap\n");
+  CHECK(r.out == "writer\ndo_shared_fault\ndo_wp_page\npage_mkwrite\nmunmap\nzap_pte_range\n");
+  expect_usage_error("orderings --routine set_page_writeback",
+                     "'set_page_writeback' is a step of routine '__block_write_full_page'");
   r = run(cpdfio + " --max-states 100");
   CHECK(r.code == 3);
   CHECK(r.out.find("inconclusive (state limit reached)") != std::string::npos);

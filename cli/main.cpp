@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
   CLI::App* zoo_cmd =
       app.add_subcommand("zoo", "Reproduce every catalogued kernel bug and verify its fix");
   setup_zoo(*zoo_cmd, zoo);
+  OffsetsOptions offsets;
+  CLI::App* offsets_cmd = app.add_subcommand(
+      "offsets", "List the footprint classes of a scenario's symbolic byte ranges (Z3)");
+  setup_offsets(*offsets_cmd, offsets);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -41,6 +45,7 @@ int main(int argc, char** argv) {
     if (check_cmd->parsed()) return run_check(check);
     if (list_cmd->parsed()) return run_list();
     if (zoo_cmd->parsed()) return run_zoo(zoo);
+    if (offsets_cmd->parsed()) return run_offsets(offsets);
     return run_replay(replay);
   } catch (const dirtyrace::model::UsageError& e) {
     std::fprintf(stderr, "dirtyrace: error: %s\n", e.what());

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <functional>
 
 #include "model/error.hpp"
 
@@ -331,9 +330,21 @@ class Parser {
   std::size_t pos_ = 0;
 };
 
-std::int64_t checked(bool overflow, std::int64_t v) {
-  if (overflow) throw UsageError("a constraint's value does not fit in 64 bits");
-  return v;
+/// a + b, a - b or a * b, refusing to wrap around.
+template <class Op>
+std::int64_t checked(Op op, std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (op(a, b, &r)) throw UsageError("a constraint's value does not fit in 64 bits");
+  return r;
+}
+bool add_overflow(std::int64_t a, std::int64_t b, std::int64_t* r) {
+  return __builtin_add_overflow(a, b, r);
+}
+bool sub_overflow(std::int64_t a, std::int64_t b, std::int64_t* r) {
+  return __builtin_sub_overflow(a, b, r);
+}
+bool mul_overflow(std::int64_t a, std::int64_t b, std::int64_t* r) {
+  return __builtin_mul_overflow(a, b, r);
 }
 
 }  // namespace
@@ -344,7 +355,6 @@ Expr parse_constraint(std::string_view text, const ConstraintContext& context) {
 
 std::int64_t evaluate(const Expr& e, const Assignment& values) {
   const auto arg = [&](std::size_t i) { return evaluate(e.args[i], values); };
-  std::int64_t r = 0;
   switch (e.op) {
     case Op::constant:
       return e.value;
@@ -354,13 +364,13 @@ std::int64_t evaluate(const Expr& e, const Assignment& values) {
       return it->second;
     }
     case Op::add:
-      return checked(__builtin_add_overflow(arg(0), arg(1), &r), r);
+      return checked(add_overflow, arg(0), arg(1));
     case Op::sub:
-      return checked(__builtin_sub_overflow(arg(0), arg(1), &r), r);
+      return checked(sub_overflow, arg(0), arg(1));
     case Op::mul:
-      return checked(__builtin_mul_overflow(arg(0), arg(1), &r), r);
+      return checked(mul_overflow, arg(0), arg(1));
     case Op::neg:
-      return checked(__builtin_sub_overflow(std::int64_t{0}, arg(0), &r), r);
+      return checked(sub_overflow, 0, arg(0));
     case Op::div:
     case Op::mod: {
       const std::int64_t a = arg(0), d = arg(1);

@@ -39,7 +39,7 @@ void add(checker::Statistics& total, const checker::Statistics& st) {
 
 int run_check_classes(const CheckOptions& o, const model::Scenario& scenario) {
   const model::Enumeration e =
-      model::enumerate_footprints(scenario, {.timeout_ms = o.scenario.z3_timeout_ms});
+      model::enumerate_footprints(scenario, {.rlimit = o.scenario.z3_rlimit});
   if (e.complete && e.classes.empty()) {
     throw model::UsageError(
         "the constraints admit no byte ranges at all; 'dirtyrace offsets' lists what they admit");

@@ -27,7 +27,7 @@ struct ScenarioOptions {
   std::string actors;
   std::string properties;
   std::optional<bool> stable_writes;
-  unsigned z3_timeout_ms = 0;  // per Z3 check on symbolic ranges; 0: none
+  unsigned z3_rlimit = 10'000'000;  // Z3's resource limit per check on symbolic ranges
 };
 void add_scenario_options(CLI::App& app, ScenarioOptions& o);
 

@@ -60,7 +60,7 @@ void setup_offsets(CLI::App& app, OffsetsOptions& o) {
 int run_offsets(const OffsetsOptions& o) {
   const model::Scenario scenario = build_scenario(o.scenario);
   const model::Enumeration e =
-      model::enumerate_footprints(scenario, {.timeout_ms = o.scenario.z3_timeout_ms});
+      model::enumerate_footprints(scenario, {.rlimit = o.scenario.z3_rlimit});
   const int code = e.complete ? kExitVerified : kExitInconclusive;
   if (o.json) {
     nlohmann::ordered_json classes = nlohmann::ordered_json::array();

@@ -21,9 +21,9 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
                  "Comma list of properties to check (default: every one that applies)");
   app.add_flag("--stable-writes,!--no-stable-writes", o.stable_writes,
                "The device requires stable pages during writeback (linux-4.19, linux-6.x)");
-  app.add_option("--z3-timeout", o.z3_timeout_ms,
-                 "Milliseconds Z3 may spend on one query about symbolic byte ranges before the "
-                 "result is inconclusive (default: no limit)");
+  app.add_option("--z3-rlimit", o.z3_rlimit,
+                 "Z3's resource limit per query on symbolic byte ranges (about 3 s per 10000000); "
+                 "reaching it makes the result inconclusive; 0: none (default 10000000)");
 }
 
 std::vector<std::string> split_list(const std::string& text) {

@@ -276,9 +276,9 @@ Enumeration enumerate_footprints(const Scenario& scenario, const FootprintOption
   try {
     z3::context ctx;
     z3::solver solver(ctx);
-    if (options.timeout_ms) {
+    if (options.rlimit) {
       z3::params p(ctx);
-      p.set("timeout", options.timeout_ms);
+      p.set("rlimit", options.rlimit);
       solver.set(p);
     }
     const Encoding enc(ctx, s, cc);

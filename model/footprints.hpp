@@ -58,7 +58,11 @@ struct Enumeration {
 };
 
 struct FootprintOptions {
-  unsigned timeout_ms = 0;  // per Z3 check; 0: none. A timeout makes the result unknown.
+  /// Z3's resource limit per check (its deterministic work units; 10 million take about 3 s
+  /// here), 0 for none. Reaching it makes the answer unknown. A wall-clock `timeout` would do
+  /// the same, but Z3 4.8.12 (Debian 12) can hang on it in nonlinear queries.
+  unsigned rlimit = kDefaultRlimit;
+  static constexpr unsigned kDefaultRlimit = 10'000'000;
 };
 
 /// The names and ranges the scenario's constraints may use, with the geometry resolved.

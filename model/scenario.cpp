@@ -500,7 +500,10 @@ std::string to_toml(const Scenario& s) {
                    {"stores", s.stores},
                    {"stable_writes", s.stable_writes}};
   if (s.page_size) root.insert("page_size", s.page_size);
-  if (s.block_size) root.insert("block_size", s.block_size);
+  if (s.block_size) {
+    root.erase("blocks");  // block_size says it
+    root.insert("block_size", s.block_size);
+  }
   if (s.beyond_file) root.insert("beyond_file", true);
   if (!s.constraints.empty()) {
     toml::array constraints;

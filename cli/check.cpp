@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "checker/search.hpp"
+#include "cli/check_common.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/scenario_options.hpp"
@@ -11,8 +12,6 @@
 #include "traces/text.hpp"
 
 namespace dirtyrace::cli {
-
-namespace {
 
 /// "512M", "2G", "1.5G", "1000000": bytes.
 std::uint64_t parse_size(const std::string& text, const char* option) {
@@ -45,6 +44,14 @@ std::string mib(std::uint64_t bytes) {
   return buf;
 }
 
+checker::SearchResult search_with_sigint(const checker::TransitionSystem& system,
+                                         const checker::SearchOptions& options) {
+  const InterruptScope interrupt;
+  checker::SearchOptions with_interrupt = options;
+  with_interrupt.interrupt = interrupt.flag();
+  return checker::search(system, with_interrupt);
+}
+
 void print_statistics(const checker::Statistics& st, bool timing) {
   std::printf("statistics:\n");
   std::printf("  states          %llu\n", static_cast<unsigned long long>(st.states));
@@ -70,8 +77,6 @@ int exit_code(checker::Verdict v) {
   return kExitInternal;
 }
 
-}  // namespace
-
 void setup_check(CLI::App& app, CheckOptions& o) {
   add_scenario_options(app, o.scenario);
   app.add_option("--order", o.order, "Search order: bfs (shortest counterexample) or dfs");
@@ -86,12 +91,7 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   app.add_flag("--quiet", o.quiet, "No progress lines on stderr");
 }
 
-int run_check(const CheckOptions& o) {
-  const model::Scenario scenario = build_scenario(o.scenario);
-  const model::Model m(scenario);
-  const properties::CheckedModel system(m,
-                                        properties::select_properties(m, m.scenario().properties));
-
+checker::SearchOptions search_options(const CheckOptions& o) {
   checker::SearchOptions search;
   if (o.order == "bfs") {
     search.order = checker::Order::breadth_first;
@@ -112,11 +112,16 @@ int run_check(const CheckOptions& o) {
                    static_cast<unsigned long long>(p.pending), mib(p.stored_bytes).c_str());
     };
   }
-  const checker::SearchResult result = [&] {
-    const InterruptScope interrupt;
-    search.interrupt = interrupt.flag();
-    return checker::search(system, search);
-  }();
+  return search;
+}
+
+int run_check(const CheckOptions& o) {
+  const model::Scenario scenario = build_scenario(o.scenario);
+  if (scenario.needs_classes()) return run_check_classes(o, scenario);
+  const model::Model m(scenario);
+  const properties::CheckedModel system(m,
+                                        properties::select_properties(m, m.scenario().properties));
+  const checker::SearchResult result = search_with_sigint(system, search_options(o));
 
   std::optional<traces::Trace> trace;
   if (result.counterexample) trace = traces::make_trace(system, *result.counterexample);

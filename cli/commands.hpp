@@ -29,6 +29,7 @@ struct ScenarioOptions {
   std::string actors;
   std::string properties;
   std::optional<bool> stable_writes;
+  unsigned z3_rlimit = 10'000'000;  // Z3's resource limit per check on symbolic ranges
 };
 void add_scenario_options(CLI::App& app, ScenarioOptions& o);
 
@@ -44,6 +45,15 @@ struct CheckOptions {
 };
 void setup_check(CLI::App& app, CheckOptions& o);
 int run_check(const CheckOptions& o);
+
+struct OffsetsOptions {
+  ScenarioOptions scenario;
+  bool json = false;
+  bool stats = false;
+};
+void setup_offsets(CLI::App& app, OffsetsOptions& o);
+/// Lists the footprint classes of a scenario's byte ranges; exit 3 if Z3 could not decide.
+int run_offsets(const OffsetsOptions& o);
 
 void setup_list(CLI::App& app);
 int run_list();

@@ -47,6 +47,10 @@ int main(int argc, char** argv) {
   CLI::App* show_cmd =
       app.add_subcommand("show", "Render a trace file as text, an HTML page, DOT or SVG");
   setup_show(*show_cmd, show);
+  OffsetsOptions offsets;
+  CLI::App* offsets_cmd = app.add_subcommand(
+      "offsets", "List the footprint classes of a scenario's symbolic byte ranges (Z3)");
+  setup_offsets(*offsets_cmd, offsets);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -66,6 +70,7 @@ int main(int argc, char** argv) {
     if (simulate_cmd->parsed()) return run_simulate(simulate);
     if (explain_cmd->parsed()) return run_explain(explain);
     if (show_cmd->parsed()) return run_show(show);
+    if (offsets_cmd->parsed()) return run_offsets(offsets);
     return run_replay(replay);
   } catch (const dirtyrace::model::UsageError& e) {
     std::fprintf(stderr, "dirtyrace: error: %s\n", e.what());

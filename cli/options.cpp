@@ -21,6 +21,9 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
                  "Comma list of properties to check (default: every one that applies)");
   app.add_flag("--stable-writes,!--no-stable-writes", o.stable_writes,
                "The device requires stable pages during writeback (linux-4.19, linux-6.x)");
+  app.add_option("--z3-rlimit", o.z3_rlimit,
+                 "Z3's resource limit per query on symbolic byte ranges (about 3 s per 10000000); "
+                 "reaching it makes the result inconclusive; 0: none (default 10000000)");
 }
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -40,7 +43,10 @@ model::Scenario build_scenario(const ScenarioOptions& o, model::Scenario base) {
       o.scenario_file.empty() ? std::move(base) : model::read_scenario_file(o.scenario_file);
   if (!o.variant.empty()) s.variant = &model::variant_named(o.variant);
   if (o.pages) s.pages = *o.pages;
-  if (o.blocks) s.blocks_per_page = *o.blocks;
+  if (o.blocks) {
+    s.blocks_per_page = *o.blocks;
+    s.block_size = 0;  // --blocks sets the block size of a file with byte ranges
+  }
   if (o.mappings) s.mappings = *o.mappings;
   if (o.stores) s.stores = *o.stores;
   if (!o.actors.empty()) s.actors = model::parse_actor_list(o.actors);

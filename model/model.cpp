@@ -63,8 +63,9 @@ void Model::build(RoutineTable routines) {
                          spec.kind == ActorKind::reclaim;
     ae.skips_clean_mapping = v.sync_skips_clean_mapping &&
                              (spec.kind == ActorKind::msync || spec.kind == ActorKind::fsync);
-    ae.records_call =
-        !final_fsync && (spec.kind == ActorKind::msync || spec.kind == ActorKind::fsync);
+    // An msync that returned -EINVAL or had nothing to sync promised nothing.
+    ae.records_call = !final_fsync && spec.outcome == RangeOutcome::touches &&
+                      (spec.kind == ActorKind::msync || spec.kind == ActorKind::fsync);
     if (spec.kind == ActorKind::writer) {
       ae.targets = sc.writer_targets(spec);
       ae.stores = sc.writer_stores(spec);
@@ -81,7 +82,7 @@ void Model::build(RoutineTable routines) {
                                       ae.stores_before.back()[static_cast<std::size_t>(g)]);
       }
     }
-    ae.program = Program::build(routines, entry_routine(spec.kind));
+    ae.program = Program::build(routines, entry_routine(spec.kind, spec.outcome));
     env_.actor.push_back(std::move(ae));
   }
   build_packer();

@@ -103,6 +103,10 @@ void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v) {
     t.set("journal", {call("write_cache_pages")});
   }
   t.set("buffer_flush", {step(kWriteDirtyBuffer)});
+  t.set("msync_einval", {step(kMsyncEinval)});
+  t.set("msync_nothing", {step(kMsyncNothing)});
+  t.set("munmap_einval", {step(kMunmapEinval)});
+  t.set("munmap_nothing", {step(kMunmapNothing)});
 }
 
 }  // namespace
@@ -135,6 +139,14 @@ std::string_view entry_routine(ActorKind kind) {
       return "buffer_flush";
   }
   return "writer";
+}
+
+std::string_view entry_routine(ActorKind kind, RangeOutcome outcome) {
+  if (outcome == RangeOutcome::touches || !range_rule(kind) || kind == ActorKind::writer)
+    return entry_routine(kind);
+  const bool einval = outcome == RangeOutcome::einval;
+  if (kind == ActorKind::msync) return einval ? "msync_einval" : "msync_nothing";
+  return einval ? "munmap_einval" : "munmap_nothing";
 }
 
 }  // namespace dirtyrace::model

@@ -13,5 +13,8 @@ namespace dirtyrace::model {
 RoutineTable routines_for(const Variant& variant);
 /// The routine an actor of `kind` runs.
 std::string_view entry_routine(ActorKind kind);
+/// The routine an msync or munmap runs when its range check gives `outcome` (any other kind:
+/// as above).
+std::string_view entry_routine(ActorKind kind, RangeOutcome outcome);
 
 }  // namespace dirtyrace::model

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -63,6 +64,19 @@ void check_range(int value, int lo, int hi, std::string_view what, std::string_v
 
 }  // namespace
 
+std::optional<RangeRule> range_rule(ActorKind kind) {
+  switch (kind) {
+    case ActorKind::writer:
+      return RangeRule::memcpy;
+    case ActorKind::msync:
+      return RangeRule::msync;
+    case ActorKind::munmap:
+      return RangeRule::munmap;
+    default:
+      return std::nullopt;
+  }
+}
+
 std::span<const ActorKindInfo> all_actor_kinds() {
   return kActorKinds;
 }
@@ -117,9 +131,91 @@ std::vector<ActorSpec> parse_actor_list(std::string_view text) {
   return actors;
 }
 
+bool Scenario::has_byte_ranges() const {
+  return std::any_of(actors.begin(), actors.end(), [](const ActorSpec& a) { return a.range; });
+}
+
+bool Scenario::needs_classes() const {
+  return !constraints.empty() || std::any_of(actors.begin(), actors.end(), [](const ActorSpec& a) {
+    return a.range && a.range->symbolic();
+  });
+}
+
+void Scenario::resolve_geometry() {
+  if (page_size == 0) page_size = 4096;
+  if (!is_power_of_two(page_size) || page_size > (1 << 20)) {
+    throw UsageError("page_size is " + std::to_string(page_size) +
+                     " but must be a power of two up to 1048576 (the kernel's is 4096)");
+  }
+  if (block_size == 0) {
+    check_range(blocks_per_page, 1, kMaxBlocksPerPage, "blocks per page", " (--blocks)");
+    block_size = page_size / blocks_per_page;
+  }
+  if (!is_power_of_two(block_size) || block_size > page_size) {
+    throw UsageError("block_size is " + std::to_string(block_size) +
+                     " but must be a power of two no larger than page_size (" +
+                     std::to_string(page_size) + "); the kernel's are 512 to 4096");
+  }
+  if (page_size / block_size > kMaxBlocksPerPage) {
+    throw UsageError("page_size " + std::to_string(page_size) + " / block_size " +
+                     std::to_string(block_size) + " is " + std::to_string(page_size / block_size) +
+                     " blocks per page but dirtyrace models at most " +
+                     std::to_string(kMaxBlocksPerPage) + "; raise block_size");
+  }
+  blocks_per_page = static_cast<int>(page_size / block_size);
+}
+
+namespace {
+
+/// Derives what an actor does from its concrete byte range (README, "Symbolic offsets").
+void resolve_range(const Scenario& s, ActorSpec& a, const std::string& who) {
+  const auto rule = range_rule(a.kind);
+  if (!rule) {
+    throw UsageError(who + " takes no byte range; 'off' and 'len' apply to writer, msync, munmap");
+  }
+  const ByteRange& r = *a.range;
+  if (r.symbolic()) {
+    throw UsageError(who + " has a symbolic range (off " + r.off.text() + ", len " + r.len.text() +
+                     "); use 'dirtyrace offsets' or 'dirtyrace check' on it");
+  }
+  const std::int64_t off = r.off.value, len = r.len.value;
+  for (const auto& [name, v] : {std::pair{"off", off}, std::pair{"len", len}}) {
+    if (v < 0 || v > kMaxByteValue) {
+      throw UsageError(who + " " + name + " is " + std::to_string(v) + " but must be 0 to " +
+                       std::to_string(kMaxByteValue));
+    }
+  }
+  const Geometry g = s.geometry();
+  if (!s.beyond_file && off + len > g.file_size()) {
+    throw UsageError(who + " covers bytes " + std::to_string(off) + " to " +
+                     std::to_string(off + len) + " but the file (and its mapping) ends at byte " +
+                     std::to_string(g.file_size()) +
+                     "; shorten the range or set beyond_file = true");
+  }
+  const Footprint f = footprint(*rule, off, len, g);
+  a.outcome = f.outcome;
+  if (*rule == RangeRule::memcpy) {
+    a.blocks.clear();
+    for (int b = f.first; f.outcome == RangeOutcome::touches && b <= f.last; ++b)
+      a.blocks.push_back(b);
+    a.stores = static_cast<int>(a.blocks.size());
+    return;
+  }
+  a.first_page = f.outcome == RangeOutcome::touches ? f.first : 0;
+  a.last_page = f.outcome == RangeOutcome::touches ? f.last : s.pages - 1;
+}
+
+}  // namespace
+
 void Scenario::validate_and_resolve() {
   if (!variant) throw UsageError("no variant given; use --variant (see dirtyrace list)");
   check_range(pages, 1, kMaxPages, "pages", " (--pages)");
+  if (has_byte_ranges() || page_size != 0 || block_size != 0) resolve_geometry();
+  if (!constraints.empty()) {
+    throw UsageError(
+        "the scenario has constraints on its byte ranges; 'dirtyrace offsets' and "
+        "'dirtyrace check' turn them into concrete ranges");
+  }
   check_range(blocks_per_page, 1, kMaxBlocksPerPage, "blocks per page", " (--blocks)");
   check_range(mappings, 1, kMaxMappings, "mappings", " (--mappings)");
   check_range(stores, 0, kMaxStoresPerWriter, "stores per writer", " (--stores)");
@@ -135,6 +231,7 @@ void Scenario::validate_and_resolve() {
     ActorSpec& a = actors[i];
     const std::string who = actor_name(i);
     if (a.kind == ActorKind::writer && a.mapping < 0) a.mapping = next_writer_mapping++ % mappings;
+    if (a.range) resolve_range(*this, a, who);
     if (a.mapping < 0 || a.mapping >= mappings) {
       throw UsageError(who + " uses mapping " + std::to_string(a.mapping) +
                        " but the scenario has " + std::to_string(mappings) + " mapping(s) (0 to " +
@@ -153,7 +250,9 @@ void Scenario::validate_and_resolve() {
       }
     }
     if (a.kind == ActorKind::writer) {
-      check_range(writer_stores(a), 0, kMaxStoresPerWriter, who + " stores", "");
+      // A memcpy stores once to each block it covers, which may be every block of the file.
+      check_range(writer_stores(a), 0, a.range ? kMaxBlocks : kMaxStoresPerWriter, who + " stores",
+                  "");
       total_stores += writer_stores(a);
     }
   }
@@ -235,6 +334,37 @@ class TomlReader {
     return out;
   }
 
+  /// A byte count (0 to kMaxByteValue).
+  std::optional<std::int64_t> get_bytes(std::string_view key) {
+    auto v = get<std::int64_t>(key, "an integer");
+    if (v && (*v < 0 || *v > kMaxByteValue)) {
+      throw UsageError(where_ + ": '" + std::string(key) + "' is " + std::to_string(*v) +
+                       " but must be 0 to " + std::to_string(kMaxByteValue));
+    }
+    return v;
+  }
+
+  /// An offset or length: a byte count, or a name ("w") that constraints may bound.
+  std::optional<ByteTerm> get_term(std::string_view key) {
+    seen_.emplace_back(key);
+    const toml::node* node = table_.get(key);
+    if (!node) return std::nullopt;
+    if (auto name = node->value<std::string>()) {
+      const bool identifier = !name->empty() &&
+                              !std::isdigit(static_cast<unsigned char>((*name)[0])) &&
+                              std::all_of(name->begin(), name->end(), [](char c) {
+                                return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                              });
+      if (!identifier) {
+        throw UsageError(where_ + ": '" + std::string(key) + "' is \"" + *name +
+                         "\" but a symbol must be a name of letters, digits and '_', e.g. \"w\"");
+      }
+      return ByteTerm{0, *name};
+    }
+    seen_.pop_back();
+    return ByteTerm{*get_bytes(key), {}};
+  }
+
   /// Marks a key read by other means as known.
   void mark_known(std::string_view key) { seen_.emplace_back(key); }
 
@@ -272,6 +402,27 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
   s.mappings = r.get_int("mappings").value_or(s.mappings);
   s.stores = r.get_int("stores").value_or(s.stores);
   s.stable_writes = r.get<bool>("stable_writes", "true or false").value_or(false);
+  s.page_size = r.get_bytes("page_size").value_or(0);
+  s.block_size = r.get_bytes("block_size").value_or(0);
+  if (root.get("blocks") && root.get("block_size") &&
+      s.block_size * s.blocks_per_page != (s.page_size ? s.page_size : 4096)) {
+    throw UsageError(std::string(origin) + ": 'blocks' = " + std::to_string(s.blocks_per_page) +
+                     " disagrees with page_size / block_size; give one of them");
+  }
+  s.beyond_file = r.get<bool>("beyond_file", "true or false").value_or(false);
+  if (const toml::node* list = root.get("constraints")) {
+    const toml::array* arr = list->as_array();
+    for (std::size_t i = 0; arr && i < arr->size(); ++i) {
+      auto constraint = (*arr)[i].value<std::string>();
+      if (!constraint) arr = nullptr;
+      if (constraint) s.constraints.push_back(*constraint);
+    }
+    if (!arr) {
+      throw UsageError(std::string(origin) +
+                       ": 'constraints' must be a list of strings, e.g. [\"w + n <= 4096\"]");
+    }
+  }
+  r.mark_known("constraints");
   if (const toml::node* props = root.get("properties")) {
     const toml::array* arr = props->as_array();
     if (!arr) throw UsageError(std::string(origin) + ": 'properties' must be a list of names");
@@ -307,6 +458,21 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
       }
       if (auto targets = a.get_int_list("targets")) spec.blocks = *targets;
       spec.stores = a.get_int("stores").value_or(-1);
+      const auto off = a.get_term("off");
+      const auto len = a.get_term("len");
+      if (off.has_value() != len.has_value()) {
+        throw UsageError(where + ": give both 'off' and 'len', or neither");
+      }
+      if (off) {
+        if (!range_rule(spec.kind)) {
+          throw UsageError(where + ": '" + *kind +
+                           "' takes no byte range; 'off' and 'len' apply to writer, msync, munmap");
+        }
+        if (t->contains("targets") || t->contains("stores") || t->contains("pages")) {
+          throw UsageError(where + ": 'off' and 'len' replace 'targets', 'stores' and 'pages'");
+        }
+        spec.range = ByteRange{*off, *len};
+      }
       const int count = a.get_int("count").value_or(1);
       check_range(count, 1, kMaxActors, where + " count", "");
       a.reject_unknown_keys();
@@ -357,6 +523,17 @@ std::string to_toml(const Scenario& s) {
                    {"mappings", s.mappings},
                    {"stores", s.stores},
                    {"stable_writes", s.stable_writes}};
+  if (s.page_size) root.insert("page_size", s.page_size);
+  if (s.block_size) {
+    root.erase("blocks");  // block_size says it
+    root.insert("block_size", s.block_size);
+  }
+  if (s.beyond_file) root.insert("beyond_file", true);
+  if (!s.constraints.empty()) {
+    toml::array constraints;
+    for (const auto& c : s.constraints) constraints.push_back(c);
+    root.insert("constraints", std::move(constraints));
+  }
   if (!s.properties.empty()) {
     toml::array props;
     for (const auto& p : s.properties) props.push_back(p);
@@ -366,7 +543,15 @@ std::string to_toml(const Scenario& s) {
   for (const ActorSpec& a : s.actors) {
     toml::table t{{"kind", std::string(actor_kind_info(a.kind).name)}};
     if (actor_kind_info(a.kind).uses_mapping && a.mapping >= 0) t.insert("mapping", a.mapping);
-    if (a.kind == ActorKind::writer) {
+    if (a.range) {
+      for (const auto& [key, term] : {std::pair{"off", &a.range->off}, {"len", &a.range->len}}) {
+        if (term->symbolic()) {
+          t.insert(key, term->symbol);
+        } else {
+          t.insert(key, term->value);
+        }
+      }
+    } else if (a.kind == ActorKind::writer) {
       if (!a.blocks.empty()) {
         toml::array targets;
         for (int b : a.blocks) targets.push_back(b);

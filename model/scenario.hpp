@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/byte_range.hpp"
 #include "model/variant.hpp"
 
 namespace dirtyrace::model {
@@ -31,6 +32,11 @@ struct ActorSpec {
   int last_page = -1;       // -1: to the end of the file
   std::vector<int> blocks;  // writer: blocks (p * B + b) stored to in order; empty: whole file
   int stores = -1;          // writer: number of stores, cycling over `blocks`; -1: scenario's
+  /// writer, msync, munmap: bytes [off, off+len) instead of `blocks`/`stores` or the page range;
+  /// validate_and_resolve derives those from it.
+  std::optional<ByteRange> range;
+  /// msync, munmap: what the call does with its range (derived from `range`).
+  RangeOutcome outcome = RangeOutcome::touches;
 };
 
 /// One of the variant's routines with its steps in another order (the ordering explorer,
@@ -41,6 +47,9 @@ struct RoutineOrder {
   std::vector<std::string> ops;
   bool operator==(const RoutineOrder&) const = default;
 };
+
+/// The kernel rules for an actor kind's byte range, or none if it takes no byte range.
+std::optional<RangeRule> range_rule(ActorKind kind);
 
 struct Scenario {
   const Variant* variant = nullptr;
@@ -53,9 +62,23 @@ struct Scenario {
   std::vector<std::string> properties;  // empty: every property that applies
   std::vector<RoutineOrder> routine_orders;
 
+  // Byte geometry, used when an actor has a byte range (README, "Symbolic offsets").
+  std::int64_t page_size = 0;   // 0: 4096
+  std::int64_t block_size = 0;  // 0: page_size / blocks_per_page; else it sets blocks_per_page
+  bool beyond_file = false;     // ranges may reach past the end of the file (cut off there)
+  std::vector<std::string> constraints;  // on the symbols of the actors' byte ranges
+
   int blocks() const { return pages * blocks_per_page; }
   /// Resolves defaults and checks every bound; throws UsageError with a one-line message.
+  /// A scenario with symbolic ranges or constraints is refused: footprints.hpp turns it into
+  /// concrete ones.
   void validate_and_resolve();
+  bool has_byte_ranges() const;
+  /// Some range is symbolic or there are constraints: checked one footprint class at a time.
+  bool needs_classes() const;
+  /// Sets page_size, block_size and blocks_per_page from each other; throws UsageError.
+  void resolve_geometry();
+  Geometry geometry() const { return {page_size, block_size, pages}; }
   /// The writer's store targets with defaults resolved (the k-th store goes to targets[k % n]).
   std::vector<int> writer_targets(const ActorSpec& a) const;
   int writer_stores(const ActorSpec& a) const { return a.stores >= 0 ? a.stores : stores; }

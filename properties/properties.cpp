@@ -31,7 +31,7 @@ std::pair<int, int> first_stale_sync(const Model& m, const State& s, ActorKind k
   const auto& env = m.env();
   for (int a = 0; a < env.actors; ++a) {
     const auto& ae = env.of(a);
-    if (ae.kind != kind) continue;
+    if (ae.kind != kind || !ae.records_call) continue;
     const auto& act = s.actor[static_cast<std::size_t>(a)];
     if (act.pc < ae.program.done()) continue;
     const int first = kind == ActorKind::msync ? ae.first_page : 0;

@@ -18,6 +18,11 @@ ordered_json scenario_to_json(const model::Scenario& s) {
     ordered_json j{{"kind", model::actor_kind_info(a.kind).name}};
     if (model::actor_kind_info(a.kind).uses_mapping) j["mapping"] = a.mapping;
     j["pages"] = {a.first_page, a.last_page};
+    if (a.range) {
+      for (const auto& [key, term] : {std::pair{"off", &a.range->off}, {"len", &a.range->len}}) {
+        j[key] = term->symbolic() ? ordered_json(term->symbol) : ordered_json(term->value);
+      }
+    }
     if (a.kind == model::ActorKind::writer) {
       j["targets"] = s.writer_targets(a);
       j["stores"] = s.writer_stores(a);
@@ -35,6 +40,13 @@ ordered_json scenario_to_json(const model::Scenario& s) {
       routines.push_back({{"name", r.routine}, {"order", r.ops}});
     }
     out["routines"] = std::move(routines);
+  }
+  // Byte ranges (README, "Symbolic offsets"): optional, so that older traces still read.
+  if (s.has_byte_ranges()) {
+    out["page_size"] = s.page_size;
+    out["block_size"] = s.block_size;
+    out["beyond_file"] = s.beyond_file;
+    if (!s.constraints.empty()) out["constraints"] = s.constraints;
   }
   return out;
 }
@@ -96,6 +108,15 @@ class Reader {
     return out;
   }
   std::string where() const { return where_; }
+  bool has(const char* key) const { return j_.contains(key); }
+  std::int64_t bytes(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_number_integer() || v.get<long long>() < 0 ||
+        v.get<long long>() > model::kMaxByteValue) {
+      fail("\"" + std::string(key) + "\" must be a byte count");
+    }
+    return v.get<std::int64_t>();
+  }
 
  private:
   const json& j_;
@@ -111,6 +132,9 @@ model::Scenario scenario_from_json(const json& j, const std::string& where) {
   s.mappings = r.integer("mappings", 1, 1000);
   s.stores = r.integer("stores", 0, 1000);
   s.stable_writes = r.boolean("stable_writes");
+  if (r.has("page_size")) s.page_size = r.bytes("page_size");
+  if (r.has("block_size")) s.block_size = r.bytes("block_size");
+  if (r.has("beyond_file")) s.beyond_file = r.boolean("beyond_file");
   for (const json& p : r.array("properties")) {
     if (!p.is_string()) r.fail("\"properties\" must hold names");
     s.properties.push_back(p.get<std::string>());
@@ -129,6 +153,10 @@ model::Scenario scenario_from_json(const json& j, const std::string& where) {
     if (spec.kind == model::ActorKind::writer) {
       spec.blocks = a.ints("targets");
       spec.stores = a.integer("stores", 0, 1000);
+    }
+    // A trace holds concrete ranges only: the witness of its footprint class.
+    if (a.has("off") || a.has("len")) {
+      spec.range = model::ByteRange{{a.bytes("off"), {}}, {a.bytes("len"), {}}};
     }
     s.actors.push_back(std::move(spec));
   }

@@ -35,14 +35,24 @@ std::string render_changes(const std::vector<Change>& changes) {
 std::string describe_scenario(const model::Scenario& s) {
   std::ostringstream out;
   out << plural(s.pages, "page") << " x " << plural(s.blocks_per_page, "block") << ", "
-      << plural(s.mappings, "mapping") << (s.stable_writes ? ", stable writes" : "") << "; ";
+      << plural(s.mappings, "mapping") << (s.stable_writes ? ", stable writes" : "");
+  if (s.has_byte_ranges() && s.page_size && s.block_size) {
+    out << ", pages of " << s.page_size << " bytes, blocks of " << s.block_size << " bytes"
+        << (s.beyond_file ? ", ranges may pass the end of the file" : "");
+  }
+  out << "; ";
   for (std::size_t i = 0; i < s.actors.size(); ++i) {
     const model::ActorSpec& a = s.actors[i];
     out << (i ? ", " : "") << s.actor_name(i);
     std::vector<std::string> notes;
     if (model::actor_kind_info(a.kind).uses_mapping)
       notes.push_back("mapping " + std::to_string(a.mapping));
-    if (a.kind == model::ActorKind::writer) {
+    if (a.range) notes.push_back("off " + a.range->off.text() + " len " + a.range->len.text());
+    if (a.range) {
+      // The range says what it touches; a resolved scenario also says when that is nothing.
+      if (a.outcome == model::RangeOutcome::einval) notes.push_back("-EINVAL");
+      if (a.outcome == model::RangeOutcome::nothing) notes.push_back("nothing to do");
+    } else if (a.kind == model::ActorKind::writer) {
       std::string targets;
       for (int b : s.writer_targets(a)) targets += (targets.empty() ? "" : ",") + std::to_string(b);
       notes.push_back(plural(s.writer_stores(a), "store") + " to block " + targets);

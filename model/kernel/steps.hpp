@@ -28,6 +28,9 @@ extern const Step kIsolateLruPages, kTrylockPage, kTryToUnmap, kReclaimPageDirty
     kTryToReleasePage;
 extern const Step kJournalSubmitBuffer, kWriteDirtyBuffer;
 
+// msync and munmap that fail their range checks or have nothing to do (range_checks.cpp).
+extern const Step kMsyncEinval, kMsyncNothing, kMunmapEinval, kMunmapNothing;
+
 // The device (io.cpp): not in any routine; the model offers them whenever a write is in flight.
 extern const Step kDeviceCapture, kEndBufferAsyncWrite, kEndBufferWriteSync;
 

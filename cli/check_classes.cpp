@@ -1,0 +1,188 @@
+// `dirtyrace check` on symbolic byte ranges: Z3 lists the footprint classes, and each class
+// that is no duplicate is explored in turn, breadth-first, in the order `dirtyrace offsets`
+// lists them. The first class with a violation ends the run: its counterexample is a shortest
+// one for that class, and its witness gives the offsets that reproduce it.
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/check_common.hpp"
+#include "cli/scenario_options.hpp"
+#include "model/error.hpp"
+#include "model/footprints.hpp"
+#include "properties/checked_model.hpp"
+#include "traces/json.hpp"
+#include "traces/text.hpp"
+
+namespace dirtyrace::cli {
+
+namespace {
+
+model::Scenario with_geometry(model::Scenario s) {
+  s.resolve_geometry();
+  return s;
+}
+
+/// Figures of several searches as one: sums, and the largest depth, width and memory.
+void add(checker::Statistics& total, const checker::Statistics& st) {
+  total.states += st.states;
+  total.transitions += st.transitions;
+  total.depth = std::max(total.depth, st.depth);
+  total.seconds += st.seconds;
+  total.state_bytes = std::max(total.state_bytes, st.state_bytes);
+  total.stored_bytes += st.stored_bytes;
+  total.peak_rss_bytes = std::max(total.peak_rss_bytes, st.peak_rss_bytes);
+}
+
+}  // namespace
+
+int run_check_classes(const CheckOptions& o, const model::Scenario& scenario) {
+  const model::Enumeration e =
+      model::enumerate_footprints(scenario, {.rlimit = o.scenario.z3_rlimit});
+  if (e.complete && e.classes.empty()) {
+    throw model::UsageError(
+        "the constraints admit no byte ranges at all; 'dirtyrace offsets' lists what they admit");
+  }
+  checker::SearchOptions search = search_options(o);
+  const double time_limit = search.limits.time_limit_seconds;
+  const auto start = std::chrono::steady_clock::now();
+
+  checker::Statistics total;
+  checker::Verdict verdict = checker::Verdict::verified;
+  checker::StopReason stop = checker::StopReason::none;
+  std::size_t explored = 0, explored_index = 0;
+  std::optional<traces::Trace> trace;
+  std::vector<std::string> properties_checked;
+  for (std::size_t i = 0; i < e.classes.size(); ++i) {
+    const model::FootprintClass& c = e.classes[i];
+    if (c.duplicate_of) continue;
+    if (time_limit > 0) {
+      const double left =
+          time_limit -
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (left <= 0) {
+        verdict = checker::Verdict::inconclusive;
+        stop = checker::StopReason::time_limit;
+        break;
+      }
+      search.limits.time_limit_seconds = left;
+    }
+    const model::Model m(c.scenario);
+    const properties::CheckedModel system(
+        m, properties::select_properties(m, m.scenario().properties));
+    if (properties_checked.empty()) {
+      for (const auto* p : system.properties()) properties_checked.emplace_back(p->name);
+    }
+    const checker::SearchResult r = search_with_sigint(system, search);
+    ++explored;
+    explored_index = i;
+    add(total, r.stats);
+    if (r.verdict == checker::Verdict::verified) continue;
+    verdict = r.verdict;
+    stop = r.stop;
+    if (r.counterexample) trace = traces::make_trace(system, *r.counterexample);
+    break;
+  }
+  // Classes Z3 could not rule in or out may hold a violation: without one, nothing is verified.
+  if (verdict == checker::Verdict::verified && !e.complete) {
+    verdict = checker::Verdict::inconclusive;
+  }
+  if (trace && !o.trace_out.empty()) {
+    traces::write_file_atomically(o.trace_out, traces::trace_to_json(*trace).dump(2) + "\n");
+  }
+  const model::FootprintClass* failing =
+      verdict == checker::Verdict::violation ? &e.classes[explored_index] : nullptr;
+
+  if (o.json) {
+    nlohmann::ordered_json witness = nlohmann::ordered_json::object();
+    if (failing) {
+      for (const auto& [name, value] : failing->witness) witness[name] = value;
+    }
+    const nlohmann::ordered_json out{
+        {"verdict", checker::to_string(verdict)},
+        {"property", trace ? nlohmann::ordered_json(trace->property) : nullptr},
+        {"variant", scenario.variant->name},
+        {"scenario", traces::scenario_to_json(scenario)},
+        {"properties_checked", properties_checked},
+        {"stop_reason", stop == checker::StopReason::none
+                            ? nullptr
+                            : nlohmann::ordered_json(checker::to_string(stop))},
+        {"states", total.states},
+        {"transitions", total.transitions},
+        {"depth", total.depth},
+        {"seconds", total.seconds},
+        {"states_per_second", total.states_per_second()},
+        {"bytes_per_state", total.bytes_per_state()},
+        {"peak_memory_bytes", total.peak_rss_bytes},
+        {"classes",
+         {{"feasible", e.feasible()},
+          {"candidates", e.candidates},
+          {"infeasible", e.infeasible()},
+          {"duplicates", e.duplicates()},
+          {"to_explore", e.distinct()},
+          {"explored", explored},
+          {"complete", e.complete},
+          {"unknown_reason", e.complete ? nullptr : nlohmann::ordered_json(e.unknown_reason)},
+          {"z3_checks", e.checks},
+          {"z3_seconds", e.z3_seconds},
+          {"violating_class", failing ? nlohmann::ordered_json(explored_index + 1) : nullptr},
+          {"witness", failing ? std::move(witness) : nullptr},
+          {"witness_ranges", failing ? nlohmann::ordered_json(failing->describe()) : nullptr}}},
+        {"trace", trace ? traces::trace_to_json(*trace) : nullptr}};
+    std::cout << out.dump(2) << "\n";
+    return exit_code(verdict);
+  }
+
+  std::printf("dirtyrace check: %s; %s\n", std::string(scenario.variant->name).c_str(),
+              traces::describe_scenario(with_geometry(scenario)).c_str());
+  for (const std::string& c : scenario.constraints) std::printf("constraint: %s\n", c.c_str());
+  std::string names;
+  for (const auto& p : properties_checked) names += (names.empty() ? "" : ", ") + p;
+  std::printf("properties: %s\n", names.c_str());
+  std::printf("footprint classes: %zu feasible", e.feasible());
+  if (e.complete) {
+    std::printf(" (%llu of %llu candidates ruled out as infeasible)",
+                static_cast<unsigned long long>(e.infeasible()),
+                static_cast<unsigned long long>(e.candidates));
+  }
+  std::printf(", %zu duplicates, %zu to explore\n\n", e.duplicates(), e.distinct());
+  switch (verdict) {
+    case checker::Verdict::verified:
+      std::printf(
+          "verdict: VERIFIED: in each of the %zu footprint classes, every reachable state "
+          "satisfies every property\n",
+          explored);
+      break;
+    case checker::Verdict::violation:
+      std::printf("verdict: VIOLATION of %s in footprint class %zu: %s\n", trace->property.c_str(),
+                  explored_index + 1, failing->describe().c_str());
+      if (!failing->witness.empty())
+        std::printf("witness: %s\n", failing->describe_witness().c_str());
+      std::printf("\n%s", traces::render_trace(*trace).c_str());
+      if (!o.trace_out.empty()) std::printf("\ntrace written to %s\n", o.trace_out.c_str());
+      break;
+    case checker::Verdict::inconclusive:
+      if (stop != checker::StopReason::none) {
+        std::printf(
+            "verdict: INCONCLUSIVE (%s): no violation in the %llu states explored; not every "
+            "state of every class was reached\n",
+            std::string(checker::to_string(stop)).c_str(),
+            static_cast<unsigned long long>(total.states));
+      } else {
+        std::printf(
+            "verdict: INCONCLUSIVE (Z3: %s): no violation in the %zu classes Z3 found, but it "
+            "could not decide whether other footprints are feasible\n",
+            e.unknown_reason.c_str(), explored);
+      }
+      break;
+  }
+  std::printf("\n");
+  print_statistics(total, o.stats);
+  std::printf("  classes explored %zu of %zu\n", explored, e.distinct());
+  std::printf("  z3 checks       %zu\n", e.checks);
+  if (o.stats) std::printf("  z3 seconds      %.3f\n", e.z3_seconds);
+  return exit_code(verdict);
+}
+
+}  // namespace dirtyrace::cli

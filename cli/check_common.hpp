@@ -1,0 +1,28 @@
+#pragma once
+// What `dirtyrace check` shares between a concrete scenario (check.cpp) and one explored a
+// footprint class at a time (check_classes.cpp).
+
+#include <cstdint>
+#include <string>
+
+#include "checker/search.hpp"
+#include "cli/commands.hpp"
+#include "model/scenario.hpp"
+
+namespace dirtyrace::cli {
+
+/// "512M", "2G", "1.5G", "1000000": bytes. Throws model::UsageError naming `option`.
+std::uint64_t parse_size(const std::string& text, const char* option);
+std::string mib(std::uint64_t bytes);
+/// The "statistics:" block; `timing` adds seconds, speed and memory.
+void print_statistics(const checker::Statistics& st, bool timing);
+int exit_code(checker::Verdict v);
+/// Order, limits, progress and Ctrl-C from the options. Throws model::UsageError.
+checker::SearchOptions search_options(const CheckOptions& o);
+/// checker::search with Ctrl-C stopping it as interrupted.
+checker::SearchResult search_with_sigint(const checker::TransitionSystem& system,
+                                         const checker::SearchOptions& options);
+/// `check` on a scenario with symbolic ranges or constraints: each footprint class in turn.
+int run_check_classes(const CheckOptions& o, const model::Scenario& scenario);
+
+}  // namespace dirtyrace::cli

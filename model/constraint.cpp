@@ -363,6 +363,7 @@ std::int64_t evaluate(const Expr& e, const Assignment& values) {
       if (it == values.end()) throw std::logic_error("no value for symbol " + e.name);
       return it->second;
     }
+    // Sums and products refuse to leave 64 bits; Z3's integers (footprints.cpp) are unbounded.
     case Op::add:
       return checked(add_overflow, arg(0), arg(1));
     case Op::sub:
@@ -371,6 +372,7 @@ std::int64_t evaluate(const Expr& e, const Assignment& values) {
       return checked(mul_overflow, arg(0), arg(1));
     case Op::neg:
       return checked(sub_overflow, 0, arg(0));
+    // Floor division and mod, as Z3's on integers; C++'s / and % round toward zero.
     case Op::div:
     case Op::mod: {
       const std::int64_t a = arg(0), d = arg(1);
@@ -378,26 +380,9 @@ std::int64_t evaluate(const Expr& e, const Assignment& values) {
       if (a % d != 0 && a < 0) --q;
       return e.op == Op::div ? q : a - q * d;
     }
-    case Op::lt:
-      return arg(0) < arg(1);
-    case Op::le:
-      return arg(0) <= arg(1);
-    case Op::gt:
-      return arg(0) > arg(1);
-    case Op::ge:
-      return arg(0) >= arg(1);
-    case Op::eq:
-      return arg(0) == arg(1);
-    case Op::ne:
-      return arg(0) != arg(1);
-    case Op::land:
-      return arg(0) && arg(1);
-    case Op::lor:
-      return arg(0) || arg(1);
-    case Op::lnot:
-      return !arg(0);
+    default:  // comparisons and logic
+      return apply_truth_operator<std::int64_t>(e.op, arg);
   }
-  throw std::logic_error("unknown expression operator");
 }
 
 }  // namespace dirtyrace::model

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,5 +74,36 @@ using Assignment = std::map<std::string, std::int64_t, std::less<>>;
 /// The value of `e` (truth values as 0 and 1) with every symbol given a value. Throws UsageError
 /// if a product or sum leaves 64 bits.
 std::int64_t evaluate(const Expr& e, const Assignment& values);
+
+/// The comparisons and logic (Expr::is_bool), which mean the same on concrete values (V =
+/// std::int64_t, truth values as 0 and 1: evaluate) and on Z3 terms (V = z3::expr: footprints.cpp).
+/// `arg(i)` gives the value of operand i and is called only for the operands needed, so && and ||
+/// on concrete values short-circuit and an operand they skip cannot throw.
+template <class V, class Arg>
+V apply_truth_operator(Expr::Op op, const Arg& arg) {
+  using Op = Expr::Op;
+  switch (op) {
+    case Op::lt:
+      return static_cast<V>(arg(0) < arg(1));
+    case Op::le:
+      return static_cast<V>(arg(0) <= arg(1));
+    case Op::gt:
+      return static_cast<V>(arg(0) > arg(1));
+    case Op::ge:
+      return static_cast<V>(arg(0) >= arg(1));
+    case Op::eq:
+      return static_cast<V>(arg(0) == arg(1));
+    case Op::ne:
+      return static_cast<V>(arg(0) != arg(1));
+    case Op::land:
+      return static_cast<V>(arg(0) && arg(1));
+    case Op::lor:
+      return static_cast<V>(arg(0) || arg(1));
+    case Op::lnot:
+      return static_cast<V>(!arg(0));
+    default:
+      throw std::logic_error("unknown expression operator");
+  }
+}
 
 }  // namespace dirtyrace::model

@@ -149,26 +149,9 @@ class Encoding {
         return arg(0) / arg(1);
       case Op::mod:
         return z3::mod(arg(0), arg(1));
-      case Op::lt:
-        return arg(0) < arg(1);
-      case Op::le:
-        return arg(0) <= arg(1);
-      case Op::gt:
-        return arg(0) > arg(1);
-      case Op::ge:
-        return arg(0) >= arg(1);
-      case Op::eq:
-        return arg(0) == arg(1);
-      case Op::ne:
-        return arg(0) != arg(1);
-      case Op::land:
-        return arg(0) && arg(1);
-      case Op::lor:
-        return arg(0) || arg(1);
-      case Op::lnot:
-        return !arg(0);
+      default:  // comparisons and logic
+        return apply_truth_operator<z3::expr>(e.op, arg);
     }
-    throw std::logic_error("unknown expression operator");
   }
 
   struct Terms {

@@ -1,60 +1,26 @@
 // The dirtyrace program as a user runs it: exit codes, output, and every kind of bad input.
 
 #include <doctest/doctest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "cli_support.hpp"
+
 namespace fs = std::filesystem;
+using dirtyrace::test::Run;
+using dirtyrace::test::run_dirtyrace;
+using dirtyrace::test::Scratch;
+using dirtyrace::test::slurp;
 
 namespace {
-
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-/// A scratch directory for one test, removed afterwards.
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    std::string templ = (fs::temp_directory_path() / "dirtyrace-cli-XXXXXX").string();
-    dir = mkdtemp(templ.data());
-  }
-  ~Scratch() { fs::remove_all(dir); }
-  fs::path operator/(const std::string& name) const { return dir / name; }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir / name) << text;
-  }
-};
-
-/// Runs dirtyrace with `args`, behind `wrapper` (e.g. a timeout command) if given.
-Run run(const std::string& args, const std::string& wrapper = "") {
-  const Scratch s;
-  const std::string cmd = wrapper + std::string(DIRTYRACE_BINARY) + " " + args + " >" +
-                          (s / "out").string() + " 2>" + (s / "err").string() + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(s / "out"), slurp(s / "err")};
-}
 
 /// A usage error: exit 2, nothing on stdout, one line on stderr containing `text`.
 void expect_usage_error(const std::string& args, const std::string& text) {
   CAPTURE(args);
-  const Run r = run(args);
+  const Run r = run_dirtyrace(args);
   CHECK(r.code == 2);
   CHECK(r.out.empty());
   CHECK(r.err.find("dirtyrace: error: ") == 0);
@@ -69,19 +35,19 @@ const std::string kLostWrite =
 }  // namespace
 
 TEST_CASE("exit codes: 0 verified, 1 violation, 3 inconclusive") {
-  Run r = run(kSmall);
+  Run r = run_dirtyrace(kSmall);
   CHECK(r.code == 0);
   CHECK(r.out.find("verdict: VERIFIED") != std::string::npos);
   CHECK(r.out.find("states          5425") != std::string::npos);
   CHECK(r.out.find("seconds") == std::string::npos);  // timings only with --stats
-  r = run(kSmall + " --stats");
+  r = run_dirtyrace(kSmall + " --stats");
   CHECK(r.out.find("states/s") != std::string::npos);
   CHECK(r.out.find("bytes/state") != std::string::npos);
-  r = run(kLostWrite);
+  r = run_dirtyrace(kLostWrite);
   CHECK(r.code == 1);
   CHECK(r.out.find("verdict: VIOLATION of durable_at_end") != std::string::npos);
   CHECK(r.out.find("journal_submit_data_buffers: lock_buffer") != std::string::npos);
-  r = run(kSmall + " --max-states 100");
+  r = run_dirtyrace(kSmall + " --max-states 100");
   CHECK(r.code == 3);
   CHECK(r.out.find("INCONCLUSIVE (state limit reached)") != std::string::npos);
   CHECK(r.out.find("states          ") != std::string::npos);
@@ -89,15 +55,15 @@ TEST_CASE("exit codes: 0 verified, 1 violation, 3 inconclusive") {
 
 TEST_CASE("limits and Ctrl-C stop a long search as inconclusive, with the statistics so far") {
   // The default scenario has millions of states: none of these runs can finish.
-  Run r = run("check --quiet --time-limit 1");
+  Run r = run_dirtyrace("check --quiet --time-limit 1");
   CHECK(r.code == 3);
   CHECK(r.out.find("INCONCLUSIVE (time limit reached)") != std::string::npos);
   CHECK(r.out.find("transitions") != std::string::npos);
-  r = run("check --quiet --max-memory 2M");
+  r = run_dirtyrace("check --quiet --max-memory 2M");
   CHECK(r.code == 3);
   CHECK(r.out.find("INCONCLUSIVE (memory limit reached)") != std::string::npos);
   // SIGINT after 3 s, as Ctrl-C would; by then the progress line has been printed at least once.
-  r = run("check", "timeout --preserve-status -s INT 3 ");
+  r = run_dirtyrace("check", "/dev/null", "timeout --preserve-status -s INT 3 ");
   CHECK(r.code == 3);
   CHECK(r.out.find("INCONCLUSIVE (interrupted)") != std::string::npos);
   CHECK(r.out.find("states          ") != std::string::npos);
@@ -106,18 +72,18 @@ TEST_CASE("limits and Ctrl-C stop a long search as inconclusive, with the statis
 }
 
 TEST_CASE("zoo finds every catalogued bug and exits 0") {
-  const Run r = run("zoo");
+  const Run r = run_dirtyrace("zoo");
   CHECK(r.code == 0);
   for (const char* commit : {"d08b3851", "7658cc28", "79352894", "1c8349a1"}) {
     CHECK_MESSAGE(r.out.find(std::string("\n") + commit + " ") != std::string::npos, commit);
   }
-  const auto j = nlohmann::json::parse(run("zoo --json").out);
+  const auto j = nlohmann::json::parse(run_dirtyrace("zoo --json").out);
   CHECK(j.size() == 4);
   for (const auto& row : j) CHECK(row["ok"] == true);
 }
 
 TEST_CASE("list shows variants, actors, properties and parameters, one line each") {
-  const Run r = run("list");
+  const Run r = run_dirtyrace("list");
   CHECK(r.code == 0);
   for (const char* name : {"linux-2.6.18",
                            "linux-2.6.19",
@@ -154,7 +120,7 @@ TEST_CASE("list shows variants, actors, properties and parameters, one line each
 }
 
 TEST_CASE("--json prints one object with the verdict, the statistics and the trace") {
-  const Run r = run(kLostWrite + " --json");
+  const Run r = run_dirtyrace(kLostWrite + " --json");
   CHECK(r.code == 1);
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j["verdict"] == "violation");
@@ -165,23 +131,23 @@ TEST_CASE("--json prints one object with the verdict, the statistics and the tra
     CHECK_MESSAGE(j[key].is_number(), key);
   }
   CHECK(j["trace"]["steps"].size() == 10);
-  const auto v = nlohmann::json::parse(run(kSmall + " --json").out);
+  const auto v = nlohmann::json::parse(run_dirtyrace(kSmall + " --json").out);
   CHECK(v["verdict"] == "verified");
   CHECK(v["trace"].is_null());
 }
 
 TEST_CASE("--trace-out writes a trace that replay confirms, and replay catches a bad one") {
   const Scratch s;
-  const std::string trace = (s / "t.json").string();
-  CHECK(run(kLostWrite + " --trace-out " + trace).code == 1);
-  Run r = run("replay " + trace);
+  const std::string trace = s / "t.json";
+  CHECK(run_dirtyrace(kLostWrite + " --trace-out " + trace).code == 1);
+  Run r = run_dirtyrace("replay " + trace);
   CHECK(r.code == 0);
   CHECK(r.out.find("confirmed: replayed 10 steps") == 0);
 
   auto j = nlohmann::json::parse(slurp(trace));
   std::swap(j["steps"][1], j["steps"][2]);
   s.write("swapped.json", j.dump());
-  r = run("replay " + (s / "swapped.json").string());
+  r = run_dirtyrace("replay " + s / "swapped.json");
   CHECK(r.code == 1);
   CHECK(r.out.find("diverged: step 2:") == 0);
 
@@ -189,18 +155,17 @@ TEST_CASE("--trace-out writes a trace that replay confirms, and replay catches a
                      "recorded under linux-2.6.19, not linux-6.x");
   const std::string text = slurp(trace);
   s.write("truncated.json", text.substr(0, text.size() / 2));
-  expect_usage_error("replay " + (s / "truncated.json").string(), "is not valid JSON");
+  expect_usage_error("replay " + s / "truncated.json", "is not valid JSON");
   s.write("foreign.json", R"({"name": "something else"})");
-  expect_usage_error("replay " + (s / "foreign.json").string(), "not a dirtyrace trace");
-  expect_usage_error("replay " + (s / "missing.json").string(), "cannot read trace file");
+  expect_usage_error("replay " + s / "foreign.json", "not a dirtyrace trace");
+  expect_usage_error("replay " + s / "missing.json", "cannot read trace file");
 }
 
 TEST_CASE("no trace file is written for a verified scenario or into a missing directory") {
   const Scratch s;
-  CHECK(run(kSmall + " --trace-out " + (s / "t.json").string()).code == 0);
+  CHECK(run_dirtyrace(kSmall + " --trace-out " + s / "t.json").code == 0);
   CHECK(!fs::exists(s / "t.json"));
-  expect_usage_error(kLostWrite + " --trace-out " + (s / "no/such/dir/t.json").string(),
-                     "cannot write");
+  expect_usage_error(kLostWrite + " --trace-out " + s / "no/such/dir/t.json", "cannot write");
   CHECK(!fs::exists(s / "no"));
 }
 
@@ -215,17 +180,17 @@ kind = "journal"
 [[actors]]
 kind = "flusher"
 )");
-  const std::string file = (s / "lost.toml").string();
-  Run r = run("check --quiet --scenario " + file);
+  const std::string file = s / "lost.toml";
+  Run r = run_dirtyrace("check --quiet --scenario " + file);
   CHECK(r.code == 1);
-  r = run("check --quiet --scenario " + file + " --variant linux-2.6.32");
+  r = run_dirtyrace("check --quiet --scenario " + file + " --variant linux-2.6.32");
   CHECK(r.code == 0);
   CHECK(r.out.find("linux-2.6.32;") != std::string::npos);
   s.write("bad.toml", "pages = 2\n[[actors]]\nkind = \"reclaim\"\npages = [0, 5]\n");
-  expect_usage_error("check --scenario " + (s / "bad.toml").string(),
+  expect_usage_error("check --scenario " + s / "bad.toml",
                      "reclaim0 has page range 0..5 outside the file's pages 0..1");
   s.write("broken.toml", "pages = [\n");
-  expect_usage_error("check --scenario " + (s / "broken.toml").string(), "broken.toml:");
+  expect_usage_error("check --scenario " + s / "broken.toml", "broken.toml:");
 }
 
 TEST_CASE("bad options: one line naming what is wrong and the valid choices, exit 2") {
@@ -246,7 +211,7 @@ TEST_CASE("bad options: one line naming what is wrong and the valid choices, exi
 }
 
 TEST_CASE("--help describes every option and exits 0") {
-  const Run r = run("check --help");
+  const Run r = run_dirtyrace("check --help");
   CHECK(r.code == 0);
   for (const char* opt : {"--variant", "--pages", "--blocks", "--mappings", "--stores", "--actors",
                           "--property", "--stable-writes", "--scenario", "--order", "--max-states",
@@ -257,17 +222,18 @@ TEST_CASE("--help describes every option and exits 0") {
 
 TEST_CASE("orderings: a Markdown table, JSON with trace files that replay, exit codes") {
   const std::string cpdfio = "orderings --routine clear_page_dirty_for_io";
-  Run r = run(cpdfio + " --format md");
+  Run r = run_dirtyrace(cpdfio + " --format md");
   CHECK(r.code == 0);
   CHECK(r.out.find("| 1 | `page_mkclean` → `set_page_dirty` → `TestClearPageDirty` (kernel) | "
                    "verified | - | - | 76264 |") != std::string::npos);
 
   // 2.6.19's own order loses the write: exit 1, and every counterexample is saved.
   const Scratch s;
-  r = run(cpdfio +
-          " --variant linux-2.6.19 --actors writer,journal,flusher --property durable_at_end"
-          " --format json --trace-out " +
-          (s / "traces").string());
+  r = run_dirtyrace(
+      cpdfio +
+      " --variant linux-2.6.19 --actors writer,journal,flusher --property durable_at_end"
+      " --format json --trace-out " +
+      s / "traces");
   CHECK(r.code == 1);
   const auto j = nlohmann::json::parse(r.out);
   REQUIRE(j["orders"].size() == 2);
@@ -275,20 +241,20 @@ TEST_CASE("orderings: a Markdown table, JSON with trace files that replay, exit 
   CHECK(j["orders"][0]["property"] == "durable_at_end");
   CHECK(j["orders"][0]["length"] == 10);
   for (const auto& row : j["orders"]) {
-    const Run replayed = run("replay " + row["trace"].get<std::string>());
+    const Run replayed = run_dirtyrace("replay " + row["trace"].get<std::string>());
     CHECK(replayed.code == 0);
     CHECK(replayed.out.find("confirmed:") == 0);
   }
 
-  r = run(cpdfio + " --drop set_page_dirty --cross-lock TestClearPageDirty");
+  r = run_dirtyrace(cpdfio + " --drop set_page_dirty --cross-lock TestClearPageDirty");
   CHECK(r.code == 2);
   CHECK(r.err.find("no page-lock boundary to cross") != std::string::npos);
-  r = run("orderings --list-routines --actors writer,munmap");
+  r = run_dirtyrace("orderings --list-routines --actors writer,munmap");
   CHECK(r.code == 0);
   CHECK(r.out == "writer\ndo_shared_fault\ndo_wp_page\npage_mkwrite\nmunmap\nzap_pte_range\n");
   expect_usage_error("orderings --routine set_page_writeback",
                      "'set_page_writeback' is a step of routine '__block_write_full_page'");
-  r = run(cpdfio + " --max-states 100");
+  r = run_dirtyrace(cpdfio + " --max-states 100");
   CHECK(r.code == 3);
   CHECK(r.out.find("inconclusive (state limit reached)") != std::string::npos);
 

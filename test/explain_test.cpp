@@ -2,22 +2,21 @@
 // three new commands as a user runs them.
 
 #include <doctest/doctest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli_support.hpp"
 #include "properties/zoo.hpp"
 #include "support.hpp"
 #include "traces/explain.hpp"
 
 using namespace dirtyrace;
-namespace fs = std::filesystem;
+using test::Run;
+using test::run_dirtyrace;
+using test::Scratch;
+using test::slurp;
 
 namespace {
 
@@ -111,80 +110,49 @@ TEST_CASE("explain tells each bug of the zoo by the steps that lose the data") {
 // The commands as a user runs them.
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    std::string templ = (fs::temp_directory_path() / "dirtyrace-explain-XXXXXX").string();
-    dir = mkdtemp(templ.data());
-  }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
-};
-
-Run run(const Scratch& s, const std::string& args, const std::string& input = "/dev/null",
-        const std::string& env = "") {
-  const std::string cmd = env + std::string(DIRTYRACE_BINARY) + " " + args + " >" + s / "out" +
-                          " 2>" + s / "err" + " <" + input;
-  const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(s / "out"), slurp(s / "err")};
-}
-
 const std::string kLostWrite = "--variant linux-2.6.19 --actors writer,journal,flusher";
 
 }  // namespace
 
 TEST_CASE("CLI: explain a trace from check and replay a run saved by simulate") {
   const Scratch s;
-  Run r = run(s, "check --quiet " + kLostWrite + " --trace-out " + s / "t.json");
+  Run r = run_dirtyrace("check --quiet " + kLostWrite + " --trace-out " + s / "t.json");
   REQUIRE(r.code == 1);
-  r = run(s, "explain " + s / "t.json");
+  r = run_dirtyrace("explain " + s / "t.json");
   CHECK(r.code == 0);
   CHECK(r.out.starts_with("How linux-2.6.19 breaks durable_at_end"));
   CHECK(has(r.out, "nothing will ever write v2."));
-  r = run(s, "explain " + s / "missing.json");
+  r = run_dirtyrace("explain " + s / "missing.json");
   CHECK(r.code == 2);
   CHECK(r.err == "dirtyrace: error: cannot read trace file '" + s / "missing.json" + "'\n");
 
-  r = run(s, "simulate " + kLostWrite + " --seed 2 --trace-out " + s / "run.json");
+  r = run_dirtyrace("simulate " + kLostWrite + " --seed 2 --trace-out " + s / "run.json");
   CHECK(r.code == 0);
   CHECK(has(r.out, "seed 2"));
-  r = run(s, "replay " + s / "run.json");
+  r = run_dirtyrace("replay " + s / "run.json");
   CHECK(r.code == 0);
   CHECK(has(r.out, "confirmed: replayed"));
   CHECK(has(r.out, "the run replays; no property is violated"));
-  r = run(s, "simulate " + kLostWrite + " --seed 1");
+  r = run_dirtyrace("simulate " + kLostWrite + " --seed 1");
   CHECK(r.code == 1);
 
-  std::ofstream(s / "in") << "2\n\nq\n";
-  r = run(s, "simulate -i " + kLostWrite, s / "in");
+  s.write("in", "2\n\nq\n");
+  r = run_dirtyrace("simulate -i " + kLostWrite, s / "in");
   CHECK(r.code == 0);
   CHECK(has(r.out, "journal0 goes on to done"));
-  r = run(s, "simulate -i " + kLostWrite + " --trace-out x.json");
+  r = run_dirtyrace("simulate -i " + kLostWrite + " --trace-out x.json");
   CHECK(r.code == 2);
   CHECK(has(r.err, "in an interactive run type s FILE to save it"));
 }
 
 TEST_CASE("CLI: graph writes DOT and refuses a large scenario with exit 3") {
   const Scratch s;
-  Run r = run(s, "graph --variant linux-2.6.19 --actors writer,journal -o " + s / "g.dot");
+  Run r = run_dirtyrace("graph --variant linux-2.6.19 --actors writer,journal -o " + s / "g.dot");
   CHECK(r.code == 0);
   CHECK(has(r.out, "wrote 29 states and 36 transitions to "));
   CHECK(has(r.out, "the shortest path to a violation (9 steps) is drawn in red"));
   CHECK(slurp(s / "g.dot").starts_with("digraph G {"));
-  r = run(s, "graph --variant linux-6.x --actors writer,flusher,msync");
+  r = run_dirtyrace("graph --variant linux-6.x --actors writer,flusher,msync");
   CHECK(r.code == 3);
   CHECK(r.out.empty());
   CHECK(r.err ==
@@ -192,17 +160,18 @@ TEST_CASE("CLI: graph writes DOT and refuses a large scenario with exit 3") {
         "2001); choose a smaller scenario or raise --max-states\n");
   // With Graphviz (./build.sh test installs it) svg is drawn; without it on PATH, svg is
   // refused with the package to install.
-  r = run(s, "graph --variant linux-2.6.19 --actors writer,journal --format svg -o " + s / "g.svg");
+  r = run_dirtyrace("graph --variant linux-2.6.19 --actors writer,journal --format svg -o " +
+                    s / "g.svg");
   CHECK(r.code == 0);
   CHECK(has(slurp(s / "g.svg"), "<svg"));
   CHECK(has(slurp(s / "g.svg"), "stroke=\"red\""));  // the path to the violation
-  r = run(s, "graph --variant linux-2.6.19 --actors writer,journal --format svg", "/dev/null",
-          "PATH=/nonexistent ");
+  r = run_dirtyrace("graph --variant linux-2.6.19 --actors writer,journal --format svg",
+                    "/dev/null", "PATH=/nonexistent ");
   CHECK(r.code == 2);
   CHECK(r.out.empty());
   CHECK(has(r.err, "--format svg needs Graphviz's 'dot' program"));
   CHECK(has(r.err, "apt-get install graphviz"));
-  r = run(s, "graph --format png");
+  r = run_dirtyrace("graph --format png");
   CHECK(r.code == 2);
   CHECK(r.err == "dirtyrace: error: unknown --format 'png'; use dot or svg\n");
 }

@@ -3,15 +3,12 @@
 // against its verdicts over every concrete offset, EINVAL, and the offsets and check commands.
 
 #include <doctest/doctest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
+#include "cli_support.hpp"
 #include "model/error.hpp"
 #include "model/footprints.hpp"
 #include "model/kernel/primitives.hpp"
@@ -26,6 +23,9 @@ using model::Footprint;
 using model::RangeOutcome;
 using model::RangeRule;
 using model::UsageError;
+using test::Run;
+using test::run_dirtyrace;
+using test::Scratch;
 
 namespace {
 
@@ -404,38 +404,6 @@ TEST_CASE("a trace holds the witness's concrete ranges and replays") {
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-/// A scratch directory of this test process (ctest runs test cases in parallel processes).
-const std::filesystem::path kScratch = [] {
-  std::string templ =
-      (std::filesystem::temp_directory_path() / "dirtyrace-offsets-XXXXXX").string();
-  return std::filesystem::path(mkdtemp(templ.data()));
-}();
-struct RemoveScratch {
-  ~RemoveScratch() { std::filesystem::remove_all(kScratch); }
-} remove_scratch;
-
-Run run(const std::string& args) {
-  const std::string cmd = std::string(DIRTYRACE_BINARY) + " " + args + " >" +
-                          (kScratch / "out").string() + " 2>" + (kScratch / "err").string() +
-                          " </dev/null";
-  const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(kScratch / "out"),
-          slurp(kScratch / "err")};
-}
-
 const std::string kExample =
     (std::filesystem::path(__FILE__).parent_path().parent_path() / "scenarios/memcpy_msync.toml")
         .string();
@@ -443,7 +411,7 @@ const std::string kExample =
 }  // namespace
 
 TEST_CASE("dirtyrace offsets lists the classes with their witnesses and the totals") {
-  Run r = run("offsets --scenario " + kExample);
+  Run r = run_dirtyrace("offsets --scenario " + kExample);
   CHECK(r.code == 0);
   CHECK(r.out.find("\nclass 7\n") != std::string::npos);
   CHECK(r.out.find("\nclass 8\n") == std::string::npos);
@@ -455,16 +423,18 @@ TEST_CASE("dirtyrace offsets lists the classes with their witnesses and the tota
         std::string::npos);
   CHECK(r.out.find("duplicates               0\n") != std::string::npos);
   CHECK(r.out.find("z3 seconds") == std::string::npos);
-  CHECK(run("offsets --stats --scenario " + kExample).out.find("z3 seconds") != std::string::npos);
-  const auto j = nlohmann::json::parse(run("offsets --json --scenario " + kExample).out);
+  CHECK(run_dirtyrace("offsets --stats --scenario " + kExample).out.find("z3 seconds") !=
+        std::string::npos);
+  const auto j = nlohmann::json::parse(run_dirtyrace("offsets --json --scenario " + kExample).out);
   CHECK(j["feasible"] == 7);
   CHECK(j["classes"][0]["actors"][0]["blocks"] == nlohmann::json::array({0}));
   CHECK(j["complete"] == true);
 }
 
 TEST_CASE("dirtyrace check names the violating class and its witness; the trace replays") {
-  const std::string trace = (kScratch / "trace.json").string();
-  Run r = run("check --quiet --scenario " + kExample + " --trace-out " + trace);
+  const Scratch s;
+  const std::string trace = s / "trace.json";
+  Run r = run_dirtyrace("check --quiet --scenario " + kExample + " --trace-out " + trace);
   CHECK(r.code == 1);
   CHECK(r.out.find("footprint classes: 7 feasible (4 of 11 candidates ruled out as infeasible), 0 "
                    "duplicates, 7 to explore\n") != std::string::npos);
@@ -473,21 +443,22 @@ TEST_CASE("dirtyrace check names the violating class and its witness; the trace 
         std::string::npos);
   CHECK(r.out.find("witness: n = 1, w = 0\n") != std::string::npos);
   CHECK(r.out.find("  classes explored 1 of 7\n") != std::string::npos);
-  CHECK(run("replay " + trace).code == 0);
+  CHECK(run_dirtyrace("replay " + trace).code == 0);
 
-  r = run("check --quiet --stats --scenario " + kExample + " --variant linux-6.x");
+  r = run_dirtyrace("check --quiet --stats --scenario " + kExample + " --variant linux-6.x");
   CHECK(r.code == 0);
   CHECK(r.out.find("  classes explored 7 of 7\n") != std::string::npos);
   CHECK(r.out.find("  z3 seconds") != std::string::npos);
   const auto j = nlohmann::json::parse(
-      run("check --quiet --json --scenario " + kExample + " --max-states 1000").out);
+      run_dirtyrace("check --quiet --json --scenario " + kExample + " --max-states 1000").out);
   CHECK(j["verdict"] == "inconclusive");
   CHECK(j["stop_reason"] == "state limit reached");
   CHECK(j["classes"]["explored"] == 1);
 }
 
 TEST_CASE("the commands: Z3 unknown exits 3, bad constraints exit 2 with one line") {
-  std::ofstream(kScratch / "hard.toml") << R"(
+  const Scratch s;
+  s.write("hard.toml", R"(
 beyond_file = true
 page_size = 16
 constraints = ["w > 1 && n > 1 && w * n == 1000000016000000063"]
@@ -495,35 +466,35 @@ constraints = ["w > 1 && n > 1 && w * n == 1000000016000000063"]
 kind = "writer"
 off = "w"
 len = "n"
-)";
-  Run r = run("offsets --z3-rlimit 100000 --scenario " + (kScratch / "hard.toml").string());
+)");
+  Run r = run_dirtyrace("offsets --z3-rlimit 100000 --scenario " + s / "hard.toml");
   CHECK(r.code == 3);
   CHECK(r.out.find("INCOMPLETE: Z3 could not decide") != std::string::npos);
-  r = run("check --quiet --z3-rlimit 100000 --scenario " + (kScratch / "hard.toml").string());
+  r = run_dirtyrace("check --quiet --z3-rlimit 100000 --scenario " + s / "hard.toml");
   CHECK(r.code == 3);
   CHECK(r.out.find("verdict: INCONCLUSIVE (Z3: ") != std::string::npos);
 
-  std::ofstream(kScratch / "bad.toml") << R"(
+  s.write("bad.toml", R"(
 constraints = ["w + > 1"]
 [[actors]]
 kind = "writer"
 off = "w"
 len = 4
-)";
-  r = run("offsets --scenario " + (kScratch / "bad.toml").string());
+)");
+  r = run_dirtyrace("offsets --scenario " + s / "bad.toml");
   CHECK(r.code == 2);
   CHECK(r.err ==
         "dirtyrace: error: constraint \"w + > 1\", column 5: expected a number, a name "
         "or '('\n");
-  std::ofstream(kScratch / "none.toml") << R"(
+  s.write("none.toml", R"(
 constraints = ["w > 8"]
 page_size = 16
 [[actors]]
 kind = "writer"
 off = "w"
 len = 8
-)";
-  r = run("check --quiet --scenario " + (kScratch / "none.toml").string());
+)");
+  r = run_dirtyrace("check --quiet --scenario " + s / "none.toml");
   CHECK(r.code == 2);
   CHECK(r.err.find("the constraints admit no byte ranges") != std::string::npos);
 }

@@ -2,20 +2,17 @@
 // behaviour in a browser is tested by test/browser/viewer_test.py.
 
 #include <doctest/doctest.h>
-#include <sys/wait.h>
 
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli_support.hpp"
 #include "model/error.hpp"
 #include "support.hpp"
 #include "traces/dot.hpp"
@@ -23,8 +20,11 @@
 #include "traces/json.hpp"
 #include "traces/lanes.hpp"
 
-namespace fs = std::filesystem;
 using namespace dirtyrace;
+using test::Run;
+using test::run_dirtyrace;
+using test::Scratch;
+using test::slurp;
 
 namespace {
 
@@ -57,37 +57,6 @@ std::string embedded_json(const std::string& html) {
   const std::size_t end = html.find("</script>", begin);
   REQUIRE(end != std::string::npos);
   return html.substr(begin + open.size(), end - begin - open.size());
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-/// A scratch directory for one test, removed afterwards.
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    std::string templ = (fs::temp_directory_path() / "dirtyrace-show-XXXXXX").string();
-    dir = mkdtemp(templ.data());
-  }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
-};
-
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Run run(const Scratch& s, const std::string& args) {
-  const std::string cmd = std::string(DIRTYRACE_BINARY) + " " + args + " >" + (s / "stdout") +
-                          " 2>" + (s / "stderr") + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(s / "stdout"), slurp(s / "stderr")};
 }
 
 }  // namespace
@@ -203,22 +172,22 @@ TEST_CASE("dirtyrace show: formats, -o, and one-line errors for bad input") {
   const Scratch s;
   traces::write_file_atomically(s / "t.json", traces::trace_to_json(lost_write()).dump());
 
-  Run r = run(s, "show " + (s / "t.json"));
+  Run r = run_dirtyrace("show " + (s / "t.json"));
   CHECK(r.code == 0);
   CHECK(r.out.find("Counterexample, 10 steps:") != std::string::npos);
   CHECK(r.out.find("Violated: durable_at_end") != std::string::npos);
-  r = run(s, "show " + (s / "t.json") + " --format dot");
+  r = run_dirtyrace("show " + (s / "t.json") + " --format dot");
   CHECK(r.code == 0);
   CHECK(r.out.rfind("digraph G {", 0) == 0);
-  r = run(s, "show " + (s / "t.json") + " --format html -o " + (s / "t.html"));
+  r = run_dirtyrace("show " + (s / "t.json") + " --format html -o " + (s / "t.html"));
   CHECK(r.code == 0);
   CHECK(r.out.empty());
   CHECK(slurp(s / "t.html") == traces::render_html(traces::read_trace_file(s / "t.json")));
-  r = run(s, "show " + (s / "t.json") + " --format svg -o " + (s / "t.svg"));
+  r = run_dirtyrace("show " + (s / "t.json") + " --format svg -o " + (s / "t.svg"));
   CHECK(r.code == 0);
   CHECK(slurp(s / "t.svg").find("<svg") != std::string::npos);
 
-  std::ofstream(s / "bad.json") << "{\"format\": \"dirtyrace-trace\", \"version\": 1";
+  s.write("bad.json", "{\"format\": \"dirtyrace-trace\", \"version\": 1");
   const struct {
     std::string args, message;
   } bad[] = {
@@ -232,7 +201,7 @@ TEST_CASE("dirtyrace show: formats, -o, and one-line errors for bad input") {
   };
   for (const auto& b : bad) {
     CAPTURE(b.args);
-    r = run(s, b.args);
+    r = run_dirtyrace(b.args);
     CHECK(r.code == 2);
     CHECK(r.out.empty());
     CHECK(r.err.rfind("dirtyrace: error: ", 0) == 0);

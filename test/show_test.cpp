@@ -79,6 +79,20 @@ TEST_CASE("html: one self-contained page that embeds the trace") {
   CHECK(html.find(trace.detail) != std::string::npos);
 }
 
+TEST_CASE("a run saved by simulate, which violates nothing, says so on the page and in DOT") {
+  traces::Trace run = lost_write();
+  run.property.clear();  // what dirtyrace simulate saves when no property is violated
+  run.detail = "a run recorded by dirtyrace simulate";
+  const std::string html = traces::render_html(run);
+  CHECK(html.find("<h1>dirtyrace run: <span id=\"property-name\">no property</span>") !=
+        std::string::npos);
+  CHECK(html.find("<h2>No property violated</h2>") != std::string::npos);
+  CHECK(html.find("<h2>Violated") == std::string::npos);
+  const std::string dot = traces::render_dot(run);
+  CHECK(dot.find("no property violated") != std::string::npos);
+  CHECK(dot.find("violated: \\n") == std::string::npos);
+}
+
 TEST_CASE("html: text from the trace cannot end the script element or add markup") {
   CHECK(traces::json_for_script(R"({"a":"</script><!--"})") ==
         R"({"a":"\u003c/script>\u003c!--"})");

@@ -118,10 +118,12 @@ Graph build_graph(const Trace& trace) {
                       g);
     }
   }
-  const Vertex verdict =
-      boost::add_vertex(Node{"violation", "", "violated: " + trace.property + "\n" + trace.detail,
-                             "shape=note, color=firebrick, fontcolor=firebrick"},
-                        g);
+  const Vertex verdict = boost::add_vertex(
+      Node{"violation", "",
+           (trace.property.empty() ? "no property violated" : "violated: " + trace.property) +
+               "\n" + trace.detail,
+           "shape=note, color=firebrick, fontcolor=firebrick"},
+      g);
   if (!steps.empty()) boost::add_edge(steps.back(), verdict, Edge{"", "style=invis"}, g);
   return g;
 }

@@ -73,16 +73,21 @@ std::string json_for_script(const std::string& json) {
 
 std::string render_html(const Trace& trace) {
   const std::string variant(trace.scenario.variant->name);
-  return fill(viewer::kPage,
-              {{"title", escape_html("dirtyrace: " + trace.property + " on " + variant)},
-               {"property", escape_html(trace.property)},
-               {"variant", escape_html(variant)},
-               {"scenario", escape_html(describe_scenario(trace.scenario))},
-               {"description", escape_html(trace.description)},
-               {"detail", escape_html(trace.detail)},
-               {"style", std::string(viewer::kStyle)},
-               {"script", std::string(viewer::kScript)},
-               {"trace", json_for_script(trace_to_json(trace).dump())}});
+  // A run saved by `dirtyrace simulate` may violate nothing: it names no property.
+  const bool violation = !trace.property.empty();
+  const std::string property = violation ? trace.property : "no property";
+  return fill(viewer::kPage, {{"title", escape_html("dirtyrace: " + property + " on " + variant)},
+                              {"heading", violation ? "dirtyrace counterexample" : "dirtyrace run"},
+                              {"verdict", violation ? escape_html("Violated: " + trace.property)
+                                                    : "No property violated"},
+                              {"property", escape_html(property)},
+                              {"variant", escape_html(variant)},
+                              {"scenario", escape_html(describe_scenario(trace.scenario))},
+                              {"description", escape_html(trace.description)},
+                              {"detail", escape_html(trace.detail)},
+                              {"style", std::string(viewer::kStyle)},
+                              {"script", std::string(viewer::kScript)},
+                              {"trace", json_for_script(trace_to_json(trace).dump())}});
 }
 
 }  // namespace dirtyrace::traces

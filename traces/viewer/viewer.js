@@ -110,7 +110,7 @@
   });
   const lastRow = el('tr', { class: 'verdict' },
     el('th', { class: 'index', scope: 'row' }, ''),
-    el('td', { colspan: String(lanes.length) }, 'then: ' + trace.property.name + ' is violated'));
+    el('td', { colspan: String(lanes.length) }, 'then: ' + (trace.property.name || 'no property') + ' is violated'));
   body.append(...rows, lastRow);
 
   // The state panel groups variables the way a kernel developer reads them.
@@ -224,7 +224,8 @@
     }
     if (index === steps.length) {
       parts.push(el('div', { id: 'violation-note' },
-        el('strong', {}, 'Violated: ' + trace.property.name), ' ', trace.property.detail));
+        el('strong', {}, trace.property.name ? 'Violated: ' + trace.property.name
+          : 'No property violated:'), ' ', trace.property.detail));
     }
     parts.push(...renderState(states[index], changedBy[index]));
     panel.replaceChildren(...parts);

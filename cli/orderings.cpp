@@ -34,13 +34,15 @@ int exit_code(const properties::OrderingReport& report) {
   return inconclusive ? kExitInconclusive : kExitVerified;
 }
 
-}  // namespace
-
+/// The scenario when given no options: small enough to check many orders quickly, with every
+/// actor kind whose routines are worth reordering.
 model::Scenario orderings_default_scenario() {
   model::Scenario s = model::default_scenario();
   s.actors = model::parse_actor_list("writer,flusher,msync,munmap,reclaim");
   return s;
 }
+
+}  // namespace
 
 void setup_orderings(CLI::App& app, OrderingsOptions& o) {
   add_scenario_options(app, o.scenario);

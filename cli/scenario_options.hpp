@@ -8,9 +8,6 @@ namespace dirtyrace::cli {
 /// given on the command line. Throws model::UsageError.
 model::Scenario build_scenario(const ScenarioOptions& o,
                                model::Scenario base = model::default_scenario());
-/// The scenario of `dirtyrace orderings` when given no options: small enough to check many
-/// orders quickly, with every actor kind whose routines are worth reordering.
-model::Scenario orderings_default_scenario();
 /// Splits "a,b,c"; empty text gives no items.
 std::vector<std::string> split_list(const std::string& text);
 

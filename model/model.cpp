@@ -18,11 +18,6 @@ Model::Model(Scenario scenario) : scenario_(std::move(scenario)) {
   build(routines_for(*scenario_.variant));
 }
 
-Model::Model(Scenario scenario, const RoutineTable& routines) : scenario_(std::move(scenario)) {
-  scenario_.validate_and_resolve();
-  build(routines);
-}
-
 void Model::build(RoutineTable routines) {
   const Scenario& sc = scenario_;
   for (const RoutineOrder& order : sc.routine_orders) {

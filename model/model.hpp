@@ -59,8 +59,6 @@ class Model {
  public:
   /// Validates and compiles the scenario; throws UsageError on bad input.
   explicit Model(Scenario scenario);
-  /// As above, with the variant's routines edited by the caller (the ordering explorer).
-  Model(Scenario scenario, const RoutineTable& routines);
 
   const Scenario& scenario() const { return scenario_; }
   const Env& env() const { return env_; }

@@ -35,18 +35,6 @@ std::vector<std::string> RoutineTable::reachable(std::string_view entry) const {
   return out;
 }
 
-void RoutineTable::drop(std::string_view routine, std::string_view step) {
-  if (!has(routine)) throw UsageError("no routine '" + std::string(routine) + "' in this variant");
-  auto& items = routines_.find(routine)->second;
-  const auto removed = std::erase_if(items, [&](const Item& item) {
-    return item.kind == Item::Kind::step && item.step->name == step;
-  });
-  if (removed == 0) {
-    throw UsageError("routine '" + std::string(routine) + "' has no step '" + std::string(step) +
-                     "'");
-  }
-}
-
 namespace {
 
 /// Builds a program in two passes: emit entries while recording labels per routine instance,

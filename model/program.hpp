@@ -35,8 +35,6 @@ class RoutineTable {
   const std::vector<Item>& get(std::string_view name) const;
   /// `entry` and every routine it calls, directly or not, each once, in the order first called.
   std::vector<std::string> reachable(std::string_view entry) const;
-  /// Removes every step called `step` from routine `routine`; throws UsageError if none.
-  void drop(std::string_view routine, std::string_view step);
 
  private:
   std::map<std::string, std::vector<Item>, std::less<>> routines_;

@@ -47,18 +47,6 @@ model::DependencyGraph ordering_graph(const model::Scenario& scenario, const std
   return graph;
 }
 
-namespace {
-
-/// The variant's own order of the routine, less the dropped steps.
-std::vector<std::string> kernel_order(const model::Scenario& scenario, const std::string& routine,
-                                      const OrderingEdits& edits) {
-  model::DependencyGraph graph(model::routines_for(*scenario.variant), routine);
-  for (const std::string& op : edits.drop) graph.drop(op);
-  return graph.op_ids();
-}
-
-}  // namespace
-
 OrderingReport explore_orderings(const model::Scenario& scenario, const std::string& routine,
                                  const OrderingEdits& edits, const OrderingOptions& options,
                                  const OrderingSink& on_row) {
@@ -67,7 +55,8 @@ OrderingReport explore_orderings(const model::Scenario& scenario, const std::str
   report.routine = routine;
   report.edges = graph.edges();
   const auto orders = graph.orders(options.max_orders, report.complete);
-  const std::vector<std::string> own = kernel_order(scenario, routine, edits);
+  // Edits other than drops change only which orders are allowed, not the routine itself.
+  const std::vector<std::string> own = graph.op_ids();
   for (const std::vector<std::string>& order : orders) {
     if (options.interrupt && options.interrupt->load()) {
       report.complete = false;

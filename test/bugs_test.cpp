@@ -3,7 +3,6 @@
 
 #include <doctest/doctest.h>
 
-#include "model/routines.hpp"
 #include "support.hpp"
 #include "traces/json.hpp"
 #include "traces/replay.hpp"
@@ -59,17 +58,15 @@ TEST_CASE(
 TEST_CASE(
     "routines are data: drop Linus' set_page_dirty from 2.6.20's clear_page_dirty_for_io "
     "and the 2.6.19 loss is back") {
-  const model::Scenario s =
-      test::scenario("linux-2.6.20", 1, 1, 1, "writer,journal", {"durable_at_end"});
-  model::RoutineTable routines = model::routines_for(*s.variant);
+  model::Scenario s = test::scenario("linux-2.6.20", 1, 1, 1, "writer,journal", {"durable_at_end"});
   const auto check = [&] {
-    const model::Model m(s, routines);
+    const model::Model m(s);
     const properties::CheckedModel system(m, properties::select_properties(m, {"durable_at_end"}));
     const checker::SearchResult r = checker::search(system, {});
     return r.counterexample ? traces::make_trace(system, *r.counterexample).property : "";
   };
   CHECK(check().empty());
-  routines.drop("clear_page_dirty_for_io", "set_page_dirty");
+  s.routine_orders = {{"clear_page_dirty_for_io", {"page_mkclean", "TestClearPageDirty"}}};
   CHECK(check() == "durable_at_end");
 }
 

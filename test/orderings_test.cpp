@@ -117,6 +117,17 @@ TEST_CASE("labels and jumps stay put: write_cache_pages only swaps its first two
                        model::UsageError);
 }
 
+TEST_CASE("an order that leaves a step out drops it; an unknown routine is named") {
+  const auto table = model::routines_for(model::variant_named("linux-2.6.20"));
+  const auto items = model::reordered_items(
+      table, {"clear_page_dirty_for_io", {"page_mkclean", "TestClearPageDirty"}});
+  REQUIRE(items.size() == 2);
+  CHECK(items[0].step->name == "page_mkclean");
+  CHECK(items[1].step->name == "TestClearPageDirty");
+  CHECK_THROWS_WITH_AS(model::reordered_items(table, {"nope", {}}),
+                       doctest::Contains("no routine 'nope'"), model::UsageError);
+}
+
 TEST_CASE("lock boundaries: set_page_dirty stays under the fault's page lock unless moved out") {
   DependencyGraph g = graph_of("linux-6.x", "do_shared_fault");
   CHECK(g.op_ids() == Order{"filemap_fault", "unlock_page#1", "page_mkwrite", "finish_fault",

@@ -2,7 +2,8 @@
 
 #include <doctest/doctest.h>
 
-#include "model/error.hpp"
+#include <stdexcept>
+
 #include "model/program.hpp"
 
 using namespace dirtyrace::model;
@@ -60,13 +61,4 @@ TEST_CASE("undefined labels, unknown routines and recursion are internal errors"
   CHECK_THROWS_AS(Program::build(t, "missing"), std::logic_error);
   t.set("loop", {Item::of(kA), Item::call("loop")});
   CHECK_THROWS_AS(Program::build(t, "loop"), std::logic_error);
-}
-
-TEST_CASE("drop removes a step by name and names what is missing") {
-  RoutineTable t;
-  t.set("r", {Item::of(kA), Item::of(kC)});
-  t.drop("r", "a");
-  CHECK(t.get("r").size() == 1);
-  CHECK_THROWS_AS(t.drop("r", "a"), UsageError);
-  CHECK_THROWS_AS(t.drop("nope", "a"), UsageError);
 }

@@ -43,16 +43,15 @@ std::string summary(const properties::OrderingReport& report) {
   return s;
 }
 
-/// Pads to `width` characters, counting each UTF-8 sequence as one.
-std::string pad(const std::string& s, std::size_t width) {
-  const auto chars = static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xc0) != 0x80; }));
-  return chars >= width ? s : s + std::string(width - chars, ' ');
-}
-
+/// Characters in `s`, counting each UTF-8 sequence as one.
 std::size_t display_width(const std::string& s) {
   return static_cast<std::size_t>(
       std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xc0) != 0x80; }));
+}
+
+std::string pad(const std::string& s, std::size_t width) {
+  const std::size_t chars = display_width(s);
+  return chars >= width ? s : s + std::string(width - chars, ' ');
 }
 
 }  // namespace

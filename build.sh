@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(cmake make g++ pkg-config clang-format libabsl-dev libboost-graph-dev libcli11-dev
+packages=(cmake make g++ pkg-config ccache clang-format libabsl-dev libboost-graph-dev libcli11-dev
           libtomlplusplus-dev libxxhash-dev libz3-dev doctest-dev nlohmann-json3-dev)
 # What the tests need besides: the viewer's browser test and `dirtyrace show --format svg`.
 test_packages=(python3 chromium graphviz)

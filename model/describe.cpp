@@ -18,6 +18,19 @@ std::string TransitionInfo::name() const {
   return out;
 }
 
+namespace {
+
+/// What an actor at Program::spinning() does: no kernel step, the same loop forever.
+const Step kSpinning{
+    .name = "spin",
+    .function = "(a loop that takes no step)",
+    .source = "an edited routine",
+    .what =
+        "every step of the loop the actor is in is passed over, so it goes round forever "
+        "without changing anything"};
+
+}  // namespace
+
 TransitionInfo Model::describe(Transition t) const {
   if (t.actor == Transition::kDevice) {
     if (t.block >= env_.blocks() || t.pc > 2) throw std::out_of_range("no such device transition");
@@ -28,6 +41,7 @@ TransitionInfo Model::describe(Transition t) const {
   }
   if (t.actor >= env_.actors) throw std::out_of_range("no such actor");
   const Program& prog = env_.of(t.actor).program;
+  if (t.pc == prog.spinning()) return {env_.of(t.actor).name, &kSpinning, "", "", -1};
   if (t.pc >= prog.size()) throw std::out_of_range("no such step");
   const FlatStep& f = prog[t.pc];
   const std::string_view outcome = f.step->choices() > 1 ? f.step->outcomes[t.choice] : "";
@@ -37,7 +51,8 @@ TransitionInfo Model::describe(Transition t) const {
 std::string Model::position(const State& s, int a) const {
   const std::uint8_t pc = s.actor[static_cast<std::size_t>(a)].pc;
   const Program& prog = env_.of(a).program;
-  if (pc >= prog.done()) return "done";
+  if (pc == prog.done()) return "done";
+  if (pc == prog.spinning()) return "spinning (a loop that takes no step)";
   return std::string(prog[pc].step->function) + ": " + std::string(prog[pc].step->name);
 }
 
@@ -105,7 +120,15 @@ std::vector<Variable> Model::variables(const State& s) const {
   if (s.ghost_bug != kBugNone) add("BUG", "BUG_ON", std::to_string(s.ghost_bug));
   if (s.ghost_unstable_store) add("stable", "unstable_store", "1");
   for (int a = 0; a < env_.actors; ++a) {
+    const Actor& act = s.actor[static_cast<std::size_t>(a)];
     add(env_.of(a).name, "at", position(s, a));
+    if (act.refs != 0 && act.pc == env_.of(a).program.done()) {
+      std::string pages;
+      for (int p = 0; p < env_.pages; ++p) {
+        if (act.refs & bit(p)) pages += (pages.empty() ? "p" : " p") + std::to_string(p);
+      }
+      add(env_.of(a).name, "holds", pages);
+    }
   }
   return out;
 }

@@ -13,6 +13,27 @@ namespace dirtyrace::model {
 
 using namespace kernel;
 
+namespace {
+
+/// Sets to 0 each local that no step will read before writing it again. The references an
+/// actor holds, its stores and what it was called with are not dropped: no_leak and the
+/// durability properties read them after the actor's last step.
+void clear_dead_locals(Actor& act, VarSet live) {
+  const auto clear = [&](Var v, std::uint8_t& field) {
+    if (!has(live, v)) field = 0;
+  };
+  clear(Var::page, act.page);
+  clear(Var::cleaned, act.cleaned);
+  clear(Var::index, act.index);
+  clear(Var::pagevec, act.pagevec);
+  clear(Var::picked, act.picked);
+  clear(Var::underway, act.underway);
+  clear(Var::orig_pte, act.orig_pte);
+  clear(Var::wait_index, act.wait_index);
+}
+
+}  // namespace
+
 Model::Model(Scenario scenario) : scenario_(std::move(scenario)) {
   scenario_.validate_and_resolve();
   build(routines_for(*scenario_.variant));
@@ -79,6 +100,10 @@ void Model::build(RoutineTable routines) {
     }
     ae.program = Program::build(routines, entry_routine(spec.kind, spec.outcome));
     env_.actor.push_back(std::move(ae));
+    const int self = static_cast<int>(i);
+    ActorEnv& added = env_.actor.back();
+    added.program.specialise_liveness(
+        [&](std::size_t pc) { return added.program[pc].step->skip(State{}, env_, self); });
   }
   build_packer();
 }
@@ -124,37 +149,31 @@ void Model::build_packer() {
   for (int a = 0; a < A; ++a) {
     const ActorEnv& ae = env_.of(a);
     const Actor& act = s.actor[static_cast<std::size_t>(a)];
-    packer_.add(at(act.pc), bits_for(static_cast<unsigned>(ae.program.size())));
-    switch (ae.kind) {
-      case ActorKind::writer:
-        packer_.add(at(act.stores), bits_for(static_cast<unsigned>(ae.stores)));
-        packer_.add(at(act.orig_pte), 3);
-        packer_.add(at(act.refs), static_cast<unsigned>(P));
-        break;
-      case ActorKind::munmap:
-      case ActorKind::buffer_flush:
-        packer_.add(at(act.cursor), cursor_bits);
-        break;
-      case ActorKind::journal:
-        if (env_.variant->journal == JournalKind::buffers) {
-          packer_.add(at(act.cursor), cursor_bits);
-          break;
-        }
-        [[fallthrough]];
-      default:
-        packer_.add(at(act.page), bits_for(static_cast<unsigned>(P - 1)));
-        packer_.add(at(act.cursor), cursor_bits);
-        packer_.add(at(act.cleaned), 1);
-        packer_.add(at(act.index), bits_for(static_cast<unsigned>(P)));
-        packer_.add(at(act.pagevec), static_cast<unsigned>(P));
-        packer_.add(at(act.refs), static_cast<unsigned>(P));
-        packer_.add(at(act.picked), static_cast<unsigned>(B));
-        if (ae.records_call) {
-          for (int g = 0; g < P * B; ++g) {
-            packer_.add(at(act.ghost_called[static_cast<std::size_t>(g)]),
-                        bits_for(env_.max_version[static_cast<std::size_t>(g)]));
-          }
-        }
+    packer_.add(at(act.pc), bits_for(ae.program.spinning()));
+    // Only the locals the actor's steps use take bits.
+    VarSet used = 0;
+    for (std::size_t pc = 0; pc < ae.program.size(); ++pc) {
+      used |= ae.program[pc].step->reads | ae.program[pc].step->writes;
+    }
+    const auto local = [&](Var v, const std::uint8_t& field, unsigned bits) {
+      if (has(used, v)) packer_.add(at(field), bits);
+    };
+    local(Var::page, act.page, bits_for(static_cast<unsigned>(P - 1)));
+    local(Var::cleaned, act.cleaned, 1);
+    local(Var::index, act.index, bits_for(static_cast<unsigned>(P)));
+    local(Var::pagevec, act.pagevec, static_cast<unsigned>(P));
+    local(Var::refs, act.refs, static_cast<unsigned>(P));
+    local(Var::picked, act.picked, static_cast<unsigned>(B));
+    local(Var::underway, act.underway, 1);
+    local(Var::orig_pte, act.orig_pte, 3);
+    local(Var::stores, act.stores, bits_for(static_cast<unsigned>(ae.stores)));
+    local(Var::wait_index, act.wait_index, bits_for(static_cast<unsigned>(P)));
+    if (ae.kind != ActorKind::writer) packer_.add(at(act.cursor), cursor_bits);
+    if (ae.records_call) {
+      for (int g = 0; g < P * B; ++g) {
+        packer_.add(at(act.ghost_called[static_cast<std::size_t>(g)]),
+                    bits_for(env_.max_version[static_cast<std::size_t>(g)]));
+      }
     }
   }
 }
@@ -181,20 +200,21 @@ void Model::advance(State& s, int a, std::uint8_t pc, Flow flow) const {
                              " jumped to a target it did not declare");
     }
   }
+  Actor& act = s.actor[static_cast<std::size_t>(a)];
   for (std::size_t hops = 0; to < prog.done(); ++hops) {
     const Step& st = *prog[to].step;
     if (!st.skip || !st.skip(s, env_, a)) break;
-    if (hops > prog.size())
-      throw std::logic_error("skip cycle in the program of " + env_.of(a).name);
+    clear_dead_locals(act, ~st.skip_clears);
+    if (hops > prog.size()) {
+      // Passing over steps changes no shared state, so the actor will never get out.
+      act.pc = prog.spinning();
+      return;
+    }
     to = prog[to].skip_target;
   }
-  Actor& act = s.actor[static_cast<std::size_t>(a)];
   act.pc = to;
-  if (to == prog.done()) {
-    if (act.refs != 0) throw std::logic_error(env_.of(a).name + " finished holding a reference");
-    // A finished actor keeps only what properties read: its stores and what it was called with.
-    act.page = act.cursor = act.cleaned = act.index = act.pagevec = act.picked = act.orig_pte = 0;
-  }
+  // A step taken again (one per mapping, buffer or page) carries its locals to its next round.
+  if (flow.kind != Flow::Kind::again || to != pc) clear_dead_locals(act, prog.live(to));
 }
 
 void Model::for_each_transition(const State& s, TransitionSink sink) const {
@@ -202,6 +222,10 @@ void Model::for_each_transition(const State& s, TransitionSink sink) const {
   for (int a = 0; a < env_.actors; ++a) {
     const Actor& act = s.actor[static_cast<std::size_t>(a)];
     const Program& prog = env_.of(a).program;
+    if (act.pc == prog.spinning()) {
+      sink(Transition{static_cast<std::uint8_t>(a), act.pc, 0, 0}, s);
+      continue;
+    }
     if (act.pc >= prog.done()) continue;
     const Step& st = *prog[act.pc].step;
     if (st.enabled && !st.enabled(s, env_, a)) continue;
@@ -254,7 +278,7 @@ void Model::device_transitions(const State& s, TransitionSink sink) const {
 
 bool Model::finished(const State& s) const {
   for (int a = 0; a < env_.actors; ++a) {
-    if (s.actor[static_cast<std::size_t>(a)].pc < env_.of(a).program.done()) return false;
+    if (s.actor[static_cast<std::size_t>(a)].pc != env_.of(a).program.done()) return false;
   }
   for (int g = 0; g < env_.blocks(); ++g) {
     if (s.block[static_cast<std::size_t>(g)].io != kIoIdle) return false;
@@ -266,12 +290,12 @@ bool Model::at_rest(const State& s) const {
   for (int a = 0; a < env_.actors; ++a) {
     const std::uint8_t pc = s.actor[static_cast<std::size_t>(a)].pc;
     const Program& prog = env_.of(a).program;
-    if (pc < prog.done() && !prog[pc].step->rest) return false;
+    if (pc == prog.spinning() || (pc < prog.done() && !prog[pc].step->rest)) return false;
   }
   return true;
 }
 
-State Model::after_final_fsync(const State& from) const {
+std::optional<State> Model::after_final_fsync(const State& from) const {
   const int f = env_.actors;  // the final fsync's slot
   const Program& prog = env_.of(f).program;
   State s = from;
@@ -297,10 +321,10 @@ State Model::after_final_fsync(const State& from) const {
       }
     });
     if (moved) continue;
-    if (act.pc >= prog.done()) return s;
-    throw std::logic_error("the final fsync is blocked with no write in flight");
+    if (act.pc == prog.done()) return s;
+    return std::nullopt;  // blocked for good, or spinning
   }
-  throw std::logic_error("the final fsync did not finish");
+  return std::nullopt;  // a loop that never ends
 }
 
 }  // namespace dirtyrace::model

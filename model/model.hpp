@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,8 +78,9 @@ class Model {
   /// Every actor is finished or about to take a step marked `rest`.
   bool at_rest(const State& s) const;
   /// The state after one more fsync of the whole file run alone to completion, every write
-  /// completed (for durable_at_end).
-  State after_final_fsync(const State& s) const;
+  /// completed (for durable_at_end); none when that fsync never returns (it waits on a lock or
+  /// a writeback that nothing will release or end, or spins).
+  std::optional<State> after_final_fsync(const State& s) const;
 
   TransitionInfo describe(Transition t) const;
   /// Every variable worth showing, in a stable order.

@@ -84,6 +84,31 @@ bool is_lock_boundary(const RoutineTable& table, const Item& item) {
            item.kind == Item::Kind::call);
 }
 
+/// The locals an op reads before writing them (a call's, along its items in order) and the
+/// locals it may write.
+struct LocalUse {
+  VarSet reads = 0;
+  VarSet writes = 0;
+};
+
+LocalUse local_use(const RoutineTable& table, const Item& item) {
+  if (item.kind == Item::Kind::step) {
+    return {item.step->reads & kLocalVars, item.step->writes & kLocalVars};
+  }
+  LocalUse use;
+  if (item.kind != Item::Kind::call) return use;
+  VarSet written = 0;  // certainly written by the items so far, so not read from outside
+  for (const Item& inner : table.get(item.routine)) {
+    if (inner.kind == Item::Kind::label) written = 0;  // reached by a jump past those writes
+    const LocalUse u = local_use(table, inner);
+    use.reads |= u.reads & ~written;
+    use.writes |= u.writes;
+    // A step that may be passed over, or a call, writes nothing for certain.
+    if (inner.kind == Item::Kind::step && !inner.step->skip) written |= u.writes & ~u.reads;
+  }
+  return use;
+}
+
 std::string known_ops(const std::vector<std::string>& ids) {
   std::string out;
   for (const std::string& id : ids) {
@@ -126,22 +151,22 @@ void DependencyGraph::add_dependencies(const RoutineTable& table) {
       if (!is_op(items[u]) || !is_op(items[v])) add(u, v, Dependency::control);
     }
   }
-  for (VertexId v = 0; v < n; ++v) {
-    if (!is_op(items[v])) continue;
-    if (items[v].kind == Item::Kind::step) {
-      for (std::string_view need : items[v].step->needs) {
-        if (need.empty()) continue;
-        for (VertexId u = v; u-- > 0;) {
-          if (is_op(items[u]) && op_name(items[u]) == need) {
-            add(u, v, Dependency::data);
-            break;
-          }
-        }
+  // A local one op writes and a later one reads (or an earlier one reads and a later one
+  // writes) ties the two: swapping them would change what the reader sees.
+  std::vector<LocalUse> use;
+  for (VertexId v = 0; v < n; ++v) use.push_back(local_use(table, items[v]));
+  for (VertexId u = 0; u < n; ++u) {
+    for (VertexId v = u + 1; v < n && is_op(items[u]); ++v) {
+      if (!is_op(items[v]) || segment[v] != segment[u]) continue;
+      if ((use[u].writes & use[v].reads) || (use[u].reads & use[v].writes)) {
+        add(u, v, Dependency::data);
       }
-      if (items[v].step->entry) {
-        for (VertexId w = v + 1; w < n && segment[w] == segment[v]; ++w) {
-          add(v, w, Dependency::entry);
-        }
+    }
+  }
+  for (VertexId v = 0; v < n; ++v) {
+    if (items[v].kind == Item::Kind::step && items[v].step->entry) {
+      for (VertexId w = v + 1; w < n && segment[w] == segment[v]; ++w) {
+        add(v, w, Dependency::entry);
       }
     }
   }

@@ -2,10 +2,10 @@
 // Orders of a routine's steps (issue: "which orders of these steps are safe?"). A routine's items
 // are the vertices of a dependency graph (Boost.Graph); an edge says that one item must come
 // before another, and why: control (labels and jumps stay where they are, so no step crosses
-// one), data (a step uses what an earlier one found: Step::needs), lock (a step stays on its
-// side of each page-lock boundary: Step::page_lock), entry (a system call's entry stays first)
-// or user (added on the command line). Every topological order is a candidate order of the
-// routine; a RoutineOrder names one, and Model applies it to the variant's routines.
+// one), data (one writes a local, Step::writes, that the other reads, Step::reads), lock (a step
+// stays on its side of each page-lock boundary: Step::page_lock), entry (a system call's entry
+// stays first) or user (added on the command line). Every topological order is a candidate order of
+// the routine; a RoutineOrder names one, and Model applies it to the variant's routines.
 
 #include <cstddef>
 #include <string>

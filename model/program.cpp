@@ -150,7 +150,44 @@ Program Program::build(const RoutineTable& table, std::string_view entry) {
   p.steps_ = Flattener(table).run(entry);
   if (p.steps_.size() > 250)
     throw std::logic_error("program of '" + std::string(entry) + "' too long");
+  p.compute_liveness([](std::size_t) { return 0; });
   return p;
+}
+
+void Program::specialise_liveness(absl::FunctionRef<bool(std::size_t pc)> skipped) {
+  for (FlatStep& f : steps_) f.live = 0;
+  compute_liveness([&](std::size_t pc) {
+    if (!steps_[pc].step->skip_by_scenario) return 0;
+    return skipped(pc) ? 1 : 2;
+  });
+}
+
+// Backward data flow to a fixed point: live(pc) = reads(pc) ∪ (live after it − writes(pc)),
+// joined with live(skip target) for a step that may be passed over. A step that writes a local
+// only on some paths declares it read too, so `writes` may be taken as certain.
+void Program::compute_liveness(absl::FunctionRef<int(std::size_t pc)> skip_kind) {
+  const auto live_at = [&](std::uint8_t pc) { return live(pc); };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t pc = steps_.size(); pc-- > 0;) {
+      FlatStep& f = steps_[pc];
+      const Step& st = *f.step;
+      const int kind = st.skip ? skip_kind(pc) : 2;
+      VarSet in = 0;
+      if (kind != 1) {
+        VarSet after = live_at(f.next) | f.live;  // f.live: Flow::again runs the step once more
+        for (int t = 0; t < kTargets; ++t) {
+          if (st.jumps & (1u << t)) after |= live_at(f.target[static_cast<std::size_t>(t)]);
+        }
+        in = (st.reads | (after & ~st.writes)) & kLocalVars;
+      }
+      if (kind != 2) in |= live_at(f.skip_target) & ~st.skip_clears;
+      if (in != f.live) {
+        f.live = in;
+        changed = true;
+      }
+    }
+  }
 }
 
 }  // namespace dirtyrace::model

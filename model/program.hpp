@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <absl/functional/function_ref.h>
+
 #include "model/step.hpp"
 
 namespace dirtyrace::model {
@@ -49,6 +51,10 @@ struct FlatStep {
   std::uint8_t next;                          // after Flow::next
   std::array<std::uint8_t, kTargets> target;  // after Flow::to(t); kNoTarget if undefined
   std::uint8_t skip_target;                   // where a skipped step sends the actor
+  /// Locals that some path from here reads before writing: the others are dead here, and the
+  /// model sets them to 0, so that states differing only in a value no step will read again are
+  /// one state (dead variable reduction). Each local's 0 is the value the kernel starts with.
+  VarSet live = 0;
 };
 
 class Program {
@@ -60,9 +66,20 @@ class Program {
   std::size_t size() const { return steps_.size(); }
   /// The program counter of a finished actor.
   std::uint8_t done() const { return static_cast<std::uint8_t>(steps_.size()); }
+  /// The program counter of an actor caught in a loop whose every step it passes over (an
+  /// edited routine without its lookup, say): it goes round forever and never finishes.
+  std::uint8_t spinning() const { return static_cast<std::uint8_t>(steps_.size() + 1); }
   const FlatStep& operator[](std::size_t pc) const { return steps_[pc]; }
+  /// Recomputes which locals are live knowing, for each step whose skip reads the scenario
+  /// only, whether this actor always passes over it (`skipped(pc)`) or never does.
+  void specialise_liveness(absl::FunctionRef<bool(std::size_t pc)> skipped);
+  /// The locals live at `pc` (none once the program is done).
+  VarSet live(std::size_t pc) const { return pc < steps_.size() ? steps_[pc].live : 0; }
 
  private:
+  /// skip_kind(pc): 0 decided at run time, 1 always passed over, 2 never.
+  void compute_liveness(absl::FunctionRef<int(std::size_t pc)> skip_kind);
+
   std::vector<FlatStep> steps_;
 };
 

@@ -64,7 +64,7 @@ void add_writeback(RoutineTable& t, const Variant& v) {
   }
   t.set("__block_write_full_page",
         {step(kLockBuffer), step(kTrylockBuffer), step(kSetPageWriteback), step(kSubmitBh),
-         step(kWritepageUnlockPage), step(kEndPageWritebackNoIo), label(Target::page_done)});
+         step(kWritepageUnlockPage), step(kEndPageWritebackNoIo)});
   t.set("write_cache_pages",
         {step(kMappingTagged), step(kTagPagesForWriteback), label(Target::lookup),
          step(kFindGetPagesTag), label(Target::next_page), step(kWbLockPage),

@@ -53,16 +53,18 @@ enum PteBits : std::uint8_t { kPtePresent = 1, kPteWrite = 2, kPteDirty = 4 };
 
 /// Program counter and the kernel locals an actor carries between its steps.
 struct Actor {
-  std::uint8_t pc;        // index into the actor's program; the program's size means finished
-  std::uint8_t page;      // page the current routine works on
-  std::uint8_t cursor;    // mapping, buffer or block of a one-per-step loop
-  std::uint8_t cleaned;   // page_mkclean found a dirty or writable PTE
-  std::uint8_t index;     // next page index a tag lookup starts from (0: the range's start)
-  std::uint8_t pagevec;   // pages of the last tag lookup still to visit (bit per page)
-  std::uint8_t refs;      // pages this actor holds a reference on (bit per page)
-  std::uint8_t picked;    // buffers of `page` marked for async write (bit per buffer)
-  std::uint8_t stores;    // stores done (writer)
-  std::uint8_t orig_pte;  // the PTE as the fault first read it (pte_same)
+  std::uint8_t pc;          // index into the actor's program; the program's size means finished
+  std::uint8_t page;        // page the current routine works on
+  std::uint8_t cursor;      // mapping, buffer or block of a one-per-step loop
+  std::uint8_t cleaned;     // page_mkclean found a dirty or writable PTE
+  std::uint8_t index;       // next page index a tag lookup starts from (0: the range's start)
+  std::uint8_t pagevec;     // pages of the last tag lookup still to visit (bit per page)
+  std::uint8_t refs;        // pages this actor holds a reference on (bit per page)
+  std::uint8_t picked;      // buffers of `page` marked for async write (bit per buffer)
+  std::uint8_t stores;      // stores done (writer)
+  std::uint8_t orig_pte;    // the PTE as the fault first read it (pte_same)
+  std::uint8_t underway;    // __block_write_full_page: nr_underway != 0
+  std::uint8_t wait_index;  // filemap_fdatawait: next page index of its lookup
   /// msync/fsync: the version of each block in memory when the call was made (ghost).
   std::array<std::uint8_t, kMaxBlocks> ghost_called;
   bool operator==(const Actor&) const = default;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <string_view>
 
 #include "model/state.hpp"
@@ -23,7 +24,6 @@ enum class Target : std::uint8_t {
   next_page,   // loops over pages: go on with the next page
   page_clean,  // clear_page_dirty_for_io returned 0
   page_ready,  // writeback loop: the page is locked and not under writeback
-  page_done,   // ->writepage is finished with the page
   loop_end,    // a loop over pages is finished
   count
 };
@@ -56,6 +56,52 @@ using Guard = bool (*)(const State&, const Env&, int self);
 using Skip = bool (*)(const State&, const Env&, int self);
 using Apply = Flow (*)(Exec&);
 
+/// The variables a step reads and writes, declared once per step (Step::reads, Step::writes).
+/// Locals are the kernel variables an actor carries from one step to the next (fields of
+/// Actor); the ordering graph derives its data dependencies from them. The shared variables,
+/// by kind of object, are what partial-order reduction will read its dependency relation from.
+/// A loop's own `cursor` is not listed: it is 0 whenever the actor is between two steps.
+enum class Var : std::uint8_t {
+  // locals
+  page,        // the page the routine works on
+  cleaned,     // page_mkclean's result, for `if (page_mkclean(page)) set_page_dirty(page)`
+  index,       // write_cache_pages: next index of the tag lookup
+  pagevec,     // the pages of the last lookup still to visit
+  refs,        // the page references the actor holds
+  picked,      // __block_write_full_page: buffers marked for async write
+  underway,    // __block_write_full_page: nr_underway, writes submitted
+  orig_pte,    // the fault: the PTE as it first read it (orig_pte / pte_same)
+  stores,      // the writer: stores done, hence which block the next one goes to
+  called,      // msync/fsync: the versions in memory at the call (ghost)
+  wait_index,  // filemap_fdatawait: next index of its lookup
+  // shared
+  cached,     // the page is in the page cache
+  page_lock,  // PG_locked
+  pg_dirty,   // PG_dirty
+  pg_writeback,
+  tags,      // the page-cache tags
+  buffers,   // BH_Dirty, BH_Lock, BH_Async_Write
+  data,      // a block's version in memory
+  io,        // a block's write I/O and its version on disk
+  pte,       // PTEs
+  nr_dirty,  // NR_FILE_DIRTY
+  count
+};
+inline constexpr int kVars = static_cast<int>(Var::count);
+/// The locals: every Var before `cached`.
+inline constexpr int kLocals = static_cast<int>(Var::cached);
+
+using VarSet = std::uint32_t;
+constexpr VarSet vars(std::initializer_list<Var> list) {
+  VarSet set = 0;
+  for (Var v : list) set |= VarSet{1} << static_cast<int>(v);
+  return set;
+}
+constexpr bool has(VarSet set, Var v) {
+  return (set >> static_cast<int>(v)) & 1u;
+}
+inline constexpr VarSet kLocalVars = (VarSet{1} << kLocals) - 1;
+
 /// What a step does to the lock of the page it works on, on its straight-line path. The ordering
 /// explorer keeps steps on their side of each lock boundary unless the user moves them across.
 enum class PageLock : std::uint8_t { none, acquire, release };
@@ -75,19 +121,27 @@ struct Step {
   Guard enabled = nullptr;         // null: never blocks
   Skip skip = nullptr;             // null: never skipped
   Target skip_to = Target::count;  // count: a skipped step goes on with the next step
-  std::uint16_t jumps = 0;         // jumps_to(...) of every target `apply` may return
+  /// `skip` reads the scenario only (WB_SYNC_ALL, stable writes, ...): decided once per actor.
+  bool skip_by_scenario = false;
+  std::uint16_t jumps = 0;  // jumps_to(...) of every target `apply` may return
   /// Nondeterministic outcomes: apply runs once per outcome name; one name means one outcome.
   std::array<std::string_view, 2> outcomes = {};
   /// An actor about to take this step holds no page lock and is inside no kernel routine.
   bool rest = false;
   /// Ordering explorer (model/ordering.hpp): the page lock this step takes or drops.
   PageLock page_lock = PageLock::none;
-  /// Ordering explorer: the steps of the same routine whose results this step uses (a local
-  /// they set, the page they picked, the writeback they started); they stay before it.
-  std::array<std::string_view, 2> needs = {};
   /// Ordering explorer: the routine's entry point (a system call recording its call); nothing
   /// moves before it.
   bool entry = false;
+  /// What the step (with its guard and skip) reads and what it writes. A local written on some
+  /// paths only is declared read too, since its old value may pass through. The ordering
+  /// explorer keeps a step after any step of its routine that writes a local it reads, and
+  /// before any that writes a local it reads; a self-checking build verifies every write.
+  VarSet reads = 0;
+  VarSet writes = 0;
+  /// Locals a skipped step sets to 0: what it computes when its skip condition holds
+  /// (submit_bh with nothing picked leaves nr_underway 0).
+  VarSet skip_clears = 0;
 
   int choices() const { return outcomes[1].empty() ? 1 : 2; }
 };

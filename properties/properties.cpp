@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string>
 
 #include "model/error.hpp"
@@ -33,7 +34,7 @@ std::pair<int, int> first_stale_sync(const Model& m, const State& s, ActorKind k
     const auto& ae = env.of(a);
     if (ae.kind != kind || !ae.records_call) continue;
     const auto& act = s.actor[static_cast<std::size_t>(a)];
-    if (act.pc < ae.program.done()) continue;
+    if (act.pc != ae.program.done()) continue;
     const int first = kind == ActorKind::msync ? ae.first_page : 0;
     const int last = kind == ActorKind::msync ? ae.last_page : env.pages - 1;
     for (int g = first * env.blocks_per_page; g < (last + 1) * env.blocks_per_page; ++g) {
@@ -53,8 +54,11 @@ std::string explain_stale_sync(const Model& m, const State& s, ActorKind kind) {
 }
 
 /// A dropped page is reclaim_drops_clean's business; this property looks at cached pages.
+/// -2 when the final fsync never returns.
 int first_unsaved_block(const Model& m, const State& s) {
-  const State after = m.after_final_fsync(s);
+  const std::optional<State> done = m.after_final_fsync(s);
+  if (!done) return -2;
+  const State& after = *done;
   for (int g = 0; g < m.env().blocks(); ++g) {
     if (page_of(after, g / m.env().blocks_per_page).cached &&
         block_of(after, g).disk != block_of(after, g).mem) {
@@ -96,6 +100,37 @@ int first_tag_mismatch(const Model& m, const State& s) {
   return -1;
 }
 
+/// What a finished actor still holds, or, once every actor has finished and no write is in
+/// flight, a lock or a writeback that nothing will ever release or end; empty if none.
+std::string first_leak(const Model& m, const State& s) {
+  const auto& env = m.env();
+  for (int a = 0; a < env.actors; ++a) {
+    const auto& act = s.actor[static_cast<std::size_t>(a)];
+    if (act.pc != env.of(a).program.done()) continue;
+    for (int p = 0; p < env.pages; ++p) {
+      const std::string what = holds_page_lock(s, p, a) ? "the lock of page "
+                               : act.refs & bit(p)      ? "a reference on page "
+                                                        : "";
+      if (!what.empty())
+        return env.of(a).name + " finished holding " + what + std::to_string(p) + ".";
+    }
+  }
+  if (!m.finished(s)) return "";
+  for (int g = 0; g < env.blocks(); ++g) {
+    if (block_of(s, g).locked) {
+      return "every actor has finished and no write is in flight, yet buffer " + block_name(m, g) +
+             " is locked: nothing will unlock it.";
+    }
+  }
+  for (int p = 0; p < env.pages; ++p) {
+    if (page_of(s, p).writeback) {
+      return "every actor has finished and no write is in flight, yet page " + std::to_string(p) +
+             " is under writeback: nothing will end it, and fsync will wait for it forever.";
+    }
+  }
+  return "";
+}
+
 int dirty_pages(const Model& m, const State& s) {
   int n = 0;
   for (int p = 0; p < m.env().pages; ++p) n += page_of(s, p).dirty;
@@ -129,6 +164,11 @@ constexpr std::array kProperties = {
               return "";
           }
         }},
+    Property{"no_leak",
+             "No actor finishes holding a page lock or a page reference, and once every actor "
+             "has finished no buffer stays locked and no page stays under writeback.",
+             always, [](const Model& m, const State& s) { return first_leak(m, s).empty(); },
+             [](const Model& m, const State& s) { return first_leak(m, s); }},
     Property{
         "msync_durability",
         "When msync(MS_SYNC) returns, every block of its range holds on disk a version at "
@@ -167,7 +207,11 @@ constexpr std::array kProperties = {
              },
              [](const Model& m, const State& s) -> std::string {
                const int g = first_unsaved_block(m, s);
-               const State after = m.after_final_fsync(s);
+               if (g == -2) {
+                 return "after every actor finished, a final fsync never returns: it waits on a "
+                        "page or buffer lock or a writeback that nothing will release or end.";
+               }
+               const State after = *m.after_final_fsync(s);
                return "after every actor finished and a final fsync, block " + block_name(m, g) +
                       " holds v" + std::to_string(block_of(after, g).mem) + " in memory but v" +
                       std::to_string(block_of(after, g).disk) +

@@ -431,7 +431,7 @@ TEST_CASE("dirtyrace offsets lists the classes with their witnesses and the tota
   CHECK(j["complete"] == true);
 }
 
-TEST_CASE("dirtyrace check names the violating class and its witness; the trace replays") {
+TEST_CASE("dirtyrace check names the violating class and its witness — the trace replays") {
   const Scratch s;
   const std::string trace = s / "trace.json";
   Run r = run_dirtyrace("check --quiet --scenario " + kExample + " --trace-out " + trace);

@@ -39,6 +39,7 @@ Flow store(Exec& x) {
     me.orig_pte = pte;
     return Flow::to(pte & kPtePresent ? Target::fault_wp : Target::fault_none);
   }
+  me.orig_pte = 0;
   pte |= kPteDirty;
   Block& blk = block_of(x.s, g);
   if (x.env.stable_writes && blk.locked) x.s.ghost_unstable_store = 1;
@@ -56,30 +57,36 @@ bool page_free_or_absent(const State& s, const Env& env, int self) {
   return !page_of(s, p).cached || page_unlocked(s, p);
 }
 
-bool page_free(const State& s, const Env& env, int self) {
-  return page_unlocked(s, target_page(s, env, self));
+/// The page the fault found (vmf->page), once __do_fault or do_wp_page has looked it up.
+int fault_page(const State& s, int self) {
+  return s.actor[static_cast<std::size_t>(self)].page;
+}
+
+bool page_free(const State& s, const Env&, int self) {
+  return page_unlocked(s, fault_page(s, self));
 }
 
 Flow filemap_fault(Exec& x) {
   const int p = target_page(x);
   if (!page_of(x.s, p).cached) read_page(x.s, x.env, p);
   x.me().refs |= bit(p);
+  x.me().page = static_cast<std::uint8_t>(p);
   lock_page(x, p);
   return Flow::next();
 }
 
-Flow unlock_target_page(Exec& x) {
-  unlock_page(x, target_page(x));
+Flow unlock_fault_page(Exec& x) {
+  unlock_page(x, x.me().page);
   return Flow::next();
 }
 
-Flow lock_target_page(Exec& x) {
-  lock_page(x, target_page(x));
+Flow lock_fault_page(Exec& x) {
+  lock_page(x, x.me().page);
   return Flow::next();
 }
 
-Flow dirty_target_page(Exec& x) {
-  set_page_dirty(x.s, x.env, target_page(x));
+Flow dirty_fault_page(Exec& x) {
+  set_page_dirty(x.s, x.env, x.me().page);
   return Flow::next();
 }
 
@@ -87,8 +94,8 @@ bool no_stable_writes(const State&, const Env& env, int) {
   return !env.stable_writes;
 }
 
-bool not_under_writeback(const State& s, const Env& env, int self) {
-  return !page_of(s, target_page(s, env, self)).writeback;
+bool not_under_writeback(const State& s, const Env&, int self) {
+  return !page_of(s, fault_page(s, self)).writeback;
 }
 
 Flow nothing(Exec&) {
@@ -99,22 +106,20 @@ Flow nothing(Exec&) {
 Flow give_up_fault(Exec& x, int p) {
   unlock_page(x, p);
   x.me().refs &= static_cast<std::uint8_t>(~bit(p));
-  x.me().orig_pte = 0;
   return Flow::to(Target::retry);
 }
 
 Flow finish_fault(Exec& x) {
-  const int p = target_page(x);
+  const int p = x.me().page;
   std::uint8_t& pte = pte_of(x.s, x.env.of(x.self).mapping, p);
   if (pte & kPtePresent) return give_up_fault(x, p);
   pte = kPtePresent | kPteWrite | kPteDirty;
   x.me().refs &= static_cast<std::uint8_t>(~bit(p));  // the reference now belongs to the PTE
-  x.me().orig_pte = 0;
   return Flow::next();
 }
 
 Flow fault_unlock_page(Exec& x) {
-  const int p = target_page(x);
+  const int p = x.me().page;
   unlock_page(x, p);
   x.me().refs &= static_cast<std::uint8_t>(~bit(p));
   return Flow::next();
@@ -122,20 +127,17 @@ Flow fault_unlock_page(Exec& x) {
 
 Flow do_wp_page(Exec& x) {
   const int p = target_page(x);
-  if (pte_of(x.s, x.env.of(x.self).mapping, p) != x.me().orig_pte) {
-    x.me().orig_pte = 0;
-    return Flow::to(Target::retry);
-  }
+  x.me().page = static_cast<std::uint8_t>(p);
+  if (pte_of(x.s, x.env.of(x.self).mapping, p) != x.me().orig_pte) return Flow::to(Target::retry);
   x.me().refs |= bit(p);
   return Flow::next();
 }
 
 Flow finish_mkwrite_fault(Exec& x) {
-  const int p = target_page(x);
+  const int p = x.me().page;
   std::uint8_t& pte = pte_of(x.s, x.env.of(x.self).mapping, p);
   if (pte != x.me().orig_pte) return give_up_fault(x, p);
   pte |= kPteWrite | kPteDirty;
-  x.me().orig_pte = 0;
   return Flow::next();
 }
 
@@ -143,13 +145,13 @@ Flow filemap_nopage(Exec& x) {
   const int p = target_page(x);
   if (!page_of(x.s, p).cached) read_page(x.s, x.env, p);
   x.me().refs |= bit(p);
+  x.me().page = static_cast<std::uint8_t>(p);
   return Flow::next();
 }
 
 Flow do_no_page(Exec& x) {
-  const int p = target_page(x);
+  const int p = x.me().page;
   std::uint8_t& pte = pte_of(x.s, x.env.of(x.self).mapping, p);
-  x.me().orig_pte = 0;
   if (pte & kPtePresent) {
     x.me().refs &= static_cast<std::uint8_t>(~bit(p));
     return Flow::to(Target::retry);
@@ -165,17 +167,16 @@ Flow do_no_page(Exec& x) {
 
 Flow do_wp_page_reuse(Exec& x) {
   const int p = target_page(x);
+  x.me().page = static_cast<std::uint8_t>(p);
   std::uint8_t& pte = pte_of(x.s, x.env.of(x.self).mapping, p);
-  const bool same = pte == x.me().orig_pte;
-  x.me().orig_pte = 0;
-  if (!same) return Flow::to(Target::retry);
+  if (pte != x.me().orig_pte) return Flow::to(Target::retry);
   pte |= kPteWrite | kPteDirty;
   if (x.env.variant->fault != FaultKind::no_write_notify) x.me().refs |= bit(p);
   return Flow::next();
 }
 
 Flow set_page_dirty_balance(Exec& x) {
-  const int p = target_page(x);
+  const int p = x.me().page;
   set_page_dirty(x.s, x.env, p);
   x.me().refs &= static_cast<std::uint8_t>(~bit(p));
   return Flow::next();
@@ -194,7 +195,9 @@ const Step kStore{
     .skip = stores_done,
     .skip_to = Target::loop_end,
     .jumps = jumps_to({Target::fault_none, Target::fault_wp}),
-    .rest = true};
+    .rest = true,
+    .reads = vars({Var::stores, Var::pte, Var::buffers}),
+    .writes = vars({Var::stores, Var::orig_pte, Var::pte, Var::data})};
 
 const Step kFilemapFault{
     .name = "filemap_fault",
@@ -203,30 +206,39 @@ const Step kFilemapFault{
     .what = "find the page in the page cache or read it from disk, take a reference, lock it",
     .apply = filemap_fault,
     .enabled = page_free_or_absent,
-    .page_lock = PageLock::acquire};
+    .page_lock = PageLock::acquire,
+    .reads = vars({Var::stores, Var::cached, Var::page_lock, Var::refs, Var::io}),
+    .writes = vars({Var::page, Var::refs, Var::cached, Var::page_lock, Var::pg_dirty,
+                    Var::pg_writeback, Var::tags, Var::buffers, Var::io, Var::data})};
 
 const Step kUnlockBeforeMkwrite{.name = "unlock_page",
                                 .function = "do_shared_fault",
                                 .source = "mm/memory.c (__do_fault in 2.6.23-3.x)",
                                 .what = "unlock the page before calling ->page_mkwrite",
-                                .apply = unlock_target_page,
-                                .page_lock = PageLock::release};
+                                .apply = unlock_fault_page,
+                                .page_lock = PageLock::release,
+                                .reads = vars({Var::page, Var::page_lock}),
+                                .writes = vars({Var::page_lock})};
 
 const Step kMkwriteLockPage{
     .name = "lock_page",
     .function = "block_page_mkwrite",
     .source = "fs/buffer.c (->page_mkwrite, 2.6.23+)",
     .what = "lock the page (it cannot leave the cache while the fault holds a reference)",
-    .apply = lock_target_page,
+    .apply = lock_fault_page,
     .enabled = page_free,
-    .page_lock = PageLock::acquire};
+    .page_lock = PageLock::acquire,
+    .reads = vars({Var::page, Var::page_lock}),
+    .writes = vars({Var::page_lock})};
 
 const Step kMkwriteSetPageDirty{
     .name = "set_page_dirty",
     .function = "block_page_mkwrite",
     .source = "fs/buffer.c: block_commit_write + set_page_dirty",
     .what = "mark every buffer dirty and set PG_dirty (a clean page is counted and tagged DIRTY)",
-    .apply = dirty_target_page};
+    .apply = dirty_fault_page,
+    .reads = vars({Var::page, Var::cached, Var::pg_dirty}),
+    .writes = vars({Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty})};
 
 const Step kWaitForStablePage{
     .name = "wait_for_stable_page",
@@ -235,7 +247,9 @@ const Step kWaitForStablePage{
     .what = "wait, holding the page lock, until the page's writeback ends",
     .apply = nothing,
     .enabled = not_under_writeback,
-    .skip = no_stable_writes};
+    .skip = no_stable_writes,
+    .skip_by_scenario = true,
+    .reads = vars({Var::page, Var::pg_writeback})};
 
 const Step kFinishFault{
     .name = "finish_fault",
@@ -246,15 +260,17 @@ const Step kFinishFault{
         "goes to the PTE); otherwise unlock, drop the reference and retry",
     .apply = finish_fault,
     .jumps = jumps_to({Target::retry}),
-    .needs = {"filemap_fault"}};
+    .reads = vars({Var::page, Var::pte, Var::page_lock, Var::refs}),
+    .writes = vars({Var::pte, Var::page_lock, Var::refs})};
 
 const Step kFaultDirtySharedPage{
     .name = "set_page_dirty",
     .function = "fault_dirty_shared_page",
     .source = "mm/memory.c (4.x+; inline in __do_fault/do_wp_page in 2.6.23-3.x)",
     .what = "set_page_dirty with the page lock held: every buffer dirty, PG_dirty set",
-    .apply = dirty_target_page,
-    .needs = {"filemap_fault", "do_wp_page"}};
+    .apply = dirty_fault_page,
+    .reads = vars({Var::page, Var::cached, Var::pg_dirty}),
+    .writes = vars({Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty})};
 
 const Step kFaultUnlockPage{
     .name = "unlock_page",
@@ -262,7 +278,9 @@ const Step kFaultUnlockPage{
     .source = "mm/memory.c",
     .what = "unlock the page and drop the fault's reference; the store is retried",
     .apply = fault_unlock_page,
-    .page_lock = PageLock::release};
+    .page_lock = PageLock::release,
+    .reads = vars({Var::page, Var::page_lock, Var::refs}),
+    .writes = vars({Var::page_lock, Var::refs})};
 
 const Step kDoWpPage{
     .name = "do_wp_page",
@@ -272,7 +290,9 @@ const Step kDoWpPage{
         "under ptl: if the PTE changed since the fault, retry; else take a reference and drop "
         "ptl to call ->page_mkwrite",
     .apply = do_wp_page,
-    .jumps = jumps_to({Target::retry})};
+    .jumps = jumps_to({Target::retry}),
+    .reads = vars({Var::stores, Var::pte, Var::orig_pte, Var::refs}),
+    .writes = vars({Var::page, Var::refs})};
 
 const Step kFinishMkwriteFault{
     .name = "finish_mkwrite_fault",
@@ -283,7 +303,8 @@ const Step kFinishMkwriteFault{
         "drop the reference and retry",
     .apply = finish_mkwrite_fault,
     .jumps = jumps_to({Target::retry}),
-    .needs = {"do_wp_page"}};
+    .reads = vars({Var::page, Var::pte, Var::orig_pte, Var::page_lock, Var::refs}),
+    .writes = vars({Var::pte, Var::page_lock, Var::refs})};
 
 const Step kFilemapNopage{
     .name = "filemap_nopage",
@@ -292,7 +313,10 @@ const Step kFilemapNopage{
     .what =
         "find the page in the page cache or read it from disk and take a reference; the "
         "page comes back unlocked",
-    .apply = filemap_nopage};
+    .apply = filemap_nopage,
+    .reads = vars({Var::stores, Var::cached, Var::refs, Var::io}),
+    .writes = vars({Var::page, Var::refs, Var::cached, Var::page_lock, Var::pg_dirty,
+                    Var::pg_writeback, Var::tags, Var::buffers, Var::io, Var::data})};
 
 const Step kDoNoPage{
     .name = "set_pte_at",
@@ -303,7 +327,8 @@ const Step kDoNoPage{
         "the reference and retry",
     .apply = do_no_page,
     .jumps = jumps_to({Target::retry}),
-    .needs = {"filemap_nopage"}};
+    .reads = vars({Var::page, Var::pte, Var::refs}),
+    .writes = vars({Var::pte, Var::refs})};
 
 const Step kDoWpPageReuse{
     .name = "do_wp_page",
@@ -313,7 +338,9 @@ const Step kDoWpPageReuse{
         "if the PTE is unchanged, reuse the page: make the PTE writable and dirty and keep "
         "a dirty_page reference; otherwise retry",
     .apply = do_wp_page_reuse,
-    .jumps = jumps_to({Target::retry})};
+    .jumps = jumps_to({Target::retry}),
+    .reads = vars({Var::stores, Var::pte, Var::orig_pte, Var::refs}),
+    .writes = vars({Var::page, Var::pte, Var::refs})};
 
 const Step kSetPageDirtyBalance{
     .name = "set_page_dirty",
@@ -323,6 +350,7 @@ const Step kSetPageDirtyBalance{
         "set_page_dirty with no lock held: every buffer dirty, PG_dirty set; drop the "
         "reference",
     .apply = set_page_dirty_balance,
-    .needs = {"filemap_nopage", "do_wp_page"}};
+    .reads = vars({Var::page, Var::cached, Var::pg_dirty, Var::refs}),
+    .writes = vars({Var::refs, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty})};
 
 }  // namespace dirtyrace::model::kernel

@@ -48,7 +48,9 @@ const Step kJournalSubmitBuffer{
         "locked), test_clear_buffer_dirty and submit the write",
     .apply = submit_dirty_buffer,
     .enabled = may_lock,
-    .rest = true};
+    .rest = true,
+    .reads = vars({Var::cached, Var::buffers}),
+    .writes = vars({Var::buffers, Var::io})};
 
 const Step kWriteDirtyBuffer{
     .name = "lock_buffer",
@@ -59,6 +61,8 @@ const Step kWriteDirtyBuffer{
         "under I/O), test_clear_buffer_dirty and submit the write",
     .apply = submit_dirty_buffer,
     .enabled = may_lock,
-    .rest = true};
+    .rest = true,
+    .reads = vars({Var::cached, Var::buffers}),
+    .writes = vars({Var::buffers, Var::io})};
 
 }  // namespace dirtyrace::model::kernel

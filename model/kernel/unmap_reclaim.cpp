@@ -122,7 +122,9 @@ const Step kZapPteRange{
         "for one page of the range, under ptl: clear the PTE; if it was dirty, set_page_dirty "
         "without the page lock",
     .apply = zap_pte_range,
-    .rest = true};
+    .rest = true,
+    .reads = vars({Var::pte, Var::cached, Var::pg_dirty}),
+    .writes = vars({Var::pte, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty})};
 
 const Step kIsolateLruPages{
     .name = "isolate_lru_pages",
@@ -131,7 +133,9 @@ const Step kIsolateLruPages{
     .what = "take the cached pages of the range off the LRU to try to reclaim them",
     .apply = isolate_lru_pages,
     .jumps = jumps_to({Target::loop_end}),
-    .rest = true};
+    .rest = true,
+    .reads = vars({Var::cached}),
+    .writes = vars({Var::pagevec})};
 
 const Step kTrylockPage{
     .name = "trylock_page",
@@ -147,7 +151,8 @@ const Step kTrylockPage{
     .outcomes = {"trylock_page", "page_check_references"},
     .rest = true,
     .page_lock = PageLock::acquire,
-    .needs = {"isolate_lru_pages"}};
+    .reads = vars({Var::pagevec, Var::cached, Var::page_lock, Var::pg_writeback}),
+    .writes = vars({Var::pagevec, Var::page, Var::page_lock})};
 
 const Step kTryToUnmap{
     .name = "try_to_unmap",
@@ -158,7 +163,9 @@ const Step kTryToUnmap{
         "the page; after the last one, keep the page if it is mapped again",
     .apply = try_to_unmap,
     .jumps = jumps_to({Target::next_page}),
-    .needs = {"trylock_page"}};
+    .reads = vars({Var::page, Var::pte, Var::cached, Var::pg_dirty, Var::page_lock}),
+    .writes =
+        vars({Var::pte, Var::page_lock, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty})};
 
 const Step kReclaimPageDirty{
     .name = "PageDirty",
@@ -169,7 +176,8 @@ const Step kReclaimPageDirty{
         "reference) or is left to the flusher (6.x)",
     .apply = reclaim_page_dirty,
     .jumps = jumps_to({Target::next_page, Target::page_clean}),
-    .needs = {"trylock_page"}};
+    .reads = vars({Var::page, Var::pg_dirty, Var::refs, Var::pte, Var::page_lock}),
+    .writes = vars({Var::page_lock})};
 
 const Step kPageoutSuccess{
     .name = "trylock_page",
@@ -181,7 +189,8 @@ const Step kPageoutSuccess{
     .apply = pageout_success,
     .jumps = jumps_to({Target::next_page}),
     .page_lock = PageLock::acquire,
-    .needs = {"trylock_page"}};
+    .reads = vars({Var::page, Var::pg_writeback, Var::pg_dirty, Var::page_lock}),
+    .writes = vars({Var::page_lock})};
 
 const Step kTryToReleasePage{
     .name = "try_to_release_page",
@@ -194,6 +203,9 @@ const Step kTryToReleasePage{
     .apply = try_to_release_page,
     .jumps = jumps_to({Target::next_page}),
     .page_lock = PageLock::release,
-    .needs = {"trylock_page"}};
+    .reads = vars({Var::page, Var::pg_writeback, Var::buffers, Var::pg_dirty, Var::nr_dirty,
+                   Var::refs, Var::pte, Var::page_lock}),
+    .writes = vars({Var::pg_dirty, Var::nr_dirty, Var::tags, Var::page_lock, Var::cached,
+                    Var::pg_writeback, Var::buffers, Var::io})};
 
 }  // namespace dirtyrace::model::kernel

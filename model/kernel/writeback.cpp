@@ -77,12 +77,7 @@ Flow find_get_pages_tag(Exec& x) {
                    [towrite](const Page& pg) { return towrite ? pg.tag_towrite : pg.tag_dirty; });
   me.refs = found;
   me.pagevec = found;
-  if (!found) {
-    me.index = 0;
-    me.page = 0;
-    return Flow::to(Target::loop_end);
-  }
-  return Flow::next();
+  return found ? Flow::next() : Flow::to(Target::loop_end);
 }
 
 bool pagevec_empty(const State& s, const Env&, int self) {
@@ -133,6 +128,7 @@ Flow page_mkclean_step(Exec& x, bool record) {
   Actor& me = x.me();
   if (me.cursor == 0 && x.env.variant->clean_order == CleanOrder::mkclean_then_clear)
     assert_locked(x);
+  if (record && me.cursor == 0) me.cleaned = 0;
   std::uint8_t& pte = pte_of(x.s, me.cursor, me.page);
   if ((pte & kPtePresent) && (pte & (kPteWrite | kPteDirty))) {
     pte = kPtePresent;
@@ -149,7 +145,6 @@ Flow page_mkclean_ignored(Exec& x) {
 
 Flow clean_set_page_dirty(Exec& x) {
   set_page_dirty(x.s, x.env, x.me().page);
-  x.me().cleaned = 0;
   return Flow::next();
 }
 bool not_cleaned(const State& s, const Env&, int self) {
@@ -158,7 +153,6 @@ bool not_cleaned(const State& s, const Env&, int self) {
 
 Flow test_clear_page_dirty_step(Exec& x) {
   if (x.env.variant->mkclean_asserts_locked) assert_locked(x);
-  x.me().cleaned = 0;
   return test_clear_page_dirty(x.s, x.me().page) ? Flow::next() : Flow::to(Target::page_clean);
 }
 
@@ -173,6 +167,7 @@ Block& cursor_block(Exec& x) {
 /// does not look at the lock, so a concurrent dirtying lands before or after either way.
 Flow pick_buffer(Exec& x) {
   Actor& me = x.me();
+  if (me.cursor == 0) me.picked = 0;
   Block& blk = cursor_block(x);
   if (blk.dirty) {
     blk.dirty = 0;
@@ -189,8 +184,9 @@ Flow lock_buffer(Exec& x) {
 
 Flow trylock_buffer(Exec& x) {
   if (!cursor_block(x).locked) return pick_buffer(x);
-  set_page_dirty_nobuffers(x.s, x.me().page);  // redirty_page_for_writepage
   Actor& me = x.me();
+  if (me.cursor == 0) me.picked = 0;
+  set_page_dirty_nobuffers(x.s, me.page);  // redirty_page_for_writepage
   return next_in_loop(me, x.env.blocks_per_page);
 }
 
@@ -210,11 +206,14 @@ Flow set_page_writeback_step(Exec& x) {
   return Flow::next();
 }
 
+/// The submit loop: nr_underway counts the writes it submits (a skipped submit_bh, with nothing
+/// picked, leaves it 0).
 Flow submit_bh(Exec& x) {
-  const Actor& me = x.me();
+  Actor& me = x.me();
   for (int b = 0; b < x.env.blocks_per_page; ++b) {
     if (me.picked & bit(b)) block_of(x.s, x.env.block(me.page, b)).io = kIoSubmitted;
   }
+  me.underway = me.picked != 0;
   return Flow::next();
 }
 bool nothing_picked(const State& s, const Env&, int self) {
@@ -222,16 +221,17 @@ bool nothing_picked(const State& s, const Env&, int self) {
 }
 
 Flow writepage_unlock_page(Exec& x) {
-  Actor& me = x.me();
-  unlock_page(x, me.page);
-  if (me.picked == 0) return Flow::next();
-  me.picked = 0;
-  return Flow::to(Target::page_done);
+  unlock_page(x, x.me().page);
+  return Flow::next();
 }
 
+/// `if (nr_underway == 0) end_page_writeback(page);`
 Flow end_page_writeback_no_io(Exec& x) {
   end_page_writeback(x.s, x.me().page);
   return Flow::next();
+}
+bool writes_underway(const State& s, const Env&, int self) {
+  return s.actor[static_cast<std::size_t>(self)].underway != 0;
 }
 
 // --- waiting for writeback ------------------------------------------------------------------
@@ -239,15 +239,12 @@ Flow end_page_writeback_no_io(Exec& x) {
 Flow find_get_writeback_pages(Exec& x) {
   const ActorEnv& ae = me_env(x);
   Actor& me = x.me();
-  const std::uint8_t found = tagged_pages(x.s, std::max<int>(me.index, ae.wb_first), ae.wb_last,
-                                          [](const Page& pg) { return pg.tag_writeback; });
+  const std::uint8_t found =
+      tagged_pages(x.s, std::max<int>(me.wait_index, ae.wb_first), ae.wb_last,
+                   [](const Page& pg) { return pg.tag_writeback; });
   me.refs = found;
   me.pagevec = found;
-  if (!found) {
-    me.index = 0;
-    return Flow::to(Target::loop_end);
-  }
-  return Flow::next();
+  return found ? Flow::next() : Flow::to(Target::loop_end);
 }
 
 bool next_page_idle(const State& s, const Env&, int self) {
@@ -259,7 +256,7 @@ Flow wait_on_page_writeback(Exec& x) {
   Actor& me = x.me();
   const int p = lowest(me.pagevec);
   me.pagevec = without(me.pagevec, p);
-  me.index = static_cast<std::uint8_t>(p + 1);
+  me.wait_index = static_cast<std::uint8_t>(p + 1);
   return Flow::again();
 }
 
@@ -307,8 +304,10 @@ const Step kMappingTagged{
     .what = "skip the writeback loop when no page of the file is tagged DIRTY",
     .apply = mapping_tagged,
     .skip = keeps_going_untagged,
+    .skip_by_scenario = true,
     .jumps = jumps_to({Target::loop_end}),
-    .rest = true};
+    .rest = true,
+    .reads = vars({Var::tags})};
 
 const Step kTagPagesForWriteback{.name = "tag_pages_for_writeback",
                                  .function = "write_cache_pages",
@@ -316,7 +315,10 @@ const Step kTagPagesForWriteback{.name = "tag_pages_for_writeback",
                                  .what = "tag TOWRITE every page of the range that is tagged DIRTY",
                                  .apply = tag_pages_for_writeback,
                                  .skip = no_towrite_tagging,
-                                 .rest = true};
+                                 .skip_by_scenario = true,
+                                 .rest = true,
+                                 .reads = vars({Var::tags}),
+                                 .writes = vars({Var::tags})};
 
 const Step kFindGetPagesTag{
     .name = "find_get_pages_tag",
@@ -327,7 +329,9 @@ const Step kFindGetPagesTag{
         "or DIRTY and take a reference on each; none left ends the loop",
     .apply = find_get_pages_tag,
     .jumps = jumps_to({Target::loop_end}),
-    .rest = true};
+    .rest = true,
+    .reads = vars({Var::index, Var::tags}),
+    .writes = vars({Var::refs, Var::pagevec})};
 
 const Step kWbLockPage{
     .name = "lock_page",
@@ -343,7 +347,8 @@ const Step kWbLockPage{
     .jumps = jumps_to({Target::next_page, Target::page_ready}),
     .rest = true,
     .page_lock = PageLock::acquire,
-    .needs = {"find_get_pages_tag"}};
+    .reads = vars({Var::pagevec, Var::page_lock, Var::pg_dirty, Var::pg_writeback}),
+    .writes = vars({Var::pagevec, Var::page, Var::index, Var::page_lock})};
 
 const Step kWbWaitOnPageWriteback{
     .name = "wait_on_page_writeback",
@@ -352,7 +357,7 @@ const Step kWbWaitOnPageWriteback{
     .what = "wait, holding the page lock, until the page's writeback ends",
     .apply = nothing,
     .enabled = current_page_idle,
-    .needs = {"lock_page"}};
+    .reads = vars({Var::page, Var::pg_writeback})};
 
 const Step kWbUnlockPage{.name = "unlock_page",
                          .function = "write_cache_pages",
@@ -360,7 +365,9 @@ const Step kWbUnlockPage{.name = "unlock_page",
                          .what = "clear_page_dirty_for_io returned 0: unlock the page and go on",
                          .apply = wb_unlock_page,
                          .jumps = jumps_to({Target::next_page}),
-                         .page_lock = PageLock::release};
+                         .page_lock = PageLock::release,
+                         .reads = vars({Var::page, Var::page_lock}),
+                         .writes = vars({Var::page_lock})};
 
 const Step kPageMkclean{
     .name = "page_mkclean",
@@ -369,7 +376,9 @@ const Step kPageMkclean{
     .what =
         "for one mapping: if its PTE is dirty or writable, write-protect and clean it "
         "(ptep_clear_flush) and remember that one was",
-    .apply = page_mkclean};
+    .apply = page_mkclean,
+    .reads = vars({Var::page, Var::page_lock, Var::pte}),
+    .writes = vars({Var::cleaned, Var::pte})};
 
 const Step kPageMkcleanIgnored{
     .name = "page_mkclean",
@@ -378,7 +387,9 @@ const Step kPageMkcleanIgnored{
     .what =
         "for one mapping: if its PTE is dirty or writable, write-protect and clean it; the "
         "dirty bit it held is dropped",
-    .apply = page_mkclean_ignored};
+    .apply = page_mkclean_ignored,
+    .reads = vars({Var::page, Var::pte}),
+    .writes = vars({Var::pte})};
 
 const Step kCleanSetPageDirty{
     .name = "set_page_dirty",
@@ -387,7 +398,8 @@ const Step kCleanSetPageDirty{
     .what = "page_mkclean cleaned a PTE: move its dirty bit to the page, re-dirtying every buffer",
     .apply = clean_set_page_dirty,
     .skip = not_cleaned,
-    .needs = {"page_mkclean"}};
+    .reads = vars({Var::page, Var::cleaned, Var::cached, Var::pg_dirty}),
+    .writes = vars({Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty})};
 
 const Step kTestClearPageDirty{
     .name = "TestClearPageDirty",
@@ -395,7 +407,9 @@ const Step kTestClearPageDirty{
     .source = "mm/page-writeback.c",
     .what = "clear PG_dirty (NR_FILE_DIRTY--); if it was already clear, return 0: nothing to write",
     .apply = test_clear_page_dirty_step,
-    .jumps = jumps_to({Target::page_clean})};
+    .jumps = jumps_to({Target::page_clean}),
+    .reads = vars({Var::page, Var::page_lock, Var::pg_dirty, Var::nr_dirty}),
+    .writes = vars({Var::pg_dirty, Var::nr_dirty})};
 
 const Step kLockBuffer{
     .name = "lock_buffer",
@@ -406,7 +420,10 @@ const Step kLockBuffer{
         "finds it dirty, mark it for async write, else unlock it",
     .apply = lock_buffer,
     .enabled = cursor_buffer_unlocked,
-    .skip = uses_trylock};
+    .skip = uses_trylock,
+    .skip_by_scenario = true,
+    .reads = vars({Var::page, Var::buffers}),
+    .writes = vars({Var::buffers, Var::picked})};
 
 const Step kTrylockBuffer{
     .name = "trylock_buffer",
@@ -417,7 +434,9 @@ const Step kTrylockBuffer{
         "and mark it for async write if test_clear_buffer_dirty finds it dirty",
     .apply = trylock_buffer,
     .skip = uses_lock,
-    .needs = {"lock_buffer"}};
+    .skip_by_scenario = true,
+    .reads = vars({Var::page, Var::buffers, Var::pg_dirty}),
+    .writes = vars({Var::buffers, Var::picked, Var::pg_dirty, Var::tags, Var::nr_dirty})};
 
 const Step kSetPageWriteback{
     .name = "set_page_writeback",
@@ -426,7 +445,9 @@ const Step kSetPageWriteback{
     .what =
         "BUG_ON(PageWriteback); set PG_writeback and tag WRITEBACK, drop tag DIRTY if the "
         "page is clean and (2.6.35+) tag TOWRITE",
-    .apply = set_page_writeback_step};
+    .apply = set_page_writeback_step,
+    .reads = vars({Var::page, Var::pg_writeback, Var::pg_dirty}),
+    .writes = vars({Var::pg_writeback, Var::tags})};
 
 const Step kSubmitBh{.name = "submit_bh",
                      .function = "__block_write_full_page",
@@ -434,22 +455,27 @@ const Step kSubmitBh{.name = "submit_bh",
                      .what = "submit a write for every buffer marked for async write",
                      .apply = submit_bh,
                      .skip = nothing_picked,
-                     .needs = {"lock_buffer", "trylock_buffer"}};
+                     .reads = vars({Var::page, Var::picked}),
+                     .writes = vars({Var::io, Var::underway}),
+                     .skip_clears = vars({Var::underway})};
 
 const Step kWritepageUnlockPage{.name = "unlock_page",
                                 .function = "__block_write_full_page",
                                 .source = "fs/buffer.c",
                                 .what = "unlock the page; the writes complete later",
                                 .apply = writepage_unlock_page,
-                                .jumps = jumps_to({Target::page_done}),
-                                .page_lock = PageLock::release};
+                                .page_lock = PageLock::release,
+                                .reads = vars({Var::page, Var::page_lock}),
+                                .writes = vars({Var::page_lock})};
 
 const Step kEndPageWritebackNoIo{.name = "end_page_writeback",
                                  .function = "__block_write_full_page",
                                  .source = "fs/buffer.c, mm/filemap.c",
                                  .what = "no buffer was dirty: end the page's writeback at once",
                                  .apply = end_page_writeback_no_io,
-                                 .needs = {"set_page_writeback", "trylock_buffer"}};
+                                 .skip = writes_underway,
+                                 .reads = vars({Var::page, Var::underway, Var::pg_writeback}),
+                                 .writes = vars({Var::pg_writeback, Var::tags})};
 
 const Step kFindGetWritebackPages{
     .name = "find_get_pages_tag",
@@ -460,7 +486,9 @@ const Step kFindGetWritebackPages{
         "on each; none left ends the wait",
     .apply = find_get_writeback_pages,
     .jumps = jumps_to({Target::loop_end}),
-    .rest = true};
+    .rest = true,
+    .reads = vars({Var::wait_index, Var::tags}),
+    .writes = vars({Var::refs, Var::pagevec})};
 
 const Step kWaitOnPageWriteback{
     .name = "wait_on_page_writeback",
@@ -472,7 +500,8 @@ const Step kWaitOnPageWriteback{
     .skip = pagevec_empty,
     .skip_to = Target::lookup,
     .rest = true,
-    .needs = {"find_get_pages_tag"}};
+    .reads = vars({Var::pagevec, Var::pg_writeback}),
+    .writes = vars({Var::pagevec, Var::wait_index})};
 
 const Step kFsyncEntry{.name = "do_fsync",
                        .function = "do_fsync",
@@ -482,7 +511,9 @@ const Step kFsyncEntry{.name = "do_fsync",
                            "fsync_durability)",
                        .apply = fsync_entry,
                        .rest = true,
-                       .entry = true};
+                       .entry = true,
+                       .reads = vars({Var::cached, Var::data, Var::io}),
+                       .writes = vars({Var::called})};
 
 const Step kMsyncEntry{
     .name = "sys_msync",
@@ -493,7 +524,9 @@ const Step kMsyncEntry{
         "its blocks (for msync_durability)",
     .apply = msync_entry,
     .rest = true,
-    .entry = true};
+    .entry = true,
+    .reads = vars({Var::cached, Var::data, Var::io}),
+    .writes = vars({Var::called})};
 
 const Step kMsyncPteRange{
     .name = "msync_pte_range",
@@ -503,6 +536,8 @@ const Step kMsyncPteRange{
         "for one page of the caller's range, under ptl: if the PTE is dirty, clear its dirty "
         "bit (it stays writable) and set_page_dirty",
     .apply = msync_pte_range,
-    .rest = true};
+    .rest = true,
+    .reads = vars({Var::pte, Var::cached, Var::pg_dirty}),
+    .writes = vars({Var::pte, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty})};
 
 }  // namespace dirtyrace::model::kernel

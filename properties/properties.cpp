@@ -203,7 +203,7 @@ constexpr std::array kProperties = {
              "disk equal to memory for every cached page.",
              always,
              [](const Model& m, const State& s) {
-               return !m.finished(s) || first_unsaved_block(m, s) < 0;
+               return !m.finished(s) || first_unsaved_block(m, s) == -1;
              },
              [](const Model& m, const State& s) -> std::string {
                const int g = first_unsaved_block(m, s);

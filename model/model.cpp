@@ -32,6 +32,72 @@ void clear_dead_locals(Actor& act, VarSet live) {
   clear(Var::wait_index, act.wait_index);
 }
 
+#ifdef DIRTYRACE_SELF_CHECK
+/// The variables a step changed from `before` to `after` (its own locals and the shared
+/// state); -1 if it changed another actor's locals, which no step may touch.
+std::int64_t changed_vars(const State& before, const State& after, int self) {
+  VarSet out = 0;
+  const auto mark = [&](bool changed, Var v) {
+    if (changed) out |= vars({v});
+  };
+  for (std::size_t p = 0; p < before.page.size(); ++p) {
+    const Page &b = before.page[p], &a = after.page[p];
+    mark(b.cached != a.cached, Var::cached);
+    mark(b.locked_by != a.locked_by, Var::page_lock);
+    mark(b.dirty != a.dirty, Var::pg_dirty);
+    mark(b.writeback != a.writeback, Var::pg_writeback);
+    mark(b.tag_dirty != a.tag_dirty || b.tag_writeback != a.tag_writeback ||
+             b.tag_towrite != a.tag_towrite,
+         Var::tags);
+  }
+  for (std::size_t g = 0; g < before.block.size(); ++g) {
+    const Block &b = before.block[g], &a = after.block[g];
+    mark(b.dirty != a.dirty || b.locked != a.locked || b.async_write != a.async_write,
+         Var::buffers);
+    mark(b.io != a.io || b.io_version != a.io_version || b.disk != a.disk, Var::io);
+    mark(b.mem != a.mem, Var::data);
+  }
+  mark(before.pte != after.pte, Var::pte);
+  mark(before.nr_dirty != after.nr_dirty ||
+           before.ghost_nr_dirty_underflow != after.ghost_nr_dirty_underflow,
+       Var::nr_dirty);
+  for (std::size_t i = 0; i < before.actor.size(); ++i) {
+    const Actor &b = before.actor[i], &a = after.actor[i];
+    if (static_cast<int>(i) != self) {
+      if (!(b == a)) return -1;
+      continue;
+    }
+    mark(b.page != a.page, Var::page);
+    mark(b.cleaned != a.cleaned, Var::cleaned);
+    mark(b.index != a.index, Var::index);
+    mark(b.pagevec != a.pagevec, Var::pagevec);
+    mark(b.refs != a.refs, Var::refs);
+    mark(b.picked != a.picked, Var::picked);
+    mark(b.underway != a.underway, Var::underway);
+    mark(b.orig_pte != a.orig_pte, Var::orig_pte);
+    mark(b.stores != a.stores, Var::stores);
+    mark(b.ghost_called != a.ghost_called, Var::called);
+    mark(b.wait_index != a.wait_index, Var::wait_index);
+  }
+  return out;
+}
+
+/// Every variable a step changes must be among those it declares written (Step::writes).
+void check_declared_writes(const State& before, const State& after, int self, const Step& st) {
+  const std::int64_t changed = changed_vars(before, after, self);
+  if (changed < 0) {
+    throw std::logic_error("step '" + std::string(st.name) + "' of " + std::string(st.function) +
+                           " changed another actor's locals");
+  }
+  const VarSet undeclared = static_cast<VarSet>(changed) & ~st.writes;
+  if (undeclared != 0) {
+    throw std::logic_error("step '" + std::string(st.name) + "' of " + std::string(st.function) +
+                           " wrote " + var_names(undeclared) +
+                           ", which it does not declare (Step::writes)");
+  }
+}
+#endif
+
 }  // namespace
 
 Model::Model(Scenario scenario) : scenario_(std::move(scenario)) {
@@ -232,7 +298,11 @@ void Model::for_each_transition(const State& s, TransitionSink sink) const {
     for (int c = 0; c < st.choices(); ++c) {
       next = s;
       Exec x{next, env_, a, static_cast<std::uint8_t>(c)};
-      advance(next, a, act.pc, st.apply(x));
+      const Flow flow = st.apply(x);
+#ifdef DIRTYRACE_SELF_CHECK
+      check_declared_writes(s, next, a, st);
+#endif
+      advance(next, a, act.pc, flow);
 #ifdef DIRTYRACE_SELF_CHECK
       if (!packer_.round_trips(next)) {
         throw std::logic_error("step '" + std::string(st.name) + "' of " + env_.of(a).name +

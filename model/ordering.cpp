@@ -139,11 +139,11 @@ void DependencyGraph::add_dependencies(const RoutineTable& table) {
   std::vector<Item> items;
   for (VertexId v = 0; v < n; ++v) items.push_back(graph_[v].item);
   const std::vector<std::size_t> segment = segments(items);
-  const auto add = [&](VertexId u, VertexId v, Dependency why) {
+  const auto add = [&](VertexId u, VertexId v, Dependency why, VarSet locals = 0) {
     for (const auto& e : boost::make_iterator_range(boost::out_edges(u, graph_))) {
       if (boost::target(e, graph_) == v && graph_[e].why == why) return;
     }
-    boost::add_edge(u, v, EdgeKind{why}, graph_);
+    boost::add_edge(u, v, EdgeKind{why, locals}, graph_);
   };
   for (VertexId u = 0; u < n; ++u) {
     for (VertexId v = u + 1; v < n; ++v) {
@@ -158,9 +158,8 @@ void DependencyGraph::add_dependencies(const RoutineTable& table) {
   for (VertexId u = 0; u < n; ++u) {
     for (VertexId v = u + 1; v < n && is_op(items[u]); ++v) {
       if (!is_op(items[v]) || segment[v] != segment[u]) continue;
-      if ((use[u].writes & use[v].reads) || (use[u].reads & use[v].writes)) {
-        add(u, v, Dependency::data);
-      }
+      const VarSet tie = (use[u].writes & use[v].reads) | (use[u].reads & use[v].writes);
+      if (tie != 0) add(u, v, Dependency::data, tie);
     }
   }
   for (VertexId v = 0; v < n; ++v) {
@@ -260,8 +259,8 @@ std::vector<DependencyGraph::Edge> DependencyGraph::edges() const {
   std::vector<Edge> out;
   for (const auto& e : boost::make_iterator_range(boost::edges(graph_))) {
     if (graph_[e].why == Dependency::control) continue;
-    out.push_back(
-        {graph_[boost::source(e, graph_)].id, graph_[boost::target(e, graph_)].id, graph_[e].why});
+    out.push_back({graph_[boost::source(e, graph_)].id, graph_[boost::target(e, graph_)].id,
+                   graph_[e].why, var_names(graph_[e].locals)});
   }
   std::sort(out.begin(), out.end(), [&](const Edge& a, const Edge& b) {
     return std::tie(a.before, a.after, a.why) < std::tie(b.before, b.after, b.why);

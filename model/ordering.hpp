@@ -45,6 +45,7 @@ class DependencyGraph {
   struct Edge {
     std::string before, after;
     Dependency why;
+    std::string locals;  // data: the locals that tie the two, e.g. "cleaned"
   };
   /// Every dependency between steps and calls (control edges are implied by the labels).
   std::vector<Edge> edges() const;
@@ -62,6 +63,7 @@ class DependencyGraph {
   };
   struct EdgeKind {
     Dependency why;
+    VarSet locals = 0;  // data edges
   };
   using Graph =
       boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Vertex, EdgeKind>;

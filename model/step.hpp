@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 #include <string_view>
 
 #include "model/state.hpp"
@@ -101,6 +102,24 @@ constexpr bool has(VarSet set, Var v) {
   return (set >> static_cast<int>(v)) & 1u;
 }
 inline constexpr VarSet kLocalVars = (VarSet{1} << kLocals) - 1;
+
+/// The name a variable has in messages and reports (the Var's own name).
+constexpr std::string_view var_name(Var v) {
+  constexpr std::array<std::string_view, kVars> kNames = {
+      "page",         "cleaned", "index",   "pagevec",    "refs",   "picked",    "underway",
+      "orig_pte",     "stores",  "called",  "wait_index", "cached", "page_lock", "pg_dirty",
+      "pg_writeback", "tags",    "buffers", "data",       "io",     "pte",       "nr_dirty"};
+  return kNames[static_cast<std::size_t>(v)];
+}
+/// The names of a set's variables, comma-separated, in Var order.
+inline std::string var_names(VarSet set) {
+  std::string out;
+  for (int i = 0; i < kVars; ++i) {
+    if (set >> i & 1u)
+      out += (out.empty() ? "" : ", ") + std::string(var_name(static_cast<Var>(i)));
+  }
+  return out;
+}
 
 /// What a step does to the lock of the page it works on, on its straight-line path. The ordering
 /// explorer keeps steps on their side of each lock boundary unless the user moves them across.

@@ -178,7 +178,7 @@ TEST_CASE("pinned: the orders of clear_page_dirty_for_io on linux-6.x all verify
         "writer0 (mapping 0, 2 stores to block 0), flusher0, msync0 (mapping 0), munmap0 "
         "(mapping 0), reclaim0\n"
         "dependencies (before → after):\n"
-        "  page_mkclean → set_page_dirty (data)\n"
+        "  page_mkclean → set_page_dirty (data: cleaned)\n"
         "\n"
         "  #  order                                               verdict   property  length  "
         "states\n"

@@ -54,6 +54,12 @@ std::string pad(const std::string& s, std::size_t width) {
   return chars >= width ? s : s + std::string(width - chars, ' ');
 }
 
+/// "data: cleaned", or the kind alone for edges that tie no local.
+std::string why(const model::DependencyGraph::Edge& e) {
+  std::string out(model::dependency_name(e.why));
+  return e.locals.empty() ? out : out + ": " + e.locals;
+}
+
 }  // namespace
 
 std::string order_text(const std::vector<std::string>& order) {
@@ -68,8 +74,7 @@ std::string orderings_text(const model::Scenario& scenario,
   out += "dependencies (before → after):\n";
   if (report.edges.empty()) out += "  none: the steps may run in any order\n";
   for (const auto& e : report.edges) {
-    out += "  " + e.before + " → " + e.after + " (" + std::string(model::dependency_name(e.why)) +
-           ")\n";
+    out += "  " + e.before + " → " + e.after + " (" + why(e) + ")\n";
   }
   std::size_t order_width = 5, verdict_width = 7, property_width = 8;
   for (const auto& row : report.rows) {
@@ -112,8 +117,8 @@ std::string orderings_markdown(const model::Scenario& scenario,
   out += "\nDependencies: ";
   std::string deps;
   for (const auto& e : report.edges) {
-    deps += (deps.empty() ? "" : "; ") + ("`" + e.before + "` before `" + e.after + "` (" +
-                                          std::string(model::dependency_name(e.why)) + ")");
+    deps += (deps.empty() ? "" : "; ") +
+            ("`" + e.before + "` before `" + e.after + "` (" + why(e) + ")");
   }
   out += (deps.empty() ? "none" : deps) + ". " + summary(report) + ".\n";
   return out;
@@ -125,8 +130,10 @@ nlohmann::ordered_json orderings_json(const model::Scenario& scenario,
   using nlohmann::ordered_json;
   ordered_json deps = ordered_json::array();
   for (const auto& e : report.edges) {
-    deps.push_back(
-        {{"before", e.before}, {"after", e.after}, {"kind", model::dependency_name(e.why)}});
+    ordered_json dep = {
+        {"before", e.before}, {"after", e.after}, {"kind", model::dependency_name(e.why)}};
+    if (!e.locals.empty()) dep["locals"] = e.locals;
+    deps.push_back(std::move(dep));
   }
   ordered_json rows = ordered_json::array();
   for (std::size_t i = 0; i < report.rows.size(); ++i) {

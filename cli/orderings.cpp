@@ -6,7 +6,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/scenario_options.hpp"
 #include "model/error.hpp"
-#include "properties/orderings.hpp"
+#include "analyses/orderings.hpp"
 #include "traces/json.hpp"
 #include "traces/ordering_report.hpp"
 #include "traces/trace.hpp"
@@ -25,7 +25,7 @@ std::pair<std::string, std::string> parse_edge(const std::string& text, const ch
   return {parts[0], parts[1]};
 }
 
-int exit_code(const properties::OrderingReport& report) {
+int exit_code(const analyses::OrderingReport& report) {
   bool inconclusive = !report.complete;
   for (const auto& row : report.rows) {
     if (row.kernel && row.verdict == checker::Verdict::violation) return kExitViolation;
@@ -73,20 +73,20 @@ int run_orderings(const OrderingsOptions& o) {
     throw model::UsageError("unknown --format '" + o.format + "'; use text, md or json");
   }
   if (o.list_routines) {
-    for (const std::string& r : properties::routines_run(scenario)) std::printf("%s\n", r.c_str());
+    for (const std::string& r : analyses::routines_run(scenario)) std::printf("%s\n", r.c_str());
     return kExitVerified;
   }
   if (o.routine.empty()) {
     throw model::UsageError(
         "--routine is required (dirtyrace orderings --list-routines lists them)");
   }
-  properties::OrderingEdits edits;
+  analyses::OrderingEdits edits;
   edits.drop = o.drop;
   edits.cross_lock = o.cross_lock;
   for (const auto& e : o.add_edges) edits.add_edges.push_back(parse_edge(e, "--add-edge"));
   for (const auto& e : o.remove_edges) edits.remove_edges.push_back(parse_edge(e, "--remove-edge"));
 
-  properties::OrderingOptions options;
+  analyses::OrderingOptions options;
   if (o.max_states < 0) throw model::UsageError("--max-states must not be negative");
   options.limits.max_states = static_cast<std::uint64_t>(o.max_states);
   if (o.time_limit < 0) throw model::UsageError("--time-limit must not be negative");
@@ -103,7 +103,7 @@ int run_orderings(const OrderingsOptions& o) {
   }
 
   std::vector<std::string> trace_files;
-  const auto on_row = [&](const properties::OrderingRow&, const properties::CheckedModel& system,
+  const auto on_row = [&](const analyses::OrderingRow&, const properties::CheckedModel& system,
                           const checker::SearchResult& result) {
     std::string file;
     if (result.counterexample && !o.trace_out.empty()) {
@@ -115,10 +115,10 @@ int run_orderings(const OrderingsOptions& o) {
     }
     trace_files.push_back(std::move(file));
   };
-  const properties::OrderingReport report = [&] {
+  const analyses::OrderingReport report = [&] {
     const InterruptScope interrupt;
     options.interrupt = interrupt.flag();
-    return properties::explore_orderings(scenario, o.routine, edits, options, on_row);
+    return analyses::explore_orderings(scenario, o.routine, edits, options, on_row);
   }();
 
   if (o.format == "json") {

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "properties/zoo.hpp"
+#include "analyses/zoo.hpp"
 
 namespace dirtyrace::cli {
 
@@ -21,8 +21,8 @@ int run_zoo(const ZooOptions& o) {
                 "author", "variant", "property", "found", "steps", "fixed in", "verdict",
                 "seconds");
   }
-  for (const properties::ZooEntry& e : properties::zoo()) {
-    const properties::ZooResult r = properties::run_zoo_entry(e);
+  for (const analyses::ZooEntry& e : analyses::zoo()) {
+    const analyses::ZooResult r = analyses::run_zoo_entry(e);
     all_ok = all_ok && r.ok();
     const std::string fixed_in = e.fixed_variant.empty() ? "-" : std::string(e.fixed_variant);
     const std::string verdict =

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cli_support.hpp"
-#include "properties/zoo.hpp"
+#include "analyses/zoo.hpp"
 #include "support.hpp"
 #include "traces/explain.hpp"
 
@@ -20,8 +20,8 @@ using test::slurp;
 
 namespace {
 
-traces::Trace zoo_trace(const properties::ZooEntry& e) {
-  const model::Model m(properties::zoo_scenario(e, e.variant));
+traces::Trace zoo_trace(const analyses::ZooEntry& e) {
+  const model::Model m(analyses::zoo_scenario(e, e.variant));
   const properties::CheckedModel system(m,
                                         properties::select_properties(m, m.scenario().properties));
   const checker::SearchResult r = checker::search(system, {});
@@ -45,7 +45,7 @@ bool has(const std::string& text, const std::string& what) {
 
 TEST_CASE("explain tells each bug of the zoo by the steps that lose the data") {
   std::map<std::string, std::string> stories;
-  for (const properties::ZooEntry& e : properties::zoo()) {
+  for (const analyses::ZooEntry& e : analyses::zoo()) {
     stories[std::string(e.commit)] = traces::explain(zoo_trace(e));
   }
   for (const auto& [commit, story] : stories) {

@@ -13,7 +13,7 @@
 
 #include "model/ordering.hpp"
 #include "model/routines.hpp"
-#include "properties/orderings.hpp"
+#include "analyses/orderings.hpp"
 #include "support.hpp"
 
 using namespace dirtyrace;
@@ -134,8 +134,8 @@ TEST_CASE("every step, in every allowed order of its routine, reads only what it
   for (const char* variant : {"linux-2.6.18", "linux-2.6.19", "linux-2.6.20", "linux-2.6.32",
                               "linux-4.19", "linux-6.x"}) {
     for (const model::Scenario& base : portfolio(variant)) {
-      for (const std::string& routine : properties::routines_run(base)) {
-        const model::DependencyGraph graph = properties::ordering_graph(base, routine, {});
+      for (const std::string& routine : analyses::routines_run(base)) {
+        const model::DependencyGraph graph = analyses::ordering_graph(base, routine, {});
         bool complete = true;
         const auto all = graph.orders(40, complete);
         CHECK(complete);  // every order, not a sample

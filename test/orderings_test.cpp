@@ -8,7 +8,7 @@
 #include "model/error.hpp"
 #include "model/ordering.hpp"
 #include "model/routines.hpp"
-#include "properties/orderings.hpp"
+#include "analyses/orderings.hpp"
 #include "support.hpp"
 #include "traces/json.hpp"
 #include "traces/ordering_report.hpp"
@@ -36,9 +36,9 @@ model::Scenario small(const std::string& variant) {
   return test::scenario(variant, 1, 1, 1, "writer,flusher,msync,munmap,reclaim");
 }
 
-properties::OrderingReport explore(const model::Scenario& s, const std::string& routine,
-                                   const properties::OrderingEdits& edits = {}) {
-  return properties::explore_orderings(s, routine, edits, {}, {});
+analyses::OrderingReport explore(const model::Scenario& s, const std::string& routine,
+                                   const analyses::OrderingEdits& edits = {}) {
+  return analyses::explore_orderings(s, routine, edits, {}, {});
 }
 
 }  // namespace
@@ -148,7 +148,7 @@ TEST_CASE("every routine of every variant has a graph whose first order is the k
     const auto table = model::routines_for(v);
     const model::Scenario every_actor = test::scenario(
         std::string(v.name), 1, 1, 1, "writer,flusher,msync,fsync,munmap,reclaim,journal");
-    for (const std::string& routine : properties::routines_run(every_actor)) {
+    for (const std::string& routine : analyses::routines_run(every_actor)) {
       CAPTURE(v.name);
       CAPTURE(routine);
       const DependencyGraph g(table, routine);
@@ -215,9 +215,9 @@ TEST_CASE("the 2.6.19 order of clear_page_dirty_for_io fails with the lost write
   const model::Scenario s =
       test::scenario("linux-2.6.19", 1, 1, 1, "writer,journal,flusher", {"durable_at_end"});
   std::vector<std::string> traces_json;
-  const auto report = properties::explore_orderings(
+  const auto report = analyses::explore_orderings(
       s, "clear_page_dirty_for_io", {}, {},
-      [&](const properties::OrderingRow&, const properties::CheckedModel& system,
+      [&](const analyses::OrderingRow&, const properties::CheckedModel& system,
           const checker::SearchResult& r) {
         REQUIRE(r.counterexample);
         const traces::Trace t = traces::make_trace(system, *r.counterexample);
@@ -237,7 +237,7 @@ TEST_CASE("the 2.6.19 order of clear_page_dirty_for_io fails with the lost write
 }
 
 TEST_CASE("the 2.6.20 fix, undone: dropping set_page_dirty brings the lost write back") {
-  properties::OrderingEdits edits;
+  analyses::OrderingEdits edits;
   edits.drop = {"set_page_dirty"};
   const model::Scenario s =
       test::scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,msync", {"msync_durability"});

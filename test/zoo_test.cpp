@@ -5,17 +5,17 @@
 #include <map>
 #include <string>
 
-#include "properties/zoo.hpp"
+#include "analyses/zoo.hpp"
 
 using namespace dirtyrace;
 
 TEST_CASE("every bug of the zoo is found, in its pinned length, and its fix verifies") {
   const std::map<std::string, std::size_t> lengths = {
       {"d08b3851", 8}, {"7658cc28", 9}, {"79352894", 21}, {"1c8349a1", 24}};
-  REQUIRE(properties::zoo().size() == lengths.size());
-  for (const properties::ZooEntry& e : properties::zoo()) {
+  REQUIRE(analyses::zoo().size() == lengths.size());
+  for (const analyses::ZooEntry& e : analyses::zoo()) {
     CAPTURE(e.commit);
-    const properties::ZooResult r = properties::run_zoo_entry(e);
+    const analyses::ZooResult r = analyses::run_zoo_entry(e);
     CHECK(r.found);
     CHECK(r.length == lengths.at(std::string(e.commit)));
     CHECK(r.fixed == checker::Verdict::verified);

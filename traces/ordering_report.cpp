@@ -9,7 +9,7 @@ namespace dirtyrace::traces {
 
 namespace {
 
-std::string verdict_text(const properties::OrderingRow& row) {
+std::string verdict_text(const analyses::OrderingRow& row) {
   switch (row.verdict) {
     case checker::Verdict::verified:
       return "verified";
@@ -25,16 +25,16 @@ std::string dash_if_empty(const std::string& s) {
   return s.empty() ? "-" : s;
 }
 
-std::string length_text(const properties::OrderingRow& row) {
+std::string length_text(const analyses::OrderingRow& row) {
   return row.verdict == checker::Verdict::violation ? std::to_string(row.length) : "-";
 }
 
-std::string header(const model::Scenario& scenario, const properties::OrderingReport& report) {
+std::string header(const model::Scenario& scenario, const analyses::OrderingReport& report) {
   return report.routine + " on " + std::string(scenario.variant->name) + "; " +
          describe_scenario(scenario);
 }
 
-std::string summary(const properties::OrderingReport& report) {
+std::string summary(const analyses::OrderingReport& report) {
   std::size_t failing = 0;
   for (const auto& row : report.rows) failing += row.verdict == checker::Verdict::violation;
   std::string s = std::to_string(report.rows.size()) + " order(s) checked, " +
@@ -69,7 +69,7 @@ std::string order_text(const std::vector<std::string>& order) {
 }
 
 std::string orderings_text(const model::Scenario& scenario,
-                           const properties::OrderingReport& report) {
+                           const analyses::OrderingReport& report) {
   std::string out = "dirtyrace orderings: " + header(scenario, report) + "\n";
   out += "dependencies (before → after):\n";
   if (report.edges.empty()) out += "  none: the steps may run in any order\n";
@@ -99,7 +99,7 @@ std::string orderings_text(const model::Scenario& scenario,
 }
 
 std::string orderings_markdown(const model::Scenario& scenario,
-                               const properties::OrderingReport& report) {
+                               const analyses::OrderingReport& report) {
   std::string out = "**dirtyrace orderings**: `" + report.routine + "` on " +
                     std::string(scenario.variant->name) + "; " + describe_scenario(scenario) +
                     "\n\n| # | order | verdict | property | length | states |\n"
@@ -125,7 +125,7 @@ std::string orderings_markdown(const model::Scenario& scenario,
 }
 
 nlohmann::ordered_json orderings_json(const model::Scenario& scenario,
-                                      const properties::OrderingReport& report,
+                                      const analyses::OrderingReport& report,
                                       const std::vector<std::string>& trace_files) {
   using nlohmann::ordered_json;
   ordered_json deps = ordered_json::array();

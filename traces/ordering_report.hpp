@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/scenario.hpp"
-#include "properties/orderings.hpp"
+#include "analyses/orderings.hpp"
 
 namespace dirtyrace::traces {
 
@@ -15,12 +15,12 @@ namespace dirtyrace::traces {
 std::string order_text(const std::vector<std::string>& order);
 
 std::string orderings_text(const model::Scenario& scenario,
-                           const properties::OrderingReport& report);
+                           const analyses::OrderingReport& report);
 std::string orderings_markdown(const model::Scenario& scenario,
-                               const properties::OrderingReport& report);
+                               const analyses::OrderingReport& report);
 /// `trace_files[i]` names the counterexample file of row i, or is empty.
 nlohmann::ordered_json orderings_json(const model::Scenario& scenario,
-                                      const properties::OrderingReport& report,
+                                      const analyses::OrderingReport& report,
                                       const std::vector<std::string>& trace_files);
 
 }  // namespace dirtyrace::traces

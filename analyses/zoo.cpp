@@ -1,10 +1,14 @@
-#include "properties/zoo.hpp"
+#include "analyses/zoo.hpp"
 
 #include <array>
 
 #include "properties/checked_model.hpp"
 
-namespace dirtyrace::properties {
+namespace dirtyrace::analyses {
+
+using properties::CheckedModel;
+using properties::kNoDeadlock;
+using properties::select_properties;
 
 namespace {
 
@@ -62,4 +66,4 @@ ZooResult run_zoo_entry(const ZooEntry& e) {
   return out;
 }
 
-}  // namespace dirtyrace::properties
+}  // namespace dirtyrace::analyses

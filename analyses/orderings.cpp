@@ -1,4 +1,4 @@
-#include "properties/orderings.hpp"
+#include "analyses/orderings.hpp"
 
 #include <algorithm>
 
@@ -6,7 +6,11 @@
 #include "model/model.hpp"
 #include "model/routines.hpp"
 
-namespace dirtyrace::properties {
+namespace dirtyrace::analyses {
+
+using properties::CheckedModel;
+using properties::kNoDeadlock;
+using properties::select_properties;
 
 using model::DependencyGraph;
 
@@ -92,4 +96,4 @@ OrderingReport explore_orderings(const model::Scenario& scenario, const std::str
   return report;
 }
 
-}  // namespace dirtyrace::properties
+}  // namespace dirtyrace::analyses

@@ -9,7 +9,7 @@
 #include "checker/search.hpp"
 #include "model/scenario.hpp"
 
-namespace dirtyrace::properties {
+namespace dirtyrace::analyses {
 
 struct ZooEntry {
   std::string_view commit;
@@ -37,4 +37,4 @@ struct ZooResult {
 
 ZooResult run_zoo_entry(const ZooEntry& e);
 
-}  // namespace dirtyrace::properties
+}  // namespace dirtyrace::analyses

@@ -14,7 +14,7 @@
 #include "model/scenario.hpp"
 #include "properties/checked_model.hpp"
 
-namespace dirtyrace::properties {
+namespace dirtyrace::analyses {
 
 /// What the user changes in the routine's dependency graph before its orders are listed.
 struct OrderingEdits {
@@ -58,12 +58,12 @@ struct OrderingReport {
 };
 
 /// Called after each order is checked, with the model it ran (its scenario holds the order).
-using OrderingSink =
-    std::function<void(const OrderingRow&, const CheckedModel&, const checker::SearchResult&)>;
+using OrderingSink = std::function<void(const OrderingRow&, const properties::CheckedModel&,
+                                        const checker::SearchResult&)>;
 
 /// Checks every order of `routine` that the edited dependencies allow, the variant's own first.
 OrderingReport explore_orderings(const model::Scenario& scenario, const std::string& routine,
                                  const OrderingEdits& edits, const OrderingOptions& options,
                                  const OrderingSink& on_row);
 
-}  // namespace dirtyrace::properties
+}  // namespace dirtyrace::analyses

@@ -8,10 +8,6 @@
 
 namespace dirtyrace::analyses {
 
-using properties::CheckedModel;
-using properties::kNoDeadlock;
-using properties::select_properties;
-
 using model::DependencyGraph;
 
 std::vector<std::string> routines_run(const model::Scenario& scenario) {
@@ -53,7 +49,7 @@ model::DependencyGraph ordering_graph(const model::Scenario& scenario, const std
 
 OrderingReport explore_orderings(const model::Scenario& scenario, const std::string& routine,
                                  const OrderingEdits& edits, const OrderingOptions& options,
-                                 const OrderingSink& on_row) {
+                                 const CheckSink& on_row) {
   const model::DependencyGraph graph = ordering_graph(scenario, routine, edits);
   OrderingReport report;
   report.routine = routine;
@@ -70,27 +66,17 @@ OrderingReport explore_orderings(const model::Scenario& scenario, const std::str
     std::erase_if(variant_scenario.routine_orders,
                   [&](const model::RoutineOrder& r) { return r.routine == routine; });
     variant_scenario.routine_orders.push_back({routine, order});
-    const model::Model m(std::move(variant_scenario));
-    const CheckedModel system(m, select_properties(m, m.scenario().properties));
-    checker::SearchOptions search;
-    search.limits = options.limits;
-    search.interrupt = options.interrupt;
-    const checker::SearchResult result = checker::search(system, search);
-
+    const CheckRun run =
+        run_check(std::move(variant_scenario), options.limits, options.interrupt, on_row);
     OrderingRow row;
     row.order = order;
     row.kernel = order == own;
-    row.verdict = result.verdict;
-    row.stop = result.stop;
-    row.states = result.stats.states;
-    row.seconds = result.stats.seconds;
-    if (const auto& cx = result.counterexample) {
-      row.length = cx->labels.size();
-      row.property = cx->kind == checker::Counterexample::Kind::deadlock
-                         ? std::string(kNoDeadlock)
-                         : std::string(system.properties().at(cx->invariant)->name);
-    }
-    if (on_row) on_row(row, system, result);
+    row.verdict = run.verdict;
+    row.stop = run.stop;
+    row.states = run.states;
+    row.seconds = run.seconds;
+    row.length = run.length;
+    row.property = run.property;
     report.rows.push_back(std::move(row));
   }
   return report;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "analyses/run_check.hpp"
 #include "checker/search.hpp"
 #include "model/ordering.hpp"
 #include "model/scenario.hpp"
@@ -57,13 +58,9 @@ struct OrderingReport {
   bool complete = true;  // every order allowed was checked (none cut by max_orders)
 };
 
-/// Called after each order is checked, with the model it ran (its scenario holds the order).
-using OrderingSink = std::function<void(const OrderingRow&, const properties::CheckedModel&,
-                                        const checker::SearchResult&)>;
-
 /// Checks every order of `routine` that the edited dependencies allow, the variant's own first.
 OrderingReport explore_orderings(const model::Scenario& scenario, const std::string& routine,
                                  const OrderingEdits& edits, const OrderingOptions& options,
-                                 const OrderingSink& on_row);
+                                 const CheckSink& on_row);
 
 }  // namespace dirtyrace::analyses

@@ -2,13 +2,9 @@
 
 #include <array>
 
-#include "properties/checked_model.hpp"
+#include "analyses/run_check.hpp"
 
 namespace dirtyrace::analyses {
-
-using properties::CheckedModel;
-using properties::kNoDeadlock;
-using properties::select_properties;
 
 namespace {
 
@@ -52,17 +48,15 @@ model::Scenario zoo_scenario(const ZooEntry& e, std::string_view variant) {
 
 ZooResult run_zoo_entry(const ZooEntry& e) {
   ZooResult out;
-  const auto check = [&](std::string_view variant) {
-    const model::Model m(zoo_scenario(e, variant));
-    const CheckedModel system(m, select_properties(m, m.scenario().properties));
-    const checker::SearchResult r = checker::search(system, {});
-    out.seconds += r.stats.seconds;
-    return r;
-  };
-  const checker::SearchResult bug = check(e.variant);
+  const CheckRun bug = run_check(zoo_scenario(e, e.variant), {});
+  out.seconds = bug.seconds;
   out.found = bug.verdict == checker::Verdict::violation;
-  if (bug.counterexample) out.length = bug.counterexample->labels.size();
-  if (!e.fixed_variant.empty()) out.fixed = check(e.fixed_variant).verdict;
+  out.length = bug.length;
+  if (!e.fixed_variant.empty()) {
+    const CheckRun fixed = run_check(zoo_scenario(e, e.fixed_variant), {});
+    out.seconds += fixed.seconds;
+    out.fixed = fixed.verdict;
+  }
   return out;
 }
 

@@ -2,11 +2,11 @@
 #include <filesystem>
 #include <iostream>
 
+#include "analyses/orderings.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/scenario_options.hpp"
 #include "model/error.hpp"
-#include "analyses/orderings.hpp"
 #include "traces/json.hpp"
 #include "traces/ordering_report.hpp"
 #include "traces/trace.hpp"
@@ -103,7 +103,7 @@ int run_orderings(const OrderingsOptions& o) {
   }
 
   std::vector<std::string> trace_files;
-  const auto on_row = [&](const analyses::OrderingRow&, const properties::CheckedModel& system,
+  const auto on_row = [&](const properties::CheckedModel& system,
                           const checker::SearchResult& result) {
     std::string file;
     if (result.counterexample && !o.trace_out.empty()) {

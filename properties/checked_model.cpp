@@ -10,6 +10,11 @@ CheckedModel::CheckedModel(const model::Model& model, std::vector<const Property
       reports_deadlocks_(std::any_of(properties_.begin(), properties_.end(),
                                      [](const Property* p) { return p->name == kNoDeadlock; })) {}
 
+const Property& CheckedModel::violated(const checker::Counterexample& cx) const {
+  if (cx.kind == checker::Counterexample::Kind::deadlock) return property_named(kNoDeadlock);
+  return *properties_.at(cx.invariant);
+}
+
 void CheckedModel::initial_state(std::byte* out) const {
   model_.pack(model_.initial(), out);
 }

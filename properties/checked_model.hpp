@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "checker/search.hpp"
 #include "checker/transition_system.hpp"
 #include "model/model.hpp"
 #include "properties/property.hpp"
@@ -16,6 +17,8 @@ class CheckedModel : public checker::TransitionSystem {
 
   const model::Model& model() const { return model_; }
   const std::vector<const Property*>& properties() const { return properties_; }
+  /// The property a counterexample of this system violates.
+  const Property& violated(const checker::Counterexample& cx) const;
   /// Whether a state without successors short of the end is reported (no_deadlock selected).
   bool reports_deadlocks() const { return reports_deadlocks_; }
 

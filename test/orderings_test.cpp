@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
+#include "analyses/orderings.hpp"
 #include "model/error.hpp"
 #include "model/ordering.hpp"
 #include "model/routines.hpp"
-#include "analyses/orderings.hpp"
 #include "support.hpp"
 #include "traces/json.hpp"
 #include "traces/ordering_report.hpp"
@@ -37,7 +37,7 @@ model::Scenario small(const std::string& variant) {
 }
 
 analyses::OrderingReport explore(const model::Scenario& s, const std::string& routine,
-                                   const analyses::OrderingEdits& edits = {}) {
+                                 const analyses::OrderingEdits& edits = {}) {
   return analyses::explore_orderings(s, routine, edits, {}, {});
 }
 
@@ -217,8 +217,7 @@ TEST_CASE("the 2.6.19 order of clear_page_dirty_for_io fails with the lost write
   std::vector<std::string> traces_json;
   const auto report = analyses::explore_orderings(
       s, "clear_page_dirty_for_io", {}, {},
-      [&](const analyses::OrderingRow&, const properties::CheckedModel& system,
-          const checker::SearchResult& r) {
+      [&](const properties::CheckedModel& system, const checker::SearchResult& r) {
         REQUIRE(r.counterexample);
         const traces::Trace t = traces::make_trace(system, *r.counterexample);
         // The order travels with the trace: it replays, through JSON, on the reordered routine.

@@ -53,9 +53,7 @@ Trace make_trace(const properties::CheckedModel& system, const checker::Countere
   trace.scenario = m.scenario();
   std::vector<model::State> states(cx.states.size());
   for (std::size_t i = 0; i < cx.states.size(); ++i) m.unpack(cx.states[i].data(), states[i]);
-  const properties::Property& property = cx.kind == checker::Counterexample::Kind::deadlock
-                                             ? properties::property_named(properties::kNoDeadlock)
-                                             : *system.properties().at(cx.invariant);
+  const properties::Property& property = system.violated(cx);
   trace.property = std::string(property.name);
   trace.description = std::string(property.description);
   trace.detail = property.explain(m, states.back());

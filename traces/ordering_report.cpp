@@ -1,4 +1,5 @@
 #include "traces/ordering_report.hpp"
+#include "traces/columns.hpp"
 
 #include <algorithm>
 
@@ -41,17 +42,6 @@ std::string summary(const analyses::OrderingReport& report) {
                   std::to_string(failing) + " with a violation";
   if (!report.complete) s += "; the dependencies allow more orders than were checked";
   return s;
-}
-
-/// Characters in `s`, counting each UTF-8 sequence as one.
-std::size_t display_width(const std::string& s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xc0) != 0x80; }));
-}
-
-std::string pad(const std::string& s, std::size_t width) {
-  const std::size_t chars = display_width(s);
-  return chars >= width ? s : s + std::string(width - chars, ' ');
 }
 
 /// "data: cleaned", or the kind alone for edges that tie no local.

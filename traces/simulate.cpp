@@ -1,4 +1,5 @@
 #include "traces/simulate.hpp"
+#include "traces/columns.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -80,11 +81,6 @@ std::string step_name(const TraceStep& s) {
 /// "1 step", "3 steps".
 std::string steps_text(std::size_t n) {
   return std::to_string(n) + (n == 1 ? " step" : " steps");
-}
-
-std::string pad(std::string s, std::size_t width) {
-  if (s.size() < width) s.append(width - s.size(), ' ');
-  return s;
 }
 
 /// "  3  writer0   do_no_page: set_pte_at   pte: m0.p0 none→rw,dirty"

@@ -1,4 +1,5 @@
 #include "traces/text.hpp"
+#include "traces/columns.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -9,11 +10,6 @@ namespace {
 
 std::string plural(int n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
-
-std::string pad(std::string s, std::size_t width) {
-  if (s.size() < width) s.append(width - s.size(), ' ');
-  return s;
 }
 
 }  // namespace

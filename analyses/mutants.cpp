@@ -1,0 +1,179 @@
+#include "analyses/mutants.hpp"
+
+#include <algorithm>
+
+#include "analyses/orderings.hpp"
+#include "model/error.hpp"
+#include "model/ordering.hpp"
+#include "model/routines.hpp"
+
+namespace dirtyrace::analyses {
+
+namespace {
+
+model::Scenario small(const model::Variant& variant, int mappings, const std::string& actors) {
+  model::Scenario s = model::default_scenario();
+  s.variant = &variant;
+  s.mappings = mappings;
+  s.actors = model::parse_actor_list(actors);
+  return s;
+}
+
+std::string joined(const std::vector<std::string>& ops) {
+  std::string out;
+  for (const std::string& op : ops) out += (out.empty() ? "" : " → ") + op;
+  return out.empty() ? "(no steps)" : out;
+}
+
+bool runs(const model::Scenario& s, const std::string& routine) {
+  const std::vector<std::string> run = routines_run(s);
+  return std::find(run.begin(), run.end(), routine) != run.end();
+}
+
+}  // namespace
+
+std::vector<PortfolioScenario> mutant_portfolio(const model::Variant& variant) {
+  std::vector<PortfolioScenario> out;
+  out.push_back({"default", small(variant, 1, "writer,flusher,msync,munmap,reclaim")});
+  out.push_back({"two mappings", small(variant, 2, "writer@0,writer@1,flusher,msync@1")});
+  if (variant.stable_pages) {
+    model::Scenario s = small(variant, 1, "writer,flusher,msync");
+    s.stable_writes = true;
+    out.push_back({"stable writes", std::move(s)});
+  }
+  const bool ext3 = variant.journal == model::JournalKind::buffers;
+  out.push_back({"buffer-level flush",
+                 small(variant, 1, ext3 ? "writer,journal,flusher" : "writer,buffer_flush,flusher")});
+  return out;
+}
+
+std::vector<std::string> mutable_routines(const model::Variant& variant) {
+  std::vector<std::string> out;
+  for (const PortfolioScenario& p : mutant_portfolio(variant)) {
+    for (std::string& r : routines_run(p.scenario)) {
+      if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+std::vector<Mutant> mutants_of(const model::Variant& variant, const std::string& routine) {
+  const std::vector<std::string> known = mutable_routines(variant);
+  if (std::find(known.begin(), known.end(), routine) == known.end()) {
+    std::string names;
+    for (const std::string& r : known) names += (names.empty() ? "" : ", ") + r;
+    throw model::UsageError("no routine '" + routine + "' is run on " +
+                            std::string(variant.name) + "; the routines: " + names);
+  }
+  const model::DependencyGraph graph(model::routines_for(variant), routine);
+  const std::vector<std::string> kernel = graph.op_ids();
+  std::vector<Mutant> out;
+  for (const std::string& op : kernel) {
+    std::vector<std::string> order = kernel;
+    std::erase(order, op);
+    out.push_back({Mutant::Kind::drop, routine, "drop " + op, std::move(order)});
+  }
+  bool complete = true;
+  for (std::vector<std::string>& order : graph.orders(5040, complete)) {
+    if (order != kernel) {
+      out.push_back({Mutant::Kind::reorder, routine, joined(order), std::move(order)});
+    }
+  }
+  // Neighbours that only a page-lock boundary keeps in place; the other dependencies stand.
+  const std::vector<model::DependencyGraph::Edge> edges = graph.edges();
+  const auto tied = [&](const std::string& a, const std::string& b, bool lock) {
+    return std::any_of(edges.begin(), edges.end(), [&](const auto& e) {
+      return e.before == a && e.after == b && (e.why == model::Dependency::lock) == lock;
+    });
+  };
+  for (std::size_t i = 0; i + 1 < kernel.size(); ++i) {
+    const std::string &a = kernel[i], &b = kernel[i + 1];
+    if (!tied(a, b, true) || tied(a, b, false)) continue;
+    std::vector<std::string> order = kernel;
+    std::swap(order[i], order[i + 1]);
+    try {  // a swap across a label or jump is no order of this routine
+      model::reordered_items(model::routines_for(variant), {routine, order});
+    } catch (const model::UsageError&) {
+      continue;
+    }
+    out.push_back({Mutant::Kind::swap, routine, b + " ↔ " + a + " (across the page lock)",
+                   std::move(order)});
+  }
+  return out;
+}
+
+std::size_t MutantReport::count(MutantResult::Fate fate) const {
+  std::size_t n = 0;
+  for (const RoutineMutants& r : routines) {
+    n += static_cast<std::size_t>(std::count_if(r.results.begin(), r.results.end(),
+                                                [&](const auto& m) { return m.fate == fate; }));
+  }
+  return n;
+}
+
+std::size_t MutantReport::total() const {
+  std::size_t n = 0;
+  for (const RoutineMutants& r : routines) n += r.results.size();
+  return n;
+}
+
+MutantReport run_mutants(const model::Variant& variant, const std::vector<std::string>& routines,
+                         const MutantOptions& options) {
+  MutantReport report;
+  report.variant = std::string(variant.name);
+  // The kernel's own routines first: a scenario they already fail cannot judge a mutant.
+  std::vector<PortfolioScenario> portfolio;
+  std::vector<CheckRun> baseline;
+  for (PortfolioScenario& p : mutant_portfolio(variant)) {
+    const CheckRun run = run_check(p.scenario, options.limits, options.interrupt);
+    if (run.verdict == checker::Verdict::violation) {
+      report.kernel_failures.emplace_back(p.name, run.property);
+      continue;
+    }
+    report.complete = report.complete && run.verdict == checker::Verdict::verified;
+    portfolio.push_back(std::move(p));
+    baseline.push_back(run);
+  }
+  const std::vector<std::string> names = routines.empty() ? mutable_routines(variant) : routines;
+  for (const std::string& routine : names) {
+    RoutineMutants rm{routine, {}, {}};
+    for (const PortfolioScenario& p : portfolio) {
+      if (runs(p.scenario, routine)) rm.scenarios.push_back(p.name);
+    }
+    for (Mutant& mutant : mutants_of(variant, routine)) {
+      MutantResult result{std::move(mutant)};
+      result.same_counts = true;
+      for (std::size_t i = 0; i < portfolio.size(); ++i) {
+        if (!runs(portfolio[i].scenario, routine)) continue;
+        if (options.interrupt && options.interrupt->load()) break;
+        model::Scenario s = portfolio[i].scenario;
+        s.routine_orders.push_back({routine, result.mutant.order});
+        const CheckRun run = run_check(std::move(s), options.limits, options.interrupt);
+        if (run.verdict == checker::Verdict::violation) {
+          result.fate = MutantResult::Fate::killed;
+          result.property = run.property;
+          result.scenario = portfolio[i].name;
+          result.length = run.length;
+          break;
+        }
+        if (run.verdict == checker::Verdict::inconclusive) {
+          result.fate = MutantResult::Fate::inconclusive;
+        }
+        result.same_counts = result.same_counts && run.states == baseline[i].states &&
+                             run.transitions == baseline[i].transitions;
+      }
+      if (result.fate != MutantResult::Fate::survived) result.same_counts = false;
+      if (options.interrupt && options.interrupt->load() &&
+          result.fate != MutantResult::Fate::killed) {
+        result.fate = MutantResult::Fate::inconclusive;
+      }
+      report.complete = report.complete && result.fate != MutantResult::Fate::inconclusive;
+      if (options.on_result) options.on_result(routine, result);
+      rm.results.push_back(std::move(result));
+    }
+    report.routines.push_back(std::move(rm));
+  }
+  return report;
+}
+
+}  // namespace dirtyrace::analyses

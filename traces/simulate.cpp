@@ -1,5 +1,4 @@
 #include "traces/simulate.hpp"
-#include "traces/columns.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -9,6 +8,7 @@
 
 #include "model/error.hpp"
 #include "properties/property.hpp"
+#include "traces/columns.hpp"
 #include "traces/json.hpp"
 #include "traces/text.hpp"
 

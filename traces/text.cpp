@@ -1,8 +1,9 @@
 #include "traces/text.hpp"
-#include "traces/columns.hpp"
 
 #include <algorithm>
 #include <sstream>
+
+#include "traces/columns.hpp"
 
 namespace dirtyrace::traces {
 

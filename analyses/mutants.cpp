@@ -25,6 +25,15 @@ std::string joined(const std::vector<std::string>& ops) {
   return out.empty() ? "(no steps)" : out;
 }
 
+bool is_entry(const model::RoutineTable& table, const std::string& routine, const std::string& op) {
+  for (const model::Item& item : table.get(routine)) {
+    if (item.kind == model::Item::Kind::step && item.step->entry && item.step->name == op) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool runs(const model::Scenario& s, const std::string& routine) {
   const std::vector<std::string> run = routines_run(s);
   return std::find(run.begin(), run.end(), routine) != run.end();
@@ -42,16 +51,28 @@ std::vector<PortfolioScenario> mutant_portfolio(const model::Variant& variant) {
     out.push_back({"stable writes", std::move(s)});
   }
   const bool ext3 = variant.journal == model::JournalKind::buffers;
-  out.push_back({"buffer-level flush",
-                 small(variant, 1, ext3 ? "writer,journal,flusher" : "writer,buffer_flush,flusher")});
+  out.push_back(
+      {"buffer-level flush",
+       small(variant, 1, ext3 ? "writer,journal,flusher" : "writer,buffer_flush,flusher")});
   return out;
 }
 
 std::vector<std::string> mutable_routines(const model::Variant& variant) {
+  const model::RoutineTable table = model::routines_for(variant);
+  // Kernel code only: not the writer's user-space loop (the store and the CPU's fault
+  // dispatch), nor an actor's entry that only calls one routine (flusher, munmap), whose
+  // "mutant" is an actor that does nothing.
+  const auto is_kernel_code = [&](const std::string& r) {
+    const std::vector<model::Item>& items = table.get(r);
+    return r != model::entry_routine(model::ActorKind::writer) &&
+           !(items.size() == 1 && items.front().kind == model::Item::Kind::call);
+  };
   std::vector<std::string> out;
   for (const PortfolioScenario& p : mutant_portfolio(variant)) {
     for (std::string& r : routines_run(p.scenario)) {
-      if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(std::move(r));
+      if (is_kernel_code(r) && std::find(out.begin(), out.end(), r) == out.end()) {
+        out.push_back(std::move(r));
+      }
     }
   }
   return out;
@@ -62,13 +83,16 @@ std::vector<Mutant> mutants_of(const model::Variant& variant, const std::string&
   if (std::find(known.begin(), known.end(), routine) == known.end()) {
     std::string names;
     for (const std::string& r : known) names += (names.empty() ? "" : ", ") + r;
-    throw model::UsageError("no routine '" + routine + "' is run on " +
-                            std::string(variant.name) + "; the routines: " + names);
+    throw model::UsageError("no routine '" + routine + "' is run on " + std::string(variant.name) +
+                            "; the routines: " + names);
   }
   const model::DependencyGraph graph(model::routines_for(variant), routine);
   const std::vector<std::string> kernel = graph.op_ids();
   std::vector<Mutant> out;
+  const model::RoutineTable table = model::routines_for(variant);
   for (const std::string& op : kernel) {
+    // A system call's entry records what the caller asked for: without it there is no call.
+    if (is_entry(table, routine, op)) continue;
     std::vector<std::string> order = kernel;
     std::erase(order, op);
     out.push_back({Mutant::Kind::drop, routine, "drop " + op, std::move(order)});
@@ -96,8 +120,8 @@ std::vector<Mutant> mutants_of(const model::Variant& variant, const std::string&
     } catch (const model::UsageError&) {
       continue;
     }
-    out.push_back({Mutant::Kind::swap, routine, b + " ↔ " + a + " (across the page lock)",
-                   std::move(order)});
+    out.push_back(
+        {Mutant::Kind::swap, routine, b + " ↔ " + a + " (across the page lock)", std::move(order)});
   }
   return out;
 }
@@ -141,10 +165,13 @@ MutantReport run_mutants(const model::Variant& variant, const std::vector<std::s
       if (runs(p.scenario, routine)) rm.scenarios.push_back(p.name);
     }
     for (Mutant& mutant : mutants_of(variant, routine)) {
-      MutantResult result{std::move(mutant)};
+      MutantResult result;
+      result.mutant = std::move(mutant);
       result.same_counts = true;
+      result.fate = MutantResult::Fate::unjudged;
       for (std::size_t i = 0; i < portfolio.size(); ++i) {
         if (!runs(portfolio[i].scenario, routine)) continue;
+        if (result.fate == MutantResult::Fate::unjudged) result.fate = MutantResult::Fate::survived;
         if (options.interrupt && options.interrupt->load()) break;
         model::Scenario s = portfolio[i].scenario;
         s.routine_orders.push_back({routine, result.mutant.order});

@@ -42,7 +42,8 @@ std::vector<Mutant> mutants_of(const model::Variant& variant, const std::string&
 
 struct MutantResult {
   Mutant mutant;
-  enum class Fate : std::uint8_t { killed, survived, inconclusive };
+  /// unjudged: no scenario that runs the routine is one the kernel's own routines pass.
+  enum class Fate : std::uint8_t { killed, survived, inconclusive, unjudged };
   Fate fate = Fate::survived;
   std::string property;  // killed: the property that fails
   std::string scenario;  // killed: the portfolio scenario it fails on

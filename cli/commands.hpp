@@ -89,6 +89,19 @@ void setup_orderings(CLI::App& app, OrderingsOptions& o);
 /// order's search or the list of orders was cut short.
 int run_orderings(const OrderingsOptions& o);
 
+struct MutantsOptions {
+  std::string variant;
+  std::vector<std::string> routines;
+  bool list_routines = false;
+  std::string format = "text";
+  long long max_states = 0;
+  double time_limit = 0;
+  bool quiet = false;
+};
+void setup_mutants(CLI::App& app, MutantsOptions& o);
+/// Judges every mutant of the routines on the portfolio; exit 3 if a search was cut short.
+int run_mutants(const MutantsOptions& o);
+
 struct GraphOptions {
   ScenarioOptions scenario;
   std::string format = "dot";

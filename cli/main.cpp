@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
   CLI::App* orderings_cmd = app.add_subcommand(
       "orderings", "Check every order of a routine's steps that its dependencies allow");
   setup_orderings(*orderings_cmd, orderings);
+  MutantsOptions mutants;
+  CLI::App* mutants_cmd = app.add_subcommand(
+      "mutants", "Drop, reorder and swap each routine's steps; say which property kills each");
+  setup_mutants(*mutants_cmd, mutants);
   GraphOptions graph;
   CLI::App* graph_cmd = app.add_subcommand(
       "graph", "Draw the whole reachable state graph of a small scenario (DOT or SVG)");
@@ -66,6 +70,7 @@ int main(int argc, char** argv) {
     if (list_cmd->parsed()) return run_list();
     if (zoo_cmd->parsed()) return run_zoo(zoo);
     if (orderings_cmd->parsed()) return run_orderings(orderings);
+    if (mutants_cmd->parsed()) return run_mutants(mutants);
     if (graph_cmd->parsed()) return run_graph(graph);
     if (simulate_cmd->parsed()) return run_simulate(simulate);
     if (explain_cmd->parsed()) return run_explain(explain);

@@ -132,6 +132,9 @@ void Model::build_packer() {
         packer_.add(at(act.refs), static_cast<unsigned>(P));
         break;
       case ActorKind::munmap:
+        packer_.add(at(act.cursor), cursor_bits);
+        packer_.add(at(act.ghost_left_mapped), 1);
+        break;
       case ActorKind::buffer_flush:
         packer_.add(at(act.cursor), cursor_bits);
         break;
@@ -194,6 +197,14 @@ void Model::advance(State& s, int a, std::uint8_t pc, Flow flow) const {
     if (act.refs != 0) throw std::logic_error(env_.of(a).name + " finished holding a reference");
     // A finished actor keeps only what properties read: its stores and what it was called with.
     act.page = act.cursor = act.cleaned = act.index = act.pagevec = act.picked = act.orig_pte = 0;
+    // munmap_unmaps: the PTEs munmap leaves at the moment it returns (later faults may refill).
+    const ActorEnv& ae = env_.of(a);
+    if (ae.kind == ActorKind::munmap &&
+        scenario_.actors[static_cast<std::size_t>(a)].outcome == RangeOutcome::touches) {
+      for (int p = ae.first_page; p <= ae.last_page; ++p) {
+        if (pte_of(s, ae.mapping, p) & kPtePresent) act.ghost_left_mapped = 1;
+      }
+    }
   }
 }
 

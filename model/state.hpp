@@ -63,6 +63,8 @@ struct Actor {
   std::uint8_t picked;    // buffers of `page` marked for async write (bit per buffer)
   std::uint8_t stores;    // stores done (writer)
   std::uint8_t orig_pte;  // the PTE as the fault first read it (pte_same)
+  /// munmap: it returned while a PTE of its mapping and range was present (ghost).
+  std::uint8_t ghost_left_mapped;
   /// msync/fsync: the version of each block in memory when the call was made (ghost).
   std::array<std::uint8_t, kMaxBlocks> ghost_called;
   bool operator==(const Actor&) const = default;

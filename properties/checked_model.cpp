@@ -8,7 +8,9 @@ CheckedModel::CheckedModel(const model::Model& model, std::vector<const Property
     : model_(model),
       properties_(std::move(properties)),
       reports_deadlocks_(std::any_of(properties_.begin(), properties_.end(),
-                                     [](const Property* p) { return p->name == kNoDeadlock; })) {}
+                                     [](const Property* p) { return p->name == kNoDeadlock; })),
+      checks_progress_(std::any_of(properties_.begin(), properties_.end(),
+                                   [](const Property* p) { return p->name == kCanFinish; })) {}
 
 void CheckedModel::initial_state(std::byte* out) const {
   model_.pack(model_.initial(), out);
@@ -38,6 +40,12 @@ std::optional<std::uint32_t> CheckedModel::violated_invariant(const std::byte* s
 
 bool CheckedModel::is_terminal(const std::byte* state) const {
   if (!reports_deadlocks_) return true;
+  model::State s;
+  model_.unpack(state, s);
+  return model_.finished(s);
+}
+
+bool CheckedModel::is_goal(const std::byte* state) const {
   model::State s;
   model_.unpack(state, s);
   return model_.finished(s);

@@ -82,8 +82,9 @@ OrderingReport explore_orderings(const model::Scenario& scenario, const std::str
     row.seconds = result.stats.seconds;
     if (const auto& cx = result.counterexample) {
       row.length = cx->labels.size();
-      row.property = cx->kind == checker::Counterexample::Kind::deadlock
-                         ? std::string(kNoDeadlock)
+      row.property = cx->kind == checker::Counterexample::Kind::deadlock ? std::string(kNoDeadlock)
+                     : cx->kind == checker::Counterexample::Kind::no_progress
+                         ? std::string(kCanFinish)
                          : std::string(system.properties().at(cx->invariant)->name);
     }
     if (on_row) on_row(row, system, result);

@@ -168,7 +168,10 @@ TEST_CASE("every routine of every variant has a graph whose first order is the k
   }
 }
 
-TEST_CASE("pinned: the orders of clear_page_dirty_for_io on linux-6.x all verify") {
+// TestClearPageDirty first, then page_mkclean and set_page_dirty, re-dirties every mapped page
+// on every pass: no data is lost, but the page never comes clean (comes_clean).
+TEST_CASE(
+    "pinned: the orders of clear_page_dirty_for_io on linux-6.x keep data; one never cleans") {
   const model::Scenario s = small("linux-6.x");
   const auto report = explore(s, "clear_page_dirty_for_io");
   model::Scenario resolved = s;
@@ -180,20 +183,20 @@ TEST_CASE("pinned: the orders of clear_page_dirty_for_io on linux-6.x all verify
         "dependencies (before → after):\n"
         "  page_mkclean → set_page_dirty (data)\n"
         "\n"
-        "  #  order                                               verdict   property  length  "
+        "  #  order                                               verdict    property     length  "
         "states\n"
-        "  1  page_mkclean → set_page_dirty → TestClearPageDirty  verified  -              -  "
+        "  1  page_mkclean → set_page_dirty → TestClearPageDirty  verified   -                 -  "
         "76264  (the kernel's order)\n"
-        "  2  page_mkclean → TestClearPageDirty → set_page_dirty  verified  -              -  "
+        "  2  page_mkclean → TestClearPageDirty → set_page_dirty  verified   -                 -  "
         "74440\n"
-        "  3  TestClearPageDirty → page_mkclean → set_page_dirty  verified  -              -  "
-        "100680\n"
+        "  3  TestClearPageDirty → page_mkclean → set_page_dirty  VIOLATION  comes_clean      16  "
+        "3659\n"
         "\n"
-        "3 order(s) checked, 0 with a violation\n");
+        "3 order(s) checked, 1 with a violation\n");
 }
 
 TEST_CASE(
-    "pinned: on linux-2.6.20 the kernel's order loses msync's data; clearing first would not") {
+    "pinned: on linux-2.6.20 the kernel's order loses msync's data; clearing first never cleans") {
   const auto report = explore(small("linux-2.6.20"), "clear_page_dirty_for_io");
   REQUIRE(report.rows.size() == 3);
   CHECK(report.rows[0].kernel);
@@ -202,9 +205,13 @@ TEST_CASE(
   CHECK(report.rows[0].length == 16);
   CHECK(report.rows[1].property == "writable_implies_dirty");
   CHECK(report.rows[1].length == 15);
+  // Clearing first loses no data (215096 states, all safe), but re-dirties the mapped page on
+  // every pass, so it never comes clean.
   CHECK(report.rows[2].order == Order{"TestClearPageDirty", "page_mkclean", "set_page_dirty"});
-  CHECK(report.rows[2].verdict == checker::Verdict::verified);
-  CHECK(report.rows[2].states == 215096);
+  CHECK(report.rows[2].verdict == checker::Verdict::violation);
+  CHECK(report.rows[2].property == "comes_clean");
+  CHECK(report.rows[2].length == 12);
+  CHECK(report.rows[2].states == 3944);
 }
 
 TEST_CASE("the 2.6.19 order of clear_page_dirty_for_io fails with the lost write") {

@@ -214,10 +214,11 @@ class Search {
     std::vector<StateIndex>().swap(stack_);
     const auto progress_start = Clock::now();
     const std::uint64_t limit = options_.limits.max_memory_bytes;
-    progress_bytes_ = progress_bytes(store_.size(), transitions_);
-    if (limit && store_.allocated_bytes() + progress_bytes_ > limit) {
-      stop_ = StopReason::progress_memory;
+    const std::uint64_t needed = progress_bytes(store_.size(), transitions_);
+    if (limit && store_.allocated_bytes() + needed > limit) {
+      stop_ = StopReason::progress_memory;  // not started: progress_bytes_ stays 0
     } else {
+      progress_bytes_ = needed;
       ProgressOutcome p =
           checker::check_progress(system_, store_, transitions_, [this] { return poll(); });
       stop_ = p.stop;

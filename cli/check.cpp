@@ -178,11 +178,12 @@ int run_check(const CheckOptions& o) {
       if (!o.trace_out.empty()) std::printf("\ntrace written to %s\n", o.trace_out.c_str());
       break;
     case checker::Verdict::inconclusive:
-      std::printf(
-          "verdict: INCONCLUSIVE (%s): no violation among the %llu states explored; "
-          "not every state was reached\n",
-          std::string(checker::to_string(result.stop)).c_str(),
-          static_cast<unsigned long long>(st.states));
+      std::printf("verdict: INCONCLUSIVE (%s): no violation among the %llu states explored; %s\n",
+                  std::string(checker::to_string(result.stop)).c_str(),
+                  static_cast<unsigned long long>(st.states),
+                  st.progress_seconds > 0 || result.stop == checker::StopReason::progress_memory
+                      ? "every state was reached, but the can_finish check did not complete"
+                      : "not every state was reached");
       break;
   }
   std::printf("\n");

@@ -1,5 +1,6 @@
 #include "checker/search.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstring>
@@ -7,6 +8,7 @@
 #include <stdexcept>
 
 #include "checker/memory.hpp"
+#include "checker/progress.hpp"
 #include "checker/state_store.hpp"
 
 namespace dirtyrace::checker {
@@ -35,6 +37,8 @@ std::string_view to_string(StopReason r) {
       return "time limit reached";
     case StopReason::interrupted:
       return "interrupted";
+    case StopReason::progress_memory:
+      return "memory limit reached by the progress check";
   }
   return "?";
 }
@@ -64,6 +68,7 @@ class Search {
         depth_first();
       }
     }
+    if (!violation_ && stop_ == StopReason::none && system_.checks_progress()) check_progress();
     return finish();
   }
 
@@ -191,6 +196,41 @@ class Search {
     return true;
   }
 
+  /// Interrupt and time limit, for the progress check.
+  StopReason poll() const {
+    if (options_.interrupt && options_.interrupt->load(std::memory_order_relaxed)) {
+      return StopReason::interrupted;
+    }
+    const double limit = options_.limits.time_limit_seconds;
+    if (limit > 0 && seconds_since(start_, Clock::now()) >= limit) return StopReason::time_limit;
+    return StopReason::none;
+  }
+
+  /// The progress check over the complete store, within the memory limit.
+  void check_progress() {
+    const std::uint64_t main_bytes = stored_bytes();
+    // The search's own work lists are done with.
+    std::vector<std::uint32_t>().swap(depth_of_);
+    std::vector<StateIndex>().swap(stack_);
+    const auto progress_start = Clock::now();
+    const std::uint64_t limit = options_.limits.max_memory_bytes;
+    const std::uint64_t needed = progress_bytes(store_.size(), transitions_);
+    if (limit && store_.allocated_bytes() + needed > limit) {
+      stop_ = StopReason::progress_memory;  // not started: progress_bytes_ stays 0
+    } else {
+      progress_bytes_ = needed;
+      ProgressOutcome p =
+          checker::check_progress(system_, store_, transitions_, [this] { return poll(); });
+      stop_ = p.stop;
+      progress_sweeps_ = p.sweeps;
+      if (!p.path.empty()) {
+        no_progress_ = std::move(p);
+      }
+    }
+    main_bytes_ = main_bytes;
+    progress_seconds_ = seconds_since(progress_start, Clock::now());
+  }
+
   static double seconds_since(Clock::time_point from, Clock::time_point to) {
     return std::chrono::duration<double>(to - from).count();
   }
@@ -200,10 +240,17 @@ class Search {
                        StateIndex index) const {
     std::vector<StateIndex> path;
     for (StateIndex i = index; i != kNoParent; i = store_.parent(i)) path.push_back(i);
-    Counterexample cx{kind, invariant, {}, {}};
+    std::reverse(path.begin(), path.end());
+    return trace(kind, invariant, path);
+  }
+
+  /// The run through stored states `path`, re-running the system to recover labels.
+  Counterexample trace(const Counterexample::Kind kind, std::uint32_t invariant,
+                       const std::vector<StateIndex>& path) const {
+    Counterexample cx{kind, invariant, {}, {}, {}, 0};
     const std::size_t width = store_.state_bytes();
-    for (auto it = path.rbegin(); it != path.rend(); ++it) {
-      const std::byte* s = store_.state(*it);
+    for (const StateIndex i : path) {
+      const std::byte* s = store_.state(i);
       cx.states.emplace_back(s, s + width);
     }
     for (std::size_t k = 0; k + 1 < cx.states.size(); ++k) {
@@ -225,11 +272,19 @@ class Search {
     result.stats.depth = depth_;
     result.stats.seconds = seconds_since(start_, Clock::now());
     result.stats.state_bytes = store_.state_bytes();
-    result.stats.stored_bytes = stored_bytes();
+    result.stats.stored_bytes = main_bytes_ ? main_bytes_ : stored_bytes();
     result.stats.peak_rss_bytes = peak_rss_bytes();
+    result.stats.progress_seconds = progress_seconds_;
+    result.stats.progress_bytes = progress_bytes_;
+    result.stats.progress_sweeps = progress_sweeps_;
     if (violation_) {
       result.verdict = Verdict::violation;
       result.counterexample = trace(violation_->kind, violation_->invariant, violation_->state);
+    } else if (no_progress_) {
+      result.verdict = Verdict::violation;
+      result.counterexample = trace(Counterexample::Kind::no_progress, 0, no_progress_->path);
+      result.counterexample->loop_start = no_progress_->loop_start;
+      result.counterexample->stuck = no_progress_->stuck;
     } else if (stop_ != StopReason::none) {
       result.verdict = Verdict::inconclusive;
       result.stop = stop_;
@@ -256,6 +311,11 @@ class Search {
   std::uint32_t depth_ = 0;
   std::uint64_t polls_ = 0;
   std::optional<Violation> violation_;
+  std::optional<ProgressOutcome> no_progress_;  // the progress check failed
+  std::uint64_t main_bytes_ = 0;                // stored_bytes() when the search ended
+  std::uint64_t progress_bytes_ = 0;
+  std::uint32_t progress_sweeps_ = 0;
+  double progress_seconds_ = 0;
   StopReason stop_ = StopReason::none;
   Clock::time_point start_, last_progress_;
 };

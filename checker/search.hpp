@@ -32,8 +32,16 @@ struct Statistics {
   std::size_t state_bytes = 0;     // width of one packed state
   std::uint64_t stored_bytes = 0;  // states, parent links and hash table together
   std::uint64_t peak_rss_bytes = 0;
+  // The progress check after the search, when the system asks for it (zero otherwise).
+  double progress_seconds = 0;       // included in `seconds`
+  std::uint64_t progress_bytes = 0;  // its arrays, freed when it ends; not in stored_bytes
+  std::uint32_t progress_sweeps = 0;
 
-  double states_per_second() const { return seconds > 0 ? double(states) / seconds : 0; }
+  /// The search's own speed: the progress check's time is left out.
+  double states_per_second() const {
+    const double searching = seconds - progress_seconds;
+    return searching > 0 ? double(states) / searching : 0;
+  }
   double bytes_per_state() const { return states ? double(stored_bytes) / double(states) : 0; }
 };
 
@@ -56,18 +64,23 @@ struct SearchOptions {
 };
 
 enum class Verdict { verified, violation, inconclusive };
-enum class StopReason { none, max_states, max_memory, time_limit, interrupted };
+enum class StopReason { none, max_states, max_memory, time_limit, interrupted, progress_memory };
 
 std::string_view to_string(Verdict v);
 std::string_view to_string(StopReason r);
 
 /// A path from the initial state to a violating state: states.size() == labels.size() + 1.
+/// Kind::no_progress: the path reaches a state from which no goal can be reached, then goes on
+/// to a dead end, or around a loop: states[*loop_start] == states.back(), and the run repeats
+/// the steps after loop_start forever.
 struct Counterexample {
-  enum class Kind { invariant, deadlock };
+  enum class Kind { invariant, deadlock, no_progress };
   Kind kind = Kind::invariant;
   std::uint32_t invariant = 0;  // meaningful for Kind::invariant
   std::vector<std::vector<std::byte>> states;
   std::vector<Label> labels;
+  std::optional<std::size_t> loop_start;  // Kind::no_progress ending in a loop
+  std::size_t stuck = 0;  // Kind::no_progress: states[stuck] is the first that cannot progress
 };
 
 struct SearchResult {
@@ -78,6 +91,8 @@ struct SearchResult {
 };
 
 /// Explores every state reachable from the initial one, or stops at the first violation or limit.
+/// When the system checks_progress(), a complete exploration without violation is followed by
+/// the progress check (checker/progress.hpp); the verdict is verified only if it passes.
 SearchResult search(const TransitionSystem& system, const SearchOptions& options);
 
 }  // namespace dirtyrace::checker

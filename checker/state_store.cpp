@@ -111,6 +111,19 @@ StateStore::Insertion StateStore::find_or_append(const std::byte* state, std::ui
   }
 }
 
+StateIndex StateStore::find(const std::byte* state, std::uint64_t hash) const {
+  const std::uint32_t tag = hash_tag(hash);
+  for (std::size_t g = home_group(hash);; g = (g + 1) & (groups_ - 1)) {
+    const std::uint32_t* group = slots_.get() + g * kGroupSlots;
+    const GroupMasks m = scan(group, tag);
+    for (unsigned match = m.tag & ((m.free & -m.free) - 1); match != 0; match &= match - 1) {
+      const StateIndex i = (group[std::countr_zero(match)] & index_mask_) - 1;
+      if (same(record(i), state)) return i;
+    }
+    if (m.free != 0) return kNoParent;
+  }
+}
+
 StateStore::GroupMasks StateStore::scan(const std::uint32_t* group, std::uint32_t tag) const {
 #ifdef __SSE2__
   // Four 4-slot compares, narrowed to one byte per slot so that one movemask gives 16 bits.

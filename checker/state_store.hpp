@@ -43,6 +43,8 @@ class StateStore {
   /// Finds `state`, whose hash is `hash`, or else appends a copy of it reached from `parent`;
   /// an index stays valid, and a state stays at its address, for the store's lifetime.
   Insertion find_or_append(const std::byte* state, std::uint64_t hash, StateIndex parent);
+  /// The index of `state`, whose hash is `hash`, or kNoParent if it is not stored.
+  StateIndex find(const std::byte* state, std::uint64_t hash) const;
 
   /// Bytes allocated for records, including the unused tail of the last chunk, and for the index.
   std::size_t allocated_bytes() const;

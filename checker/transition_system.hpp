@@ -31,6 +31,12 @@ class TransitionSystem {
   virtual std::optional<std::uint32_t> violated_invariant(const std::byte* state) const = 0;
   /// Whether a state without successors is a proper end rather than a deadlock.
   virtual bool is_terminal(const std::byte* state) const = 0;
+  /// Whether the search must also check progress: that from every reachable state some run
+  /// reaches a goal, a state without successors for which is_goal holds.
+  virtual bool checks_progress() const { return false; }
+  /// Whether a run that stops in `state`, which has no successors, is complete (asked only if
+  /// checks_progress()).
+  virtual bool is_goal(const std::byte* state) const { return is_terminal(state); }
 };
 
 }  // namespace dirtyrace::checker

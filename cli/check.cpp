@@ -63,6 +63,10 @@ void print_statistics(const checker::Statistics& st, bool timing) {
   std::printf("  states/s        %.0f\n", st.states_per_second());
   std::printf("  bytes/state     %.1f (states, parent links, hash table)\n", st.bytes_per_state());
   std::printf("  peak memory     %s\n", mib(st.peak_rss_bytes).c_str());
+  if (st.progress_bytes) {
+    std::printf("  progress check  %.3f s of the seconds above, %s, %u sweeps\n",
+                st.progress_seconds, mib(st.progress_bytes).c_str(), st.progress_sweeps);
+  }
 }
 
 int exit_code(checker::Verdict v) {
@@ -147,6 +151,8 @@ int run_check(const CheckOptions& o) {
         {"states_per_second", st.states_per_second()},
         {"bytes_per_state", st.bytes_per_state()},
         {"peak_memory_bytes", st.peak_rss_bytes},
+        {"progress_check_seconds", st.progress_seconds},
+        {"progress_check_bytes", st.progress_bytes},
         {"trace", trace ? traces::trace_to_json(*trace) : nullptr}};
     for (const auto* p : system.properties()) out["properties_checked"].push_back(p->name);
     std::cout << out.dump(2) << "\n";
@@ -172,11 +178,12 @@ int run_check(const CheckOptions& o) {
       if (!o.trace_out.empty()) std::printf("\ntrace written to %s\n", o.trace_out.c_str());
       break;
     case checker::Verdict::inconclusive:
-      std::printf(
-          "verdict: INCONCLUSIVE (%s): no violation among the %llu states explored; "
-          "not every state was reached\n",
-          std::string(checker::to_string(result.stop)).c_str(),
-          static_cast<unsigned long long>(st.states));
+      std::printf("verdict: INCONCLUSIVE (%s): no violation among the %llu states explored; %s\n",
+                  std::string(checker::to_string(result.stop)).c_str(),
+                  static_cast<unsigned long long>(st.states),
+                  st.progress_seconds > 0 || result.stop == checker::StopReason::progress_memory
+                      ? "every state was reached, but the can_finish check did not complete"
+                      : "not every state was reached");
       break;
   }
   std::printf("\n");

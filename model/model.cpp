@@ -235,6 +235,7 @@ void Model::build_packer() {
     local(Var::stores, act.stores, bits_for(static_cast<unsigned>(ae.stores)));
     local(Var::wait_index, act.wait_index, bits_for(static_cast<unsigned>(P)));
     if (ae.kind != ActorKind::writer) packer_.add(at(act.cursor), cursor_bits);
+    if (ae.kind == ActorKind::munmap) packer_.add(at(act.ghost_left_mapped), 1);
     if (ae.records_call) {
       for (int g = 0; g < P * B; ++g) {
         packer_.add(at(act.ghost_called[static_cast<std::size_t>(g)]),
@@ -248,6 +249,8 @@ State Model::initial() const {
   State s{};
   for (int a = 0; a < env_.actors; ++a) {
     s.actor[static_cast<std::size_t>(a)].pc = 0;
+    // A routine with every step dropped (orderings --drop) has no step 0: done from the start.
+    if (env_.of(a).program.size() == 0) continue;
     advance(s, a, 0, Flow{Flow::Kind::again, Target::retry});
   }
   return s;
@@ -281,6 +284,14 @@ void Model::advance(State& s, int a, std::uint8_t pc, Flow flow) const {
   act.pc = to;
   // A step taken again (one per mapping, buffer or page) carries its locals to its next round.
   if (flow.kind != Flow::Kind::again || to != pc) clear_dead_locals(act, prog.live(to));
+  // munmap_unmaps: the PTEs munmap leaves at the moment it returns (later faults may refill).
+  const ActorEnv& ae = env_.of(a);
+  if (to == prog.done() && ae.kind == ActorKind::munmap &&
+      scenario_.actors[static_cast<std::size_t>(a)].outcome == RangeOutcome::touches) {
+    for (int p = ae.first_page; p <= ae.last_page; ++p) {
+      if (pte_of(s, ae.mapping, p) & kPtePresent) act.ghost_left_mapped = 1;
+    }
+  }
 }
 
 void Model::for_each_transition(const State& s, TransitionSink sink) const {

@@ -65,6 +65,8 @@ struct Actor {
   std::uint8_t orig_pte;    // the PTE as the fault first read it (pte_same)
   std::uint8_t underway;    // __block_write_full_page: nr_underway != 0
   std::uint8_t wait_index;  // filemap_fdatawait: next page index of its lookup
+  /// munmap: it returned while a PTE of its mapping and range was present (ghost).
+  std::uint8_t ghost_left_mapped;
   /// msync/fsync: the version of each block in memory when the call was made (ghost).
   std::array<std::uint8_t, kMaxBlocks> ghost_called;
   bool operator==(const Actor&) const = default;

@@ -8,10 +8,13 @@ CheckedModel::CheckedModel(const model::Model& model, std::vector<const Property
     : model_(model),
       properties_(std::move(properties)),
       reports_deadlocks_(std::any_of(properties_.begin(), properties_.end(),
-                                     [](const Property* p) { return p->name == kNoDeadlock; })) {}
+                                     [](const Property* p) { return p->name == kNoDeadlock; })),
+      checks_progress_(std::any_of(properties_.begin(), properties_.end(),
+                                   [](const Property* p) { return p->name == kCanFinish; })) {}
 
 const Property& CheckedModel::violated(const checker::Counterexample& cx) const {
   if (cx.kind == checker::Counterexample::Kind::deadlock) return property_named(kNoDeadlock);
+  if (cx.kind == checker::Counterexample::Kind::no_progress) return property_named(kCanFinish);
   return *properties_.at(cx.invariant);
 }
 
@@ -43,6 +46,12 @@ std::optional<std::uint32_t> CheckedModel::violated_invariant(const std::byte* s
 
 bool CheckedModel::is_terminal(const std::byte* state) const {
   if (!reports_deadlocks_) return true;
+  model::State s;
+  model_.unpack(state, s);
+  return model_.finished(s);
+}
+
+bool CheckedModel::is_goal(const std::byte* state) const {
   model::State s;
   model_.unpack(state, s);
   return model_.finished(s);

@@ -91,6 +91,74 @@ std::pair<int, int> first_writable_clean(const Model& m, const State& s) {
   return {-1, -1};
 }
 
+/// At a finished state, the first page that one more fsync leaves unclean: PG_dirty still set
+/// (mapping -1), or, with write-notify, still mapped writable by a mapping. {-1, -1} if none.
+std::pair<int, int> first_unclean_page(const Model& m, const State& s) {
+  const auto& env = m.env();
+  // A final fsync that never returns is durable_at_end's and no_leak's to report.
+  const std::optional<State> done = m.after_final_fsync(s);
+  if (!done) return {-1, -1};
+  const State& after = *done;
+  for (int p = 0; p < env.pages; ++p) {
+    if (page_of(after, p).cached && page_of(after, p).dirty) return {p, -1};
+  }
+  if (env.variant->fault == model::FaultKind::no_write_notify) return {-1, -1};
+  for (int mp = 0; mp < env.mappings; ++mp) {
+    for (int p = 0; p < env.pages; ++p) {
+      const auto pte = pte_of(after, mp, p);
+      if ((pte & model::kPtePresent) && (pte & model::kPteWrite)) return {p, mp};
+    }
+  }
+  return {-1, -1};
+}
+
+/// The first munmap actor that returned while a PTE of its range was present, or -1.
+int first_munmap_left_mapped(const Model& m, const State& s) {
+  for (int a = 0; a < m.env().actors; ++a) {
+    if (m.env().of(a).kind == ActorKind::munmap &&
+        s.actor[static_cast<std::size_t>(a)].ghost_left_mapped) {
+      return a;
+    }
+  }
+  return -1;
+}
+
+/// munmap_unmaps is exact where no fault can refill a PTE between munmap's zap of it and its
+/// return: its range is one page (zapped by its last step), or no writer uses its mapping. The
+/// model keeps the VMA (MADV_DONTNEED), so otherwise a writer may refault a page munmap already
+/// zapped, which the kernel's munmap, having detached the VMA first, would not allow.
+bool munmap_unmaps_applies(const Model& m) {
+  const auto& env = m.env();
+  bool any = false;
+  for (int u = 0; u < env.actors; ++u) {
+    const auto& un = env.of(u);
+    if (un.kind != ActorKind::munmap ||
+        m.scenario().actors[static_cast<std::size_t>(u)].outcome != model::RangeOutcome::touches) {
+      continue;
+    }
+    any = true;
+    if (un.first_page == un.last_page) continue;
+    for (int w = 0; w < env.actors; ++w) {
+      if (env.of(w).kind == ActorKind::writer && env.of(w).mapping == un.mapping) return false;
+    }
+  }
+  return any;
+}
+
+std::string unfinished_actors(const Model& m, const State& s) {
+  std::string out;
+  for (int a = 0; a < m.env().actors; ++a) {
+    if (s.actor[static_cast<std::size_t>(a)].pc >= m.env().of(a).program.done()) continue;
+    out += (out.empty() ? "" : ", ") + m.env().of(a).name + " (at " + m.position(s, a) + ")";
+  }
+  for (int g = 0; g < m.env().blocks(); ++g) {
+    if (block_of(s, g).io != model::kIoIdle) {
+      out += (out.empty() ? "" : ", ") + std::string("a write of block ") + block_name(m, g);
+    }
+  }
+  return out;
+}
+
 int first_tag_mismatch(const Model& m, const State& s) {
   for (int p = 0; p < m.env().pages; ++p) {
     const auto& pg = page_of(s, p);
@@ -261,10 +329,45 @@ constexpr std::array kProperties = {
                return "NR_FILE_DIRTY is " + std::to_string(s.nr_dirty) + " but " +
                       std::to_string(dirty_pages(m, s)) + " page(s) have PG_dirty.";
              }},
+    Property{"comes_clean",
+             "When every actor has finished and all I/O has completed, one final fsync leaves "
+             "every cached page with PG_dirty clear and, with write-notify, no PTE writable.",
+             always,
+             [](const Model& m, const State& s) {
+               return !m.finished(s) || first_unclean_page(m, s).first < 0;
+             },
+             [](const Model& m, const State& s) -> std::string {
+               const auto [p, mp] = first_unclean_page(m, s);
+               if (mp < 0) {
+                 return "after every actor finished and a final fsync, page " + std::to_string(p) +
+                        " still has PG_dirty set: writeback does not converge.";
+               }
+               return "after every actor finished and a final fsync, mapping " +
+                      std::to_string(mp) + " still maps page " + std::to_string(p) +
+                      " writable: the next store will not fault to tell the kernel.";
+             }},
+    Property{"munmap_unmaps",
+             "When munmap returns, no PTE of its mapping and range is present (checked where no "
+             "fault can refill one before it returns).",
+             munmap_unmaps_applies,
+             [](const Model& m, const State& s) { return first_munmap_left_mapped(m, s) < 0; },
+             [](const Model& m, const State& s) -> std::string {
+               const int a = first_munmap_left_mapped(m, s);
+               return m.env().of(a).name + " returned while a PTE of mapping " +
+                      std::to_string(m.env().of(a).mapping) + " in its range was still present.";
+             }},
     Property{kNoDeadlock, "Some actor can always move until every actor has finished.", always,
              [](const Model&, const State&) { return true; },
              [](const Model&, const State&) -> std::string {
                return "no actor can move, yet not every actor has finished.";
+             }},
+    Property{kCanFinish,
+             "From every reachable state, some run lets every actor finish and all I/O complete "
+             "(no livelock, no endless fault loop, no dead end); checked after the search.",
+             always, [](const Model&, const State&) { return true; },
+             [](const Model& m, const State& s) -> std::string {
+               return "no run from here lets every actor finish; still unfinished: " +
+                      unfinished_actors(m, s) + ".";
              }},
 };
 

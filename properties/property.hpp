@@ -31,5 +31,8 @@ std::vector<const Property*> select_properties(const model::Model& m,
 
 /// Name of the property a deadlock violates.
 inline constexpr std::string_view kNoDeadlock = "no_deadlock";
+/// Name of the property checked after the search: every actor can still finish from every
+/// reachable state (checker::Counterexample::Kind::no_progress).
+inline constexpr std::string_view kCanFinish = "can_finish";
 
 }  // namespace dirtyrace::properties

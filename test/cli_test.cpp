@@ -265,3 +265,56 @@ TEST_CASE("orderings: a Markdown table, JSON with trace files that replay, exit 
   expect_usage_error(cpdfio + " --remove-edge TestClearPageDirty,page_mkclean",
                      "does not depend on");
 }
+
+TEST_CASE("can_finish: a lasso from check to replay, show and explain") {
+  const Scratch s;
+  // do_shared_fault without finish_fault: the writer faults forever.
+  s.write("loop.toml", R"(
+variant = "linux-6.x"
+[[actors]]
+kind = "writer"
+[[routines]]
+name = "do_shared_fault"
+order = ["filemap_fault", "unlock_page#1", "page_mkwrite", "set_page_dirty", "unlock_page#2"]
+)");
+  const std::string trace = s / "loop.json";
+  Run r = run_dirtyrace("check --quiet --scenario " + s / "loop.toml" +
+                        " --property can_finish --trace-out " + trace);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("properties: can_finish\n") != std::string::npos);
+  CHECK(r.out.find("verdict: VIOLATION of can_finish") != std::string::npos);
+  CHECK(r.out.find("Steps 6-12 repeat forever: after step 12 the state is again the state after "
+                   "step 5.") != std::string::npos);
+  const auto j = nlohmann::json::parse(slurp(trace));
+  CHECK(j["version"] == 1);
+  CHECK(j["loop_start"] == 5);
+  CHECK(j["stuck_at"] == 0);
+  r = run_dirtyrace("replay " + trace);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("the loop closes") != std::string::npos);
+  r = run_dirtyrace("explain " + trace);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("From here on the run repeats forever:") != std::string::npos);
+  CHECK(r.out.find("Why it fails: ") != std::string::npos);
+  r = run_dirtyrace("show " + trace + " --format dot");
+  CHECK(r.code == 0);
+  CHECK(r.out.find("repeat forever") != std::string::npos);
+
+  // A loop_start that does not close the loop is caught.
+  auto bad = j;
+  bad["loop_start"] = 4;
+  s.write("bad.json", bad.dump());
+  CHECK(run_dirtyrace("replay " + s / "bad.json").code == 1);
+  bad["loop_start"] = 12;  // past the last step that can start a loop
+  s.write("bad.json", bad.dump());
+  expect_usage_error("replay " + s / "bad.json", "\"loop_start\" must be an integer");
+
+  // Checked by default, and listed.
+  r = run_dirtyrace("check --quiet --scenario " + s / "loop.toml" + " --json");
+  CHECK(r.code == 1);
+  CHECK(nlohmann::json::parse(r.out)["property"] == "can_finish");
+  r = run_dirtyrace("list");
+  for (const char* p : {"can_finish", "comes_clean", "munmap_unmaps"}) {
+    CHECK_MESSAGE(r.out.find(p) != std::string::npos, p);
+  }
+}

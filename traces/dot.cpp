@@ -20,6 +20,7 @@
 #include "model/error.hpp"
 #include "traces/json.hpp"
 #include "traces/lanes.hpp"
+#include "traces/text.hpp"
 
 extern char** environ;
 
@@ -121,7 +122,8 @@ Graph build_graph(const Trace& trace) {
   const Vertex verdict = boost::add_vertex(
       Node{"violation", "",
            (trace.property.empty() ? "no property violated" : "violated: " + trace.property) +
-               "\n" + trace.detail,
+               "\n" + trace.detail +
+               (trace.loop_start || trace.stuck_at ? "\n" + describe_progress(trace) : ""),
            "shape=note, color=firebrick, fontcolor=firebrick"},
       g);
   if (!steps.empty()) boost::add_edge(steps.back(), verdict, Edge{"", "style=invis"}, g);

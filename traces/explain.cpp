@@ -233,7 +233,16 @@ std::string sentence(const Trace& t, const TraceStep& s, const Tracked& before, 
 
 /// Why the data is lost: the detail, then what the last state says of the lost block.
 std::string why_lost(const Trace& t, const Tracked& end, const Focus& f) {
-  std::string out = "Why the data is lost: " + t.detail;
+  // Properties about data say why the data is lost; the others (BUG_ON, bookkeeping, progress,
+  // munmap) lose none by themselves.
+  static const std::set<std::string> kAboutData = {"msync_durability",       "fsync_durability",
+                                                   "reclaim_drops_clean",    "durable_at_end",
+                                                   "writable_implies_dirty", "stable_pages"};
+  std::string out =
+      (kAboutData.count(t.property) ? "Why the data is lost: " : "Why it fails: ") + t.detail;
+  if (const std::string progress = describe_progress(t); !progress.empty()) {
+    out += "\n" + progress;
+  }
   for (const std::string& b : f.blocks) {
     const std::string mem = end.get(b, "mem"), disk = end.get(b, "disk");
     std::size_t stored = 0, captured = 0;
@@ -292,6 +301,10 @@ std::string explain(const Trace& t) {
   };
   for (std::size_t i = 0; i < t.steps.size(); ++i) {
     const TraceStep& s = t.steps[i];
+    if (t.loop_start && *t.loop_start == i) {
+      flush_omitted();
+      out << "  From here on the run repeats forever:\n";
+    }
     bool relevant = !f.actor.empty() && s.actor == f.actor;
     for (const Change& c : s.changes) relevant = relevant || matters(c, f);
     if (relevant) {

@@ -76,18 +76,21 @@ std::string render_html(const Trace& trace) {
   // A run saved by `dirtyrace simulate` may violate nothing: it names no property.
   const bool violation = !trace.property.empty();
   const std::string property = violation ? trace.property : "no property";
-  return fill(viewer::kPage, {{"title", escape_html("dirtyrace: " + property + " on " + variant)},
-                              {"heading", violation ? "dirtyrace counterexample" : "dirtyrace run"},
-                              {"verdict", violation ? escape_html("Violated: " + trace.property)
-                                                    : "No property violated"},
-                              {"property", escape_html(property)},
-                              {"variant", escape_html(variant)},
-                              {"scenario", escape_html(describe_scenario(trace.scenario))},
-                              {"description", escape_html(trace.description)},
-                              {"detail", escape_html(trace.detail)},
-                              {"style", std::string(viewer::kStyle)},
-                              {"script", std::string(viewer::kScript)},
-                              {"trace", json_for_script(trace_to_json(trace).dump())}});
+  return fill(
+      viewer::kPage,
+      {{"title", escape_html("dirtyrace: " + property + " on " + variant)},
+       {"heading", violation ? "dirtyrace counterexample" : "dirtyrace run"},
+       {"verdict", violation ? escape_html("Violated: " + trace.property) : "No property violated"},
+       {"property", escape_html(property)},
+       {"variant", escape_html(variant)},
+       {"scenario", escape_html(describe_scenario(trace.scenario))},
+       {"description", escape_html(trace.description)},
+       {"detail",
+        escape_html(trace.detail +
+                    (trace.loop_start || trace.stuck_at ? " " + describe_progress(trace) : ""))},
+       {"style", std::string(viewer::kStyle)},
+       {"script", std::string(viewer::kScript)},
+       {"trace", json_for_script(trace_to_json(trace).dump())}});
 }
 
 }  // namespace dirtyrace::traces

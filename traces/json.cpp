@@ -1,5 +1,6 @@
 #include "traces/json.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -202,7 +203,7 @@ ordered_json trace_to_json(const Trace& t) {
     step["changes"] = std::move(changes);
     steps.push_back(std::move(step));
   }
-  return {
+  ordered_json out{
       {"format", kTraceFormat},
       {"version", kTraceVersion},
       {"variant", t.scenario.variant->name},
@@ -211,6 +212,10 @@ ordered_json trace_to_json(const Trace& t) {
       {"initial_state", variables_to_json(t.initial)},
       {"steps", std::move(steps)},
       {"final_state", variables_to_json(t.final_state)}};
+  // Optional, so traces without them (every one before can_finish) keep their exact form.
+  if (t.stuck_at) out["stuck_at"] = *t.stuck_at;
+  if (t.loop_start) out["loop_start"] = *t.loop_start;
+  return out;
 }
 
 Trace trace_from_json(const json& j) {
@@ -251,6 +256,12 @@ Trace trace_from_json(const json& j) {
       step.changes.push_back({cr.str("object"), cr.str("attribute"), cr.str("from"), cr.str("to")});
     }
     t.steps.push_back(std::move(step));
+  }
+  const int last = static_cast<int>(std::min<std::size_t>(t.steps.size(), 1000000));
+  if (j.contains("stuck_at")) t.stuck_at = static_cast<std::size_t>(r.integer("stuck_at", 0, last));
+  if (j.contains("loop_start")) {
+    // A loop of at least one step.
+    t.loop_start = static_cast<std::size_t>(r.integer("loop_start", 0, last - 1));
   }
   return t;
 }

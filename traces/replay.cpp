@@ -1,6 +1,8 @@
 #include "traces/replay.hpp"
 
 #include <optional>
+#include <set>
+#include <vector>
 
 #include "properties/property.hpp"
 
@@ -44,11 +46,74 @@ ReplayResult replay_run(const model::Model& m, const model::State& last, const T
   return {true, 0, "replayed " + steps + " steps: the run replays; no property is violated"};
 }
 
+/// States explored from a can_finish trace's stuck state to confirm that none is finished.
+constexpr std::size_t kProgressConfirmLimit = 1'000'000;
+
+/// A can_finish trace: the loop must close (or the end must be a dead end), and no state
+/// reachable from the stuck one may be finished.
+ReplayResult replay_progress(const model::Model& m, const std::vector<model::State>& states,
+                             const Trace& trace) {
+  const std::size_t n = trace.steps.size();
+  const std::string steps = std::to_string(n);
+  if (trace.stuck_at && *trace.stuck_at > n) {
+    return {false, n, "\"stuck_at\" " + std::to_string(*trace.stuck_at) + " is past the last step"};
+  }
+  if (trace.loop_start) {
+    if (!(states[*trace.loop_start] == states.back())) {
+      return {false, n,
+              "all " + steps + " steps replay, but the last state is not the state after step " +
+                  std::to_string(*trace.loop_start) + ", where the trace says the loop starts"};
+    }
+  } else {
+    bool any = false;
+    m.for_each_transition(states.back(),
+                          [&](model::Transition, const model::State&) { any = true; });
+    if (any || m.finished(states.back())) {
+      return {false, n,
+              "all " + steps +
+                  " steps replay, but the trace has no loop and its last state is not "
+                  "a dead end"};
+    }
+  }
+  // Every state reachable from the stuck one must be unfinished.
+  const std::size_t from = trace.stuck_at.value_or(trace.loop_start.value_or(n));
+  std::set<std::string> seen;
+  std::vector<model::State> queue{states[from]};
+  const auto key = [&](const model::State& s) {
+    std::string k(m.packed_bytes(), '\0');
+    m.pack(s, reinterpret_cast<std::byte*>(k.data()));
+    return k;
+  };
+  seen.insert(key(states[from]));
+  for (std::size_t i = 0; i < queue.size() && seen.size() < kProgressConfirmLimit; ++i) {
+    if (m.finished(queue[i])) {
+      return {false, n,
+              "all " + steps + " steps replay, but from the state after step " +
+                  std::to_string(from) + " a run lets every actor finish"};
+    }
+    const model::State s = queue[i];
+    m.for_each_transition(s, [&](model::Transition, const model::State& next) {
+      if (seen.insert(key(next)).second) queue.push_back(next);
+    });
+  }
+  const std::string checked =
+      seen.size() < kProgressConfirmLimit
+          ? "none of the " + std::to_string(seen.size()) + " states reachable from step " +
+                std::to_string(from) + " lets every actor finish"
+          : "the first " + std::to_string(kProgressConfirmLimit) + " states reachable from step " +
+                std::to_string(from) + " do not let every actor finish (not explored further)";
+  return {true, 0,
+          "replayed " + steps + " steps: the model reaches the violation of " + trace.property +
+              (trace.loop_start ? "; the loop closes" : "; the last state is a dead end") + "; " +
+              checked};
+}
+
 }  // namespace
 
 ReplayResult replay(const Trace& trace) {
   const model::Model m(trace.scenario);
   model::State s = m.initial();
+  std::vector<model::State> states{s};
   if (m.variables(s) != trace.initial) {
     return {false, 0, "the model's initial state differs from the trace's"};
   }
@@ -82,9 +147,16 @@ ReplayResult replay(const Trace& trace) {
       return {false, i + 1, "step " + std::to_string(i + 1) + ": " + why};
     }
     s = *next;
+    states.push_back(s);
   }
   if (trace.property.empty()) return replay_run(m, s, trace);
   const properties::Property& property = properties::property_named(trace.property);
+  if (property.name == properties::kCanFinish) return replay_progress(m, states, trace);
+  if (trace.loop_start || trace.stuck_at) {
+    return {false, trace.steps.size(),
+            "the trace has a loop or a stuck state, which only " +
+                std::string(properties::kCanFinish) + " traces have"};
+  }
   bool violated = false;
   if (property.name == properties::kNoDeadlock) {
     bool any = false;

@@ -83,6 +83,27 @@ std::string render_state(const std::vector<model::Variable>& vars, const std::st
   return out.str();
 }
 
+std::string describe_progress(const Trace& trace) {
+  std::string out;
+  const auto after = [](std::size_t k) {
+    return k == 0 ? std::string("the initial state") : "the state after step " + std::to_string(k);
+  };
+  if (trace.stuck_at) {
+    out += "From " + after(*trace.stuck_at) + " on, no run lets every actor finish.";
+  }
+  const std::size_t n = trace.steps.size();
+  if (trace.loop_start) {
+    const std::size_t k = *trace.loop_start;
+    out += std::string(out.empty() ? "" : " ") +
+           (k + 1 == n ? "Step " + std::to_string(n) + " repeats"
+                       : "Steps " + std::to_string(k + 1) + "-" + std::to_string(n) + " repeat") +
+           " forever: after step " + std::to_string(n) + " the state is again " + after(k) + ".";
+  } else if (trace.stuck_at) {
+    out += " After step " + std::to_string(n) + " no actor can move.";
+  }
+  return out;
+}
+
 std::string render_trace(const Trace& trace) {
   std::ostringstream out;
   std::size_t actor_width = 5, step_width = 4;
@@ -106,6 +127,9 @@ std::string render_trace(const Trace& trace) {
         << (s.changes.empty() ? "(" + s.actor + " goes on to " + s.next + ")"
                               : render_changes(s.changes))
         << "\n";
+  }
+  if (const std::string progress = describe_progress(trace); !progress.empty()) {
+    out << "\n" << progress << "\n";
   }
   if (trace.property.empty()) {
     out << "\nNo property violated: " << trace.detail << "\n";  // a run kept by simulate

@@ -18,5 +18,9 @@ std::string render_changes(const std::vector<Change>& changes);
 /// The whole counterexample: steps, the property in words, the final state. The scenario is
 /// the caller's to print (describe_scenario).
 std::string render_trace(const Trace& trace);
+/// For a can_finish trace, where the run gets stuck and where it loops, in one or two
+/// sentences ("After step 2 no run lets every actor finish. Steps 3-5 repeat forever: ...");
+/// empty for other traces.
+std::string describe_progress(const Trace& trace);
 
 }  // namespace dirtyrace::traces

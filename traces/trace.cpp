@@ -54,6 +54,10 @@ Trace make_trace(const properties::CheckedModel& system, const checker::Countere
   std::vector<model::State> states(cx.states.size());
   for (std::size_t i = 0; i < cx.states.size(); ++i) m.unpack(cx.states[i].data(), states[i]);
   const properties::Property& property = system.violated(cx);
+  if (cx.kind == checker::Counterexample::Kind::no_progress) {
+    trace.stuck_at = cx.stuck;
+    trace.loop_start = cx.loop_start;
+  }
   trace.property = std::string(property.name);
   trace.description = std::string(property.description);
   trace.detail = property.explain(m, states.back());

@@ -3,6 +3,7 @@
 // models and the variables it changed, and the property it breaks. Built from a search result
 // by re-running the model (traces store no states), written as JSON, rendered as text.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct Trace {
   std::vector<model::Variable> initial;
   std::vector<TraceStep> steps;
   std::vector<model::Variable> final_state;
+  /// can_finish: after step `stuck_at` (0: from the initial state) no run lets every actor
+  /// finish; the steps after it lead to a dead end, or to the loop.
+  std::optional<std::size_t> stuck_at;
+  /// A lasso: the state after step `loop_start` (0: the initial state) recurs after the last
+  /// step, so steps loop_start + 1 .. steps.size() repeat forever.
+  std::optional<std::size_t> loop_start;
 };
 
 /// Variables that differ between two listings of the same model (actor positions excluded:

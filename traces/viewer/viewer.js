@@ -108,9 +108,16 @@
     }
     rows.push(row);
   });
+  // A can_finish lasso: the last step returns to the state after step loop_start.
+  function loopNote() {
+    if (trace.loop_start === undefined) return '';
+    const k = trace.loop_start;
+    return ': the run is back at ' + (k ? 'the state after step ' + k : 'the initial state') +
+      ', and steps ' + (k + 1) + '-' + steps.length + ' repeat forever';
+  }
   const lastRow = el('tr', { class: 'verdict' },
     el('th', { class: 'index', scope: 'row' }, ''),
-    el('td', { colspan: String(lanes.length) }, 'then: ' + (trace.property.name || 'no property') + ' is violated'));
+    el('td', { colspan: String(lanes.length) }, 'then: ' + (trace.property.name || 'no property') + ' is violated' + loopNote()));
   body.append(...rows, lastRow);
 
   // The state panel groups variables the way a kernel developer reads them.
@@ -225,7 +232,7 @@
     if (index === steps.length) {
       parts.push(el('div', { id: 'violation-note' },
         el('strong', {}, trace.property.name ? 'Violated: ' + trace.property.name
-          : 'No property violated:'), ' ', trace.property.detail));
+          : 'No property violated:'), ' ', trace.property.detail + loopNote()));
     }
     parts.push(...renderState(states[index], changedBy[index]));
     panel.replaceChildren(...parts);

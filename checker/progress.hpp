@@ -1,0 +1,47 @@
+#pragma once
+// The progress check: after a complete exploration, whether every stored state can still reach
+// a goal, a state without successors that TransitionSystem::is_goal accepts (a proper end). It
+// stores no edge during the search: it re-expands every
+// stored state once, looks each successor up in the visited set and keeps the edges as a
+// compact successor list (CSR: 4-byte offsets and targets), then marks the states that reach a
+// goal by sweeping the list backwards until nothing changes.
+//
+// Worked example: states 0 → 1 → 2 (goal) and 1 → 3 → 1. One sweep from the highest index
+// marks 2, then 1 (its successor 2 is marked), then 0; 3 stays unmarked until the second sweep
+// sees 3 → 1 and marks it. A state left unmarked can never reach a goal: every run from it
+// either loops forever among unmarked states or stops in a dead end.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <absl/functional/function_ref.h>
+
+#include "checker/search.hpp"
+#include "checker/state_store.hpp"
+#include "checker/transition_system.hpp"
+
+namespace dirtyrace::checker {
+
+struct ProgressOutcome {
+  /// Why the check stopped before it finished; StopReason::none if it finished.
+  StopReason stop = StopReason::none;
+  /// If some state cannot reach a goal: stored indices of a run from the initial state to the
+  /// first such state (the lowest index), then on to a dead end, or around a cycle that returns
+  /// to path[*loop_start] (then path.back() == path[*loop_start]).
+  std::vector<StateIndex> path;
+  std::optional<std::size_t> loop_start;
+  std::size_t stuck = 0;     // path[stuck] is the first state that cannot reach a goal
+  std::uint64_t bytes = 0;   // the check's arrays
+  std::uint32_t sweeps = 0;  // backward sweeps until nothing changed
+};
+
+/// Bytes the check needs for `states` stored states and `transitions` transitions.
+std::uint64_t progress_bytes(std::uint64_t states, std::uint64_t transitions);
+
+/// Runs the check over every state of `store`, reached by `transitions` transitions in all.
+/// `poll` is called now and then and returns a reason to stop, or StopReason::none.
+ProgressOutcome check_progress(const TransitionSystem& system, const StateStore& store,
+                               std::uint64_t transitions, absl::FunctionRef<StopReason()> poll);
+
+}  // namespace dirtyrace::checker

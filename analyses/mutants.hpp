@@ -30,12 +30,15 @@ struct PortfolioScenario {
   model::Scenario scenario;
 };
 
-/// The scenarios every mutant of a variant is checked on: the default (writer, flusher, msync,
-/// munmap, reclaim), two processes writing, stable writes where the variant has them, and a
-/// buffer-level flush (ext3's journal on 2.6.x, the buffer_flush what-if later).
+/// The scenarios every mutant of a variant is checked on, each one page: the default (writer,
+/// flusher, msync, munmap, reclaim), two processes writing, two threads of one process writing,
+/// two blocks per page, stable writes
+/// where the variant has them, and a buffer-level flush with reclaim (ext3's journal on 2.6.x,
+/// the buffer_flush what-if later).
 std::vector<PortfolioScenario> mutant_portfolio(const model::Variant& variant);
 
-/// Every mutant of `routine`: each step or call dropped, each order other than the kernel's
+/// Every mutant of `routine`: each step or call dropped (not a system call's entry, nor a
+/// routine's only step), each order other than the kernel's
 /// that the dependencies allow, each swap of neighbours across a page-lock boundary that no
 /// data dependency forbids. Throws UsageError for an unknown routine.
 std::vector<Mutant> mutants_of(const model::Variant& variant, const std::string& routine);

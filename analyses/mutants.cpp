@@ -64,13 +64,12 @@ std::vector<PortfolioScenario> mutant_portfolio(const model::Variant& variant) {
 
 std::vector<std::string> mutable_routines(const model::Variant& variant) {
   const model::RoutineTable table = model::routines_for(variant);
-  // Kernel code only: not the writer's user-space loop (the store and the CPU's fault
-  // dispatch), nor an actor's entry that only calls one routine (flusher, munmap), whose
-  // "mutant" is an actor that does nothing.
+  // Kernel code with at least two steps or calls: not the writer's user-space loop (the store
+  // and the CPU's fault dispatch), nor a routine of one step or call (munmap, flusher,
+  // zap_pte_range), whose only "mutant" is an actor that does nothing.
   const auto is_kernel_code = [&](const std::string& r) {
-    const std::vector<model::Item>& items = table.get(r);
     return r != model::entry_routine(model::ActorKind::writer) &&
-           !(items.size() == 1 && items.front().kind == model::Item::Kind::call);
+           model::DependencyGraph(table, r).op_ids().size() >= 2;
   };
   std::vector<std::string> out;
   for (const PortfolioScenario& p : mutant_portfolio(variant)) {

@@ -1,6 +1,7 @@
 #include "model/ordering.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 #include "model/error.hpp"
@@ -91,20 +92,85 @@ struct LocalUse {
   VarSet writes = 0;
 };
 
+/// The labels that items of `routine`, or the routines it calls, may jump or skip to and that
+/// `routine` does not define: where a call of it may come out other than at its end.
+std::uint16_t escapes(const RoutineTable& table, std::string_view routine) {
+  std::uint16_t out = 0, defined = 0;
+  for (const Item& item : table.get(routine)) {
+    if (item.kind == Item::Kind::step) {
+      out |= item.step->jumps;
+      if (item.step->skip && item.step->skip_to != Target::count) {
+        out |= jumps_to({item.step->skip_to});
+      }
+    } else if (item.kind == Item::Kind::call) {
+      out |= escapes(table, item.routine);
+    } else if (item.kind == Item::Kind::label) {
+      defined |= jumps_to({item.target});
+    } else {
+      out |= jumps_to({item.target});
+    }
+  }
+  return static_cast<std::uint16_t>(out & ~defined);
+}
+
 LocalUse local_use(const RoutineTable& table, const Item& item) {
   if (item.kind == Item::Kind::step) {
     return {item.step->reads & kLocalVars, item.step->writes & kLocalVars};
   }
   LocalUse use;
   if (item.kind != Item::Kind::call) return use;
-  VarSet written = 0;  // certainly written by the items so far, so not read from outside
-  for (const Item& inner : table.get(item.routine)) {
-    if (inner.kind == Item::Kind::label) written = 0;  // reached by a jump past those writes
-    const LocalUse u = local_use(table, inner);
-    use.reads |= u.reads & ~written;
-    use.writes |= u.writes;
-    // A step that may be passed over, or a call, writes nothing for certain.
-    if (inner.kind == Item::Kind::step && !inner.step->skip) written |= u.writes & ~u.reads;
+  // Forward data flow over the callee's items: `written` is what every path from its start has
+  // certainly written when it reaches an item; a label joins what the jumps and skips to it
+  // carry (from either direction, hence the fixed point). A read of a local not yet written is
+  // a read from before the call.
+  const std::vector<Item>& items = table.get(item.routine);
+  constexpr VarSet kAll = ~VarSet{0};
+  std::array<VarSet, kTargets> arriving;
+  arriving.fill(kAll);
+  for (bool changed = true; changed;) {
+    changed = false;
+    std::array<VarSet, kTargets> next;
+    next.fill(kAll);
+    const auto jump = [&](std::uint16_t targets, VarSet carried) {
+      for (int t = 0; t < kTargets; ++t) {
+        if (targets >> t & 1u) next[static_cast<std::size_t>(t)] &= carried;
+      }
+    };
+    VarSet written = 0;  // kAll: no path falls through to here
+    use = {};
+    for (const Item& inner : items) {
+      switch (inner.kind) {
+        case Item::Kind::label:
+          written &= arriving[static_cast<std::size_t>(inner.target)];
+          break;
+        case Item::Kind::jump:
+          jump(jumps_to({inner.target}), written);
+          written = kAll;
+          break;
+        case Item::Kind::call: {
+          const LocalUse u = local_use(table, inner);
+          use.reads |= u.reads & ~written;
+          use.writes |= u.writes;
+          jump(escapes(table, inner.routine), written);  // a call writes nothing for certain
+          break;
+        }
+        case Item::Kind::step: {
+          const Step& st = *inner.step;
+          use.reads |= st.reads & kLocalVars & ~written;
+          use.writes |= st.writes & kLocalVars;
+          // A local written on some paths only is declared read too: the rest are certain.
+          const VarSet taken = written | (st.writes & ~st.reads & kLocalVars);
+          jump(st.jumps, taken);
+          if (st.skip && st.skip_to != Target::count) jump(jumps_to({st.skip_to}), written);
+          written = st.skip && st.skip_to == Target::count ? written & taken : taken;
+          break;
+        }
+      }
+    }
+    if (next != arriving) {
+      arriving = next;
+      changed = true;
+    }
   }
   return use;
 }

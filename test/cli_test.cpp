@@ -318,3 +318,29 @@ order = ["filemap_fault", "unlock_page#1", "page_mkwrite", "set_page_dirty", "un
     CHECK_MESSAGE(r.out.find(p) != std::string::npos, p);
   }
 }
+
+TEST_CASE("mutants: Markdown, JSON, the routines listed, bad routines and formats") {
+  Run r = run_dirtyrace("mutants --quiet --routine clear_page_dirty_for_io --format md");
+  CHECK(r.code == 0);
+  CHECK(r.out.find("| 1 | drop | drop page_mkclean | killed | `writable_implies_dirty` | default | "
+                   "15 |") != std::string::npos);
+  CHECK(r.out.find("5 mutants: 5 killed (100%), 0 survive.") != std::string::npos);
+  r = run_dirtyrace("mutants --quiet --routine clear_page_dirty_for_io --format json");
+  CHECK(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["mutants"] == 5);
+  CHECK(j["killed"] == 5);
+  CHECK(j["routines"][0]["mutants"][2]["change"] == "drop TestClearPageDirty");
+  CHECK(j["routines"][0]["mutants"][2]["property"] == "comes_clean");
+  r = run_dirtyrace("mutants --list-routines");
+  CHECK(r.code == 0);
+  CHECK(r.out.find("clear_page_dirty_for_io\n") != std::string::npos);
+  CHECK(r.out.find("writer\n") == std::string::npos);
+  // Progress goes to stderr, one line per mutant.
+  r = run_dirtyrace("mutants --routine clear_page_dirty_for_io");
+  CHECK(r.err.find("mutant 1 (clear_page_dirty_for_io): drop page_mkclean\n") == 0);
+  expect_usage_error("mutants --routine writer", "no routine 'writer' is run on linux-6.x");
+  expect_usage_error("mutants --routine clear_page_dirty_for_io --format xml",
+                     "unknown --format 'xml'");
+  expect_usage_error("mutants --variant linux-9", "valid variants");
+}

@@ -26,7 +26,7 @@ constexpr std::array kZoo = {
              "what-if, the mechanism of ext4's fix: writepage leaves the page dirty (here: a "
              "failed trylock_buffer), set_page_writeback drops TOWRITE, and a concurrent msync "
              "skips the page",
-             "linux-6.x", 1, 1, 1, "writer,buffer_flush,flusher,msync", "msync_durability", ""},
+             "linux-6.12", 1, 1, 1, "writer,buffer_flush,flusher,msync", "msync_durability", ""},
 };
 
 }  // namespace

@@ -12,8 +12,10 @@ enum class VariantId {
   linux_2_6_19,
   linux_2_6_20,
   linux_2_6_32,
+  linux_3_14,
   linux_4_19,
-  linux_6_x
+  linux_6_1,
+  linux_6_12
 };
 
 /// Order of clear_page_dirty_for_io's steps.

@@ -82,23 +82,25 @@ TEST_CASE("2.6.18: msync of one process misses data dirtied through another's PT
 }
 
 TEST_CASE(
-    "what-if on 6.x: a buffer-level flush makes writepage's trylock fail, "
+    "what-if on 6.12: a buffer-level flush makes writepage's trylock fail, "
     "set_page_writeback drops TOWRITE, and msync skips the page (1c8349a1's mechanism)") {
-  expect_bug(test::scenario("linux-6.x", 1, 1, 1, "writer,buffer_flush,flusher,msync",
+  expect_bug(test::scenario("linux-6.12", 1, 1, 1, "writer,buffer_flush,flusher,msync",
                             {"msync_durability"}),
              "msync_durability", 24);
 }
 
 TEST_CASE(
-    "what-if on 6.x with stable writes: a buffer-level flush lets a store hit a block "
+    "what-if on 6.12 with stable writes: a buffer-level flush lets a store hit a block "
     "under I/O") {
-  model::Scenario s = test::scenario("linux-6.x", 1, 1, 1, "writer,buffer_flush", {"stable_pages"});
+  model::Scenario s =
+      test::scenario("linux-6.12", 1, 1, 1, "writer,buffer_flush", {"stable_pages"});
   s.stable_writes = true;
   expect_bug(s, "stable_pages", 11);
 }
 
-TEST_CASE("2.6.32, 4.19 and 6.x verify every actor kind with every property") {
-  for (const char* variant : {"linux-2.6.32", "linux-4.19", "linux-6.x"}) {
+TEST_CASE("2.6.32 to 6.12 verify every actor kind with every property") {
+  for (const char* variant :
+       {"linux-2.6.32", "linux-3.14", "linux-4.19", "linux-6.1", "linux-6.12"}) {
     CAPTURE(variant);
     for (const char* actors : {"writer,journal,fsync,reclaim", "writer@0,writer@1,munmap@1,flusher",
                                "writer,msync,munmap,reclaim"}) {
@@ -109,8 +111,9 @@ TEST_CASE("2.6.32, 4.19 and 6.x verify every actor kind with every property") {
   }
 }
 
-TEST_CASE("2.6.32, 4.19 and 6.x verify with every property, pages, blocks and mappings 1 to 2") {
-  for (const char* variant : {"linux-2.6.32", "linux-4.19", "linux-6.x"}) {
+TEST_CASE("2.6.32 to 6.12 verify with every property, pages, blocks and mappings 1 to 2") {
+  for (const char* variant :
+       {"linux-2.6.32", "linux-3.14", "linux-4.19", "linux-6.1", "linux-6.12"}) {
     for (int pages = 1; pages <= 2; ++pages) {
       for (int blocks = 1; blocks <= 2; ++blocks) {
         for (int mappings = 1; mappings <= 2; ++mappings) {

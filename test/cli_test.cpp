@@ -28,7 +28,7 @@ void expect_usage_error(const std::string& args, const std::string& text) {
   CHECK(r.err.find('\n') == r.err.size() - 1);
 }
 
-const std::string kSmall = "check --quiet --variant linux-6.x --actors writer,flusher,msync";
+const std::string kSmall = "check --quiet --variant linux-6.12 --actors writer,flusher,msync";
 const std::string kLostWrite =
     "check --quiet --variant linux-2.6.19 --actors writer,journal,flusher";
 
@@ -90,7 +90,7 @@ TEST_CASE("list shows variants, actors, properties and parameters, one line each
                            "linux-2.6.20",
                            "linux-2.6.32",
                            "linux-4.19",
-                           "linux-6.x",
+                           "linux-6.12",
                            "writer",
                            "flusher",
                            "msync",
@@ -151,8 +151,8 @@ TEST_CASE("--trace-out writes a trace that replay confirms, and replay catches a
   CHECK(r.code == 1);
   CHECK(r.out.find("diverged: step 2:") == 0);
 
-  expect_usage_error("replay " + trace + " --variant linux-6.x",
-                     "recorded under linux-2.6.19, not linux-6.x");
+  expect_usage_error("replay " + trace + " --variant linux-6.12",
+                     "recorded under linux-2.6.19, not linux-6.12");
   const std::string text = slurp(trace);
   s.write("truncated.json", text.substr(0, text.size() / 2));
   expect_usage_error("replay " + s / "truncated.json", "is not valid JSON");

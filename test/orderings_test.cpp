@@ -44,7 +44,7 @@ analyses::OrderingReport explore(const model::Scenario& s, const std::string& ro
 }  // namespace
 
 TEST_CASE("clear_page_dirty_for_io: set_page_dirty needs page_mkclean's result, so 3 orders") {
-  const DependencyGraph g = graph_of("linux-6.x", "clear_page_dirty_for_io");
+  const DependencyGraph g = graph_of("linux-6.12", "clear_page_dirty_for_io");
   CHECK(g.op_ids() == Order{"page_mkclean", "set_page_dirty", "TestClearPageDirty"});
   const auto edges = g.edges();
   REQUIRE(edges.size() == 1);
@@ -59,7 +59,7 @@ TEST_CASE("clear_page_dirty_for_io: set_page_dirty needs page_mkclean's result, 
 }
 
 TEST_CASE("edits: drop a step, remove and add dependencies") {
-  DependencyGraph g = graph_of("linux-6.x", "clear_page_dirty_for_io");
+  DependencyGraph g = graph_of("linux-6.12", "clear_page_dirty_for_io");
   SUBCASE("dropping set_page_dirty leaves the two orders of 2.6.19's steps") {
     g.drop("set_page_dirty");
     CHECK(g.op_ids() == Order{"page_mkclean", "TestClearPageDirty"});
@@ -89,19 +89,19 @@ TEST_CASE("edits: drop a step, remove and add dependencies") {
     CHECK_THROWS_WITH_AS(g.cross_lock("page_mkclean"), doctest::Contains("no page-lock boundary"),
                          model::UsageError);
   }
-  CHECK_THROWS_WITH_AS(graph_of("linux-6.x", "no_such_routine"),
+  CHECK_THROWS_WITH_AS(graph_of("linux-6.12", "no_such_routine"),
                        doctest::Contains("no routine 'no_such_routine'"), model::UsageError);
 }
 
 TEST_CASE("labels and jumps stay put: write_cache_pages only swaps its first two steps") {
-  DependencyGraph g = graph_of("linux-6.x", "write_cache_pages");
+  DependencyGraph g = graph_of("linux-6.12", "write_cache_pages");
   const auto orders = all_orders(g);
   REQUIRE(orders.size() == 2);
   CHECK(orders[1][0] == "tag_pages_for_writeback");
   CHECK(orders[1][1] == "mapping_tagged");
   CHECK_THROWS_WITH_AS(g.remove_edge("lock_page", "unlock_page"),
                        doctest::Contains("label or jump"), model::UsageError);
-  const auto table = model::routines_for(model::variant_named("linux-6.x"));
+  const auto table = model::routines_for(model::variant_named("linux-6.12"));
   CHECK_THROWS_WITH_AS(
       model::reordered_items(
           table, {"write_cache_pages",
@@ -129,7 +129,7 @@ TEST_CASE("an order that leaves a step out drops it — an unknown routine is na
 }
 
 TEST_CASE("lock boundaries: set_page_dirty stays under the fault's page lock unless moved out") {
-  DependencyGraph g = graph_of("linux-6.x", "do_shared_fault");
+  DependencyGraph g = graph_of("linux-6.12", "do_shared_fault");
   CHECK(g.op_ids() == Order{"filemap_fault", "unlock_page#1", "page_mkwrite", "finish_fault",
                             "set_page_dirty", "unlock_page#2"});
   CHECK(all_orders(g).size() == 2);  // finish_fault and set_page_dirty, both under the lock
@@ -168,13 +168,13 @@ TEST_CASE("every routine of every variant has a graph whose first order is the k
   }
 }
 
-TEST_CASE("pinned: the orders of clear_page_dirty_for_io on linux-6.x all verify") {
-  const model::Scenario s = small("linux-6.x");
+TEST_CASE("pinned: the orders of clear_page_dirty_for_io on linux-6.12 all verify") {
+  const model::Scenario s = small("linux-6.12");
   const auto report = explore(s, "clear_page_dirty_for_io");
   model::Scenario resolved = s;
   resolved.validate_and_resolve();
   CHECK(traces::orderings_text(resolved, report) ==
-        "dirtyrace orderings: clear_page_dirty_for_io on linux-6.x; 1 page x 1 block, 1 mapping; "
+        "dirtyrace orderings: clear_page_dirty_for_io on linux-6.12; 1 page x 1 block, 1 mapping; "
         "writer0 (mapping 0, 2 stores to block 0), flusher0, msync0 (mapping 0), munmap0 "
         "(mapping 0), reclaim0\n"
         "dependencies (before → after):\n"
@@ -246,7 +246,7 @@ TEST_CASE("the 2.6.20 fix, undone: dropping set_page_dirty brings the lost write
 }
 
 TEST_CASE("a routine no actor runs is refused, naming the routines that are run") {
-  const model::Scenario s = test::scenario("linux-6.x", 1, 1, 1, "writer,munmap");
+  const model::Scenario s = test::scenario("linux-6.12", 1, 1, 1, "writer,munmap");
   CHECK_THROWS_WITH_AS(explore(s, "clear_page_dirty_for_io"),
                        doctest::Contains("the routines run: writer, do_shared_fault"),
                        model::UsageError);

@@ -58,6 +58,9 @@ std::int64_t changed_vars(const State& before, const State& after, int self) {
     mark(b.mem != a.mem, Var::data);
   }
   mark(before.pte != after.pte, Var::pte);
+  mark(before.rmap != after.rmap, Var::rmap);
+  mark(before.ptl != after.ptl, Var::ptl);
+  mark(before.tlb != after.tlb, Var::tlb);
   mark(before.nr_dirty != after.nr_dirty ||
            before.ghost_nr_dirty_underflow != after.ghost_nr_dirty_underflow,
        Var::nr_dirty);
@@ -205,6 +208,24 @@ void Model::build_packer() {
   for (int m = 0; m < M; ++m) {
     for (int p = 0; p < P; ++p) {
       packer_.add(at(s.pte[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)]), 3);
+    }
+  }
+  for (int m = 0; m < M; ++m) {
+    for (int p = 0; p < P; ++p) {
+      packer_.add(at(s.rmap[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)]), 1);
+    }
+  }
+  // Only zap_pte_range holds a PTE lock across steps; only writers' CPUs cache translations.
+  bool zaps = false;
+  for (int a = 0; a < A; ++a) zaps = zaps || env_.of(a).kind == ActorKind::munmap;
+  for (int m = 0; m < M; ++m) {
+    packer_.add(at(s.ptl[static_cast<std::size_t>(m)]),
+                zaps ? bits_for(static_cast<unsigned>(A)) : 0);
+  }
+  for (int a = 0; a < A; ++a) {
+    if (env_.of(a).kind != ActorKind::writer) continue;
+    for (int p = 0; p < P; ++p) {
+      packer_.add(at(s.tlb[static_cast<std::size_t>(a)][static_cast<std::size_t>(p)]), 2);
     }
   }
   packer_.add(at(s.nr_dirty), bits_for(static_cast<unsigned>(P)));
@@ -360,7 +381,11 @@ bool Model::at_rest(const State& s) const {
   for (int a = 0; a < env_.actors; ++a) {
     const std::uint8_t pc = s.actor[static_cast<std::size_t>(a)].pc;
     const Program& prog = env_.of(a).program;
-    if (pc == prog.spinning() || (pc < prog.done() && !prog[pc].step->rest)) return false;
+    // A loop's later rounds are inside the routine (zap_pte_range holds ptl between them).
+    if (pc == prog.spinning() ||
+        (pc < prog.done() &&
+         (!prog[pc].step->rest || s.actor[static_cast<std::size_t>(a)].cursor != 0)))
+      return false;
   }
   return true;
 }

@@ -38,7 +38,7 @@ TEST_CASE("exit codes: 0 verified, 1 violation, 3 inconclusive") {
   Run r = run_dirtyrace(kSmall);
   CHECK(r.code == 0);
   CHECK(r.out.find("verdict: VERIFIED") != std::string::npos);
-  CHECK(r.out.find("states          5425") != std::string::npos);
+  CHECK(r.out.find("states          5713") != std::string::npos);
   CHECK(r.out.find("seconds") == std::string::npos);  // timings only with --stats
   r = run_dirtyrace(kSmall + " --stats");
   CHECK(r.out.find("states/s") != std::string::npos);
@@ -225,7 +225,7 @@ TEST_CASE("orderings: a Markdown table, JSON with trace files that replay, exit 
   Run r = run_dirtyrace(cpdfio + " --format md");
   CHECK(r.code == 0);
   CHECK(r.out.find("| 1 | `page_mkclean` → `set_page_dirty` → `TestClearPageDirty` (kernel) | "
-                   "verified | - | - | 76264 |") != std::string::npos);
+                   "verified | - | - | 116614 |") != std::string::npos);
 
   // 2.6.19's own order loses the write: exit 1, and every counterexample is saved.
   const Scratch s;

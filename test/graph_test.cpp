@@ -37,7 +37,7 @@ TEST_CASE("a verified scenario's graph has the checker's states and transitions"
   REQUIRE(c.result.verdict == checker::Verdict::verified);
   const Explored e(s, 10000);
   CHECK(!e.graph.too_large);
-  CHECK(e.graph.states == 5425);
+  CHECK(e.graph.states == 5713);
   CHECK(boost::num_vertices(e.graph.graph) == c.result.stats.states);
   CHECK(boost::num_edges(e.graph.graph) == c.result.stats.transitions);
   CHECK(e.graph.violation_path.empty());

@@ -56,6 +56,13 @@ struct Rig {
   Page& page(int p) { return s.page[at(p)]; }
   Block& block(int g) { return s.block[at(g)]; }
   std::uint8_t& pte(int mapping, int p) { return s.pte[at(mapping)][at(p)]; }
+  std::uint8_t& rmap(int mapping, int p) { return s.rmap[at(mapping)][at(p)]; }
+  std::uint8_t& tlb(int cpu, int p) { return s.tlb[at(cpu)][at(p)]; }
+  /// A present PTE with `bits`, counted in the page's map count (page_add_file_rmap).
+  void map(int mapping, int p, std::uint8_t bits) {
+    pte(mapping, p) = bits;
+    rmap(mapping, p) = 1;
+  }
   Actor& actor(int a) { return s.actor[at(a)]; }
 
   /// Puts page p in the page cache, clean and unlocked.
@@ -716,8 +723,9 @@ TEST_CASE("page_mkclean leaves a clean read-only PTE alone and records nothing")
   Rig r(test::scenario("linux-6.12", 1, 1, 1, "flusher"));
   r.dirty(0);
   r.page(0).locked_by = holder(0);
-  r.pte(0, 0) = kPtePresent;
+  r.map(0, 0, kPtePresent);
   r.actor(0).cleaned = 1;  // an earlier call's: each call starts from 0
+  CHECK(is_next(r.apply(kPageMkcleanMapped, 0)));
   CHECK(is_next(r.apply(kPageMkclean, 0)));
   CHECK(r.pte(0, 0) == kPtePresent);
   CHECK(r.actor(0).cleaned == 0);
@@ -753,7 +761,7 @@ TEST_CASE("clear_page_dirty_for_io without the page lock fires BUG_ON (2.6.32+)"
     CAPTURE(v);
     Rig mkclean(test::scenario(v, 1, 1, 1, "flusher"));
     mkclean.dirty(0);
-    mkclean.apply(kPageMkclean, 0);
+    mkclean.apply(kPageMkcleanMapped, 0);
     CHECK(mkclean.s.ghost_bug == kBugCleanUnlocked);
 
     Rig clear(test::scenario(v, 1, 1, 1, "flusher"));
@@ -1202,8 +1210,8 @@ TEST_CASE("try_to_unmap keeps a page mapped again behind its back (SWAP_AGAIN)")
   Rig r(test::scenario("linux-2.6.19", 1, 1, 2, "reclaim"));
   r.cache(0).locked_by = holder(0);
   r.actor(0).cursor = 1;
-  r.pte(0, 0) = kRwDirty;  // re-faulted by do_no_page, which does not lock the page
-  r.pte(1, 0) = kPtePresent;
+  r.map(0, 0, kRwDirty);  // re-faulted by do_no_page, which does not lock the page
+  r.map(1, 0, kPtePresent);
   CHECK(jumped(kTryToUnmap, r.apply(kTryToUnmap, 0), Target::next_page));
   CHECK(r.pte(1, 0) == 0);
   CHECK(r.pte(0, 0) == kRwDirty);
@@ -1326,6 +1334,162 @@ TEST_CASE("try_to_release_page drops a clean unreferenced page — mem keeps wha
   CHECK(r.block(1).dirty == 0);
   CHECK(r.page(1).cached == 1);
   CHECK(r.s.ghost_bug == kBugNone);
+}
+
+// --- TLBs, the map count and the PTE lock (research note 5.1, 1.6, 2.1) -------------------------
+
+TEST_CASE("TLB: a store through a writable, dirty entry writes without touching the PTE") {
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
+  r.cache(0);
+  r.tlb(0, 0) = kTlbWriteDirty;  // stale: the PTE is gone, nothing flushed yet
+  CHECK(is_again(r.apply(kStore, 0)));
+  CHECK(r.block(0).mem == 1);
+  CHECK(r.pte(0, 0) == 0);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+  CHECK(r.actor(0).orig_pte == 0);
+}
+
+TEST_CASE("TLB: a miss walks the PTE, sets its dirty bit and caches a writable, dirty entry") {
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
+  r.cache(0);
+  r.map(0, 0, kRw);
+  CHECK(is_again(r.apply(kStore, 0)));
+  CHECK(r.pte(0, 0) == kRwDirty);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+}
+
+TEST_CASE("TLB: a writable clean entry walks to set PTE.D, and faults if the PTE is gone") {
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
+  r.cache(0);
+  r.tlb(0, 0) = kTlbWrite;
+  CHECK(jumped(kStore, r.apply(kStore, 0), Target::fault_none));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.block(0).mem == 0);
+  r.map(0, 0, kRw);
+  r.tlb(0, 0) = kTlbWrite;
+  CHECK(is_again(r.apply(kStore, 0)));
+  CHECK(r.pte(0, 0) == kRwDirty);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+}
+
+TEST_CASE("TLB: page_mkclean returns at once for a page its map count says is unmapped") {
+  Rig r(test::scenario("linux-4.19", 1, 1, 1, "writer,flusher"));
+  r.dirty(0);
+  r.page(0).locked_by = holder(1);
+  r.actor(1).cleaned = 1;
+  r.tlb(0, 0) = kTlbWriteDirty;  // the zap cleared the PTE and the map count, not flushed yet
+  r.s.ptl[0] = holder(2);        // (a zapper's slot; the early return takes no lock)
+  CHECK(jumped(kPageMkcleanMapped, r.apply(kPageMkcleanMapped, 1), Target::mkclean_done));
+  CHECK(r.actor(1).cleaned == 0);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+  r.rmap(0, 0) = 1;  // 6.2+: still counted until the flush
+  CHECK(is_next(r.apply(kPageMkcleanMapped, 1)));
+}
+
+TEST_CASE("TLB: page_mkclean waits for the mapping's PTE lock and flushes the process's CPUs") {
+  Rig r(test::scenario("linux-6.12", 1, 1, 2, "writer@0,writer@0,writer@1,flusher,munmap@0"));
+  r.dirty(0);
+  r.page(0).locked_by = holder(3);
+  r.map(0, 0, kRwDirty);
+  r.map(1, 0, kRwDirty);
+  r.tlb(0, 0) = r.tlb(1, 0) = r.tlb(2, 0) = kTlbWriteDirty;
+  r.s.ptl[0] = holder(4);
+  CHECK(!r.enabled(kPageMkclean, 3));
+  r.s.ptl[0] = 0;
+  CHECK(r.enabled(kPageMkclean, 3));
+  CHECK(is_again(r.apply(kPageMkclean, 3)));
+  CHECK(r.pte(0, 0) == kPtePresent);
+  CHECK(r.tlb(0, 0) == kTlbNone);  // both threads of process 0
+  CHECK(r.tlb(1, 0) == kTlbNone);
+  CHECK(r.tlb(2, 0) == kTlbWriteDirty);  // another process: another mapping's step
+  CHECK(is_next(r.apply(kPageMkclean, 3)));
+  CHECK(r.tlb(2, 0) == kTlbNone);
+  CHECK(r.actor(3).cleaned == 1);
+}
+
+TEST_CASE("TLB: faults wait for a PTE lock that zap_pte_range holds") {
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer,munmap"));
+  r.s.ptl[0] = holder(1);
+  CHECK(!r.enabled(kFinishFault, 0));
+  CHECK(!r.enabled(kDoWpPage, 0));
+  CHECK(!r.enabled(kFinishMkwriteFault, 0));
+  r.s.ptl[0] = 0;
+  CHECK(r.enabled(kFinishFault, 0));
+}
+
+TEST_CASE("TLB: 3.14 zap_pte_range drops the map count and ptl, and flushes only at the end") {
+  Rig r(test::scenario("linux-3.14", 1, 1, 1, "writer,munmap"));
+  r.dirty(0);
+  r.map(0, 0, kRwDirty);
+  r.tlb(0, 0) = kTlbWriteDirty;
+  CHECK(r.enabled(kZapPteRange, 1));
+  CHECK(is_next(r.apply(kZapPteRange, 1)));
+  CHECK(r.pte(0, 0) == 0);
+  CHECK(r.rmap(0, 0) == 0);
+  CHECK(r.s.ptl[0] == 0);                // pte_unmap_unlock before any flush
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);  // stale
+  CHECK(r.actor(1).refs == 1);           // the mmu_gather holds the page
+  CHECK(is_next(r.apply(kZapTlbFinishMmu, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.actor(1).refs == 0);
+}
+
+TEST_CASE("TLB: 4.19 zap_pte_range drops the map count under ptl, then flushes and unlocks") {
+  Rig r(test::scenario("linux-4.19", 2, 1, 1, "writer,munmap"));
+  r.dirty(0);
+  r.cache(1);
+  r.map(0, 0, kRwDirty);
+  r.map(0, 1, kPtePresent);
+  r.tlb(0, 0) = kTlbWriteDirty;
+  CHECK(is_again(r.apply(kZapPteRange, 1)));
+  CHECK(r.s.ptl[0] == holder(1));
+  CHECK(r.rmap(0, 0) == 0);
+  CHECK(r.rmap(0, 1) == 1);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+  CHECK(is_next(r.apply(kZapPteRange, 1)));
+  CHECK(r.s.ptl[0] == holder(1));  // still held: the flush comes first
+  CHECK(r.rmap(0, 1) == 0);
+  CHECK(r.actor(1).refs == 0b11);
+  CHECK(is_next(r.apply(kZapTlbFlushUnlock, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.s.ptl[0] == 0);
+  CHECK(r.actor(1).refs == 0);
+}
+
+TEST_CASE("TLB: 6.12 zap_pte_range keeps a dirty PTE's page in the map count until the flush") {
+  Rig r(test::scenario("linux-6.12", 2, 1, 1, "writer,munmap"));
+  r.dirty(0);
+  r.cache(1);
+  r.map(0, 0, kRwDirty);
+  r.map(0, 1, kPtePresent);  // clean: page_remove_rmap at once
+  r.tlb(0, 0) = kTlbWriteDirty;
+  CHECK(is_again(r.apply(kZapPteRange, 1)));
+  CHECK(r.pte(0, 0) == 0);
+  CHECK(r.rmap(0, 0) == 1);
+  CHECK(r.actor(1).pagevec == 0b01);
+  CHECK(is_next(r.apply(kZapPteRange, 1)));
+  CHECK(r.rmap(0, 1) == 0);
+  CHECK(r.rmap(0, 0) == 1);
+  CHECK(is_next(r.apply(kZapTlbFlushUnlock, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.rmap(0, 0) == 0);  // tlb_flush_rmaps, after the flush
+  CHECK(r.actor(1).pagevec == 0);
+  CHECK(r.s.ptl[0] == 0);
+}
+
+TEST_CASE("TLB: try_to_unmap flushes at once under ptl and drops the map count") {
+  Rig r(test::scenario("linux-4.19", 1, 1, 1, "writer,reclaim,munmap"));
+  r.cache(0).locked_by = holder(1);
+  r.actor(1).page = 0;
+  r.map(0, 0, kRwDirty);
+  r.tlb(0, 0) = kTlbWriteDirty;
+  r.s.ptl[0] = holder(2);
+  CHECK(!r.enabled(kTryToUnmap, 1));
+  r.s.ptl[0] = 0;
+  CHECK(is_next(r.apply(kTryToUnmap, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.rmap(0, 0) == 0);
+  CHECK(r.page(0).dirty == 1);
 }
 
 // --- buffer-level flush (journal) ---------------------------------------------------------------
@@ -1459,4 +1623,18 @@ TEST_CASE("a buffer flush's completion writes the disk and unlocks, leaving PG_w
   CHECK(moves[0].next.block[0].io == kIoIdle);
   CHECK(moves[0].next.page[0].writeback == 0);
   CHECK(moves[0].next.ghost_bug == kBugNone);  // end_page_writeback is not called
+}
+
+TEST_CASE("writable_implies_dirty: a writable entry in any CPU's TLB needs PG_dirty, at rest") {
+  const Model m(test::scenario("linux-6.12", 1, 1, 1, "writer"));
+  const auto& p = properties::property_named("writable_implies_dirty");
+  State s = m.initial();
+  s.page[0].cached = 1;
+  CHECK(p.holds(m, s));
+  s.tlb[0][0] = kTlbWriteDirty;  // no PTE, a clean page: a store would go unrecorded
+  CHECK(!p.holds(m, s));
+  CHECK(p.explain(m, s).find("writer0's CPU has a writable TLB entry for page 0") !=
+        std::string::npos);
+  s.page[0].dirty = 1;
+  CHECK(p.holds(m, s));
 }

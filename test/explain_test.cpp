@@ -105,6 +105,14 @@ TEST_CASE("explain tells each bug of the zoo by the steps that lose the data") {
   CHECK(has(sentence(ext4, 24),
             "finds none to write: page 0 has tag DIRTY set and tag TOWRITE clear"));
   CHECK(has(ext4, "msync0 returned, yet block b0.0 holds v0 on disk while v1 was in memory"));
+
+  // 5df397dec7c4: the zap drops the map count, page_mkclean returns early, the store goes
+  // through the stale TLB entry.
+  const std::string& rmap = stories.at("5df397dec7c4");
+  CHECK(has(sentence(rmap, 10), "page 0's map count drops mapping 0"));
+  CHECK(has(sentence(rmap, 21), "the writable, dirty entry its CPU's TLB still holds"));
+  CHECK(has(sentence(rmap, 22), "writer0's TLB entry for page 0 is flushed"));
+  CHECK(has(stories.at("1cf35d47"), "the writable, dirty entry its CPU's TLB still holds"));
 }
 
 // The commands as a user runs them.

@@ -109,6 +109,7 @@ void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v) {
   }
   shrink.insert(shrink.end(),
                 {label(Target::page_clean), step(kTryToReleasePage), label(Target::loop_end)});
+  if (v.reclaim_batches_flush) shrink.push_back(step(kTryToUnmapFlush));
   t.set("shrink_page_list", std::move(shrink));
   if (v.journal == JournalKind::buffers) {
     t.set("journal", {step(kJournalSubmitBuffer)});

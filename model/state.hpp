@@ -75,10 +75,15 @@ struct Actor {
   std::uint8_t orig_pte;    // the PTE as the fault first read it (pte_same)
   std::uint8_t underway;    // __block_write_full_page: nr_underway != 0
   std::uint8_t wait_index;  // filemap_fdatawait: next page index of its lookup
+  /// Reclaim's tlb_ubc (4.3+): bit m, the CPUs of mapping m's process need the deferred flush;
+  /// kUbcWritable, a deferred PTE was dirty (tlb_ubc->writable).
+  std::uint8_t ubc;
   /// msync/fsync: the version of each block in memory when the call was made (ghost).
   std::array<std::uint8_t, kMaxBlocks> ghost_called;
   bool operator==(const Actor&) const = default;
 };
+
+inline constexpr std::uint8_t kUbcWritable = 1u << kMaxMappings;
 
 /// Which kernel BUG_ON fired first (ghost); kBugNone while none has.
 enum BugOn : std::uint8_t {
@@ -104,6 +109,8 @@ struct State {
   /// Per CPU: a writer actor is a thread on its own CPU; tlb[a][p] is TlbEntry for page p of
   /// actor a's mapping. Writers with the same mapping are threads of one process.
   std::array<std::array<std::uint8_t, kMaxPages>, kMaxActors> tlb;
+  /// mm->tlb_flush_batched of mapping m's process: reclaim left a deferred flush pending.
+  std::array<std::uint8_t, kMaxMappings> tlb_batched;
   std::uint8_t nr_dirty;                  // NR_FILE_DIRTY
   std::uint8_t ghost_nr_dirty_underflow;  // nr_dirty was decremented below zero
   std::uint8_t ghost_bug;                 // BugOn

@@ -76,6 +76,7 @@ enum class Var : std::uint8_t {
   stores,      // the writer: stores done, hence which block the next one goes to
   called,      // msync/fsync: the versions in memory at the call (ghost)
   wait_index,  // filemap_fdatawait: next index of its lookup
+  ubc,         // reclaim: the deferred TLB flush it owes (tlb_ubc)
   // shared
   cached,     // the page is in the page cache
   page_lock,  // PG_locked
@@ -89,7 +90,7 @@ enum class Var : std::uint8_t {
   nr_dirty,  // NR_FILE_DIRTY
   rmap,      // the map count: which mappings count in it (page_mapped)
   ptl,       // a PTE lock held across steps (zap_pte_range)
-  tlb,       // the CPUs' TLB entries
+  tlb,       // the CPUs' TLB entries and each mm's pending batched flush
   count
 };
 inline constexpr int kVars = static_cast<int>(Var::count);
@@ -110,10 +111,10 @@ inline constexpr VarSet kLocalVars = (VarSet{1} << kLocals) - 1;
 /// The name a variable has in messages and reports (the Var's own name).
 constexpr std::string_view var_name(Var v) {
   constexpr std::array<std::string_view, kVars> kNames = {
-      "page",      "cleaned",  "index",        "pagevec", "refs",       "picked",
-      "underway",  "orig_pte", "stores",       "called",  "wait_index", "cached",
-      "page_lock", "pg_dirty", "pg_writeback", "tags",    "buffers",    "data",
-      "io",        "pte",      "nr_dirty",     "rmap",    "ptl",        "tlb"};
+      "page",     "cleaned",      "index",  "pagevec",    "refs", "picked", "underway",
+      "orig_pte", "stores",       "called", "wait_index", "ubc",  "cached", "page_lock",
+      "pg_dirty", "pg_writeback", "tags",   "buffers",    "data", "io",     "pte",
+      "nr_dirty", "rmap",         "ptl",    "tlb"};
   return kNames[static_cast<std::size_t>(v)];
 }
 /// The names of a set's variables, comma-separated, in Var order.

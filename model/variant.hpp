@@ -71,6 +71,10 @@ struct Variant {
   bool release_clears_tag;         // try_to_free_buffers clears the DIRTY tag too (2.6.18)
   bool sync_skips_clean_mapping;   // filemap_fdatawrite_wbc returns if nothing is tagged DIRTY
   ZapFlush zap;                    // zap_pte_range's flush order
+  /// Reclaim defers try_to_unmap_one's TLB flush (TTU_BATCH_FLUSH, d950c947, 4.3): flushed by
+  /// try_to_unmap_flush_dirty before pageout and try_to_unmap_flush after the list; zap_pte_range
+  /// first flushes a batch left pending on its mm (flush_tlb_batched_pending, 3ea27719, 4.13).
+  bool reclaim_batches_flush;
 };
 
 std::span<const Variant> all_variants();

@@ -29,11 +29,17 @@ namespace {
 
 /// Every local an actor has, with its field.
 std::vector<std::pair<Var, std::uint8_t Actor::*>> locals() {
-  return {{Var::page, &Actor::page},         {Var::cleaned, &Actor::cleaned},
-          {Var::index, &Actor::index},       {Var::pagevec, &Actor::pagevec},
-          {Var::refs, &Actor::refs},         {Var::picked, &Actor::picked},
-          {Var::underway, &Actor::underway}, {Var::orig_pte, &Actor::orig_pte},
-          {Var::stores, &Actor::stores},     {Var::wait_index, &Actor::wait_index}};
+  return {{Var::page, &Actor::page},
+          {Var::cleaned, &Actor::cleaned},
+          {Var::index, &Actor::index},
+          {Var::pagevec, &Actor::pagevec},
+          {Var::refs, &Actor::refs},
+          {Var::picked, &Actor::picked},
+          {Var::underway, &Actor::underway},
+          {Var::orig_pte, &Actor::orig_pte},
+          {Var::stores, &Actor::stores},
+          {Var::wait_index, &Actor::wait_index},
+          {Var::ubc, &Actor::ubc}};
 }
 
 struct Outcome {

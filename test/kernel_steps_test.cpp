@@ -1477,8 +1477,8 @@ TEST_CASE("TLB: 6.12 zap_pte_range keeps a dirty PTE's page in the map count unt
   CHECK(r.s.ptl[0] == 0);
 }
 
-TEST_CASE("TLB: try_to_unmap flushes at once under ptl and drops the map count") {
-  Rig r(test::scenario("linux-4.19", 1, 1, 1, "writer,reclaim,munmap"));
+TEST_CASE("TLB: try_to_unmap flushes at once under ptl and drops the map count (3.14)") {
+  Rig r(test::scenario("linux-3.14", 1, 1, 1, "writer,reclaim,munmap"));
   r.cache(0).locked_by = holder(1);
   r.actor(1).page = 0;
   r.map(0, 0, kRwDirty);
@@ -1490,6 +1490,51 @@ TEST_CASE("TLB: try_to_unmap flushes at once under ptl and drops the map count")
   CHECK(r.tlb(0, 0) == kTlbNone);
   CHECK(r.rmap(0, 0) == 0);
   CHECK(r.page(0).dirty == 1);
+}
+
+TEST_CASE("TLB: 4.3+ try_to_unmap defers its flush to the batch (TTU_BATCH_FLUSH)") {
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer,reclaim,munmap"));
+  r.dirty(0);
+  r.page(0).locked_by = holder(1);
+  r.actor(1).page = 0;
+  r.map(0, 0, kRwDirty);
+  r.tlb(0, 0) = kTlbWriteDirty;
+  CHECK(is_next(r.apply(kTryToUnmap, 1)));
+  CHECK(r.pte(0, 0) == 0);
+  CHECK(r.rmap(0, 0) == 0);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);  // stale until the batch is flushed
+  CHECK(r.actor(1).ubc == (1 | kUbcWritable));
+  CHECK(r.s.tlb_batched[0] == 1);
+  // 6.12 leaves the dirty page to the flusher: unlocked, the flush still pending.
+  CHECK(jumped(kReclaimPageDirty, r.apply(kReclaimPageDirty, 1), Target::next_page));
+  CHECK(r.page(0).locked_by == 0);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+  CHECK(!r.skipped(kTryToUnmapFlush, 1));
+  CHECK(is_next(r.apply(kTryToUnmapFlush, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.actor(1).ubc == 0);
+  CHECK(r.skipped(kTryToUnmapFlush, 1));
+}
+
+TEST_CASE("TLB: try_to_unmap_flush_dirty flushes before pageout (4.19, kswapd)") {
+  Rig r(test::scenario("linux-4.19", 1, 1, 1, "writer,reclaim"));
+  r.dirty(0);
+  r.page(0).locked_by = holder(1);
+  r.actor(1).page = 0;
+  r.actor(1).ubc = 1 | kUbcWritable;
+  r.tlb(0, 0) = kTlbWriteDirty;
+  CHECK(is_next(r.apply(kReclaimPageDirty, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.actor(1).ubc == 0);
+}
+
+TEST_CASE("TLB: zap_pte_range first flushes a batch reclaim left on its mm (3ea27719)") {
+  Rig r(test::scenario("linux-4.19", 1, 1, 1, "writer,munmap,reclaim"));
+  r.tlb(0, 0) = kTlbWriteDirty;
+  r.s.tlb_batched[0] = 1;
+  CHECK(is_next(r.apply(kZapPteRange, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.s.tlb_batched[0] == 0);
 }
 
 // --- buffer-level flush (journal) ---------------------------------------------------------------

@@ -70,6 +70,10 @@ bool page_mapped(const State& s, const Env& env, int p) {
   return false;
 }
 
+void flush_tlb_mm(State& s, const Env& env, int m) {
+  for (int p = 0; p < env.pages; ++p) flush_tlb_page(s, env, m, p);
+}
+
 void flush_tlb_page(State& s, const Env& env, int m, int p) {
   for (int a = 0; a < env.actors; ++a) {
     const ActorEnv& ae = env.of(a);

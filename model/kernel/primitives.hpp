@@ -96,6 +96,8 @@ bool page_mapped(const State& s, const Env& env, int p);
 /// A TLB shootdown for page p of mapping m (flush_tlb_page, flush_tlb_mm_range): every CPU of
 /// that process (every writer actor with mapping m) drops its entry.
 void flush_tlb_page(State& s, const Env& env, int m, int p);
+/// A full flush of every CPU of mapping m's process (flush_tlb_mm, arch_tlbbatch_flush).
+void flush_tlb_mm(State& s, const Env& env, int m);
 /// References on page p beyond the page cache's own and `self`'s: other actors' and the PTEs'.
 int extra_refs(const State& s, const Env& env, int p, int self);
 /// Reads page p into the cache (filemap_fault / filemap_nopage on a miss): clean, mem = disk.

@@ -24,7 +24,7 @@ extern const Step kFindGetWritebackPages, kWaitOnPageWriteback;
 extern const Step kFsyncEntry, kMsyncEntry, kMsyncPteRange;
 
 // munmap, reclaim, journal (unmap_reclaim.cpp, journal.cpp).
-extern const Step kZapPteRange, kZapTlbFlushUnlock, kZapTlbFinishMmu;
+extern const Step kZapPteRange, kZapTlbFlushUnlock, kZapTlbFinishMmu, kTryToUnmapFlush;
 extern const Step kIsolateLruPages, kTrylockPage, kTryToUnmap, kReclaimPageDirty, kPageoutSuccess,
     kTryToReleasePage;
 extern const Step kJournalSubmitBuffer, kWriteDirtyBuffer;

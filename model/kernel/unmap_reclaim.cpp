@@ -32,6 +32,12 @@ Flow zap_pte_range(Exec& x) {
   const int p = ae.first_page + me.cursor;
   const ZapFlush order = x.env.variant->zap;
   x.s.ptl[static_cast<std::size_t>(m)] = static_cast<std::uint8_t>(x.self + 1);
+  // flush_tlb_batched_pending (3ea27719): a flush reclaim deferred on this mm is done now.
+  std::uint8_t& batched = x.s.tlb_batched[static_cast<std::size_t>(m)];
+  if (me.cursor == 0 && batched) {
+    flush_tlb_mm(x.s, x.env, m);
+    batched = 0;
+  }
   std::uint8_t& pte = pte_of(x.s, m, p);
   if (pte & kPtePresent) {
     const bool dirty = pte & kPteDirty;
@@ -127,7 +133,13 @@ Flow try_to_unmap(Exec& x) {
   if (pte & kPtePresent) {
     const bool dirty = pte & kPteDirty;
     pte = 0;
-    flush_tlb_page(x.s, x.env, me.cursor, me.page);
+    if (x.env.variant->reclaim_batches_flush) {
+      // should_defer_flush: ptep_get_and_clear, set_tlb_ubc_flush_pending; no flush yet.
+      me.ubc = static_cast<std::uint8_t>(me.ubc | bit(me.cursor) | (dirty ? kUbcWritable : 0));
+      x.s.tlb_batched[me.cursor] = 1;
+    } else {
+      flush_tlb_page(x.s, x.env, me.cursor, me.page);
+    }
     if (dirty) set_page_dirty(x.s, x.env, me.page);
     rmap_of(x.s, me.cursor, me.page) = 0;
   }
@@ -137,10 +149,31 @@ Flow try_to_unmap(Exec& x) {
   return Flow::next();
 }
 
+/// try_to_unmap_flush: the batched flush of every CPU of every process in tlb_ubc.
+void try_to_unmap_flush(Exec& x) {
+  Actor& me = x.me();
+  for (int m = 0; m < x.env.mappings; ++m) {
+    if (me.ubc & bit(m)) flush_tlb_mm(x.s, x.env, m);
+  }
+  me.ubc = 0;
+}
+
+Flow try_to_unmap_flush_step(Exec& x) {
+  try_to_unmap_flush(x);
+  return Flow::next();
+}
+
+bool ubc_empty(const State& s, const Env&, int self) {
+  return s.actor[static_cast<std::size_t>(self)].ubc == 0;
+}
+
 Flow reclaim_page_dirty(Exec& x) {
   const int p = x.me().page;
   if (!page_of(x.s, p).dirty) return Flow::to(Target::page_clean);
   if (!x.env.variant->reclaim_writes_file_pages) return keep(x, true);  // left to the flusher
+  // try_to_unmap_flush_dirty (d950c947), before pageout() looks at anything: the batched flush
+  // when a deferred unmap found a dirty PTE.
+  if (x.me().ubc & kUbcWritable) try_to_unmap_flush(x);
   // pageout(): is_page_cache_freeable, else PAGE_KEEP.
   if (extra_refs(x.s, x.env, p, x.self) > 0) return keep(x, true);
   return Flow::next();
@@ -186,9 +219,10 @@ const Step kZapPteRange{
     .apply = zap_pte_range,
     .enabled = zap_ptl_free,
     .rest = true,
-    .reads = vars({Var::pte, Var::cached, Var::pg_dirty, Var::ptl, Var::refs, Var::pagevec}),
+    .reads =
+        vars({Var::pte, Var::cached, Var::pg_dirty, Var::ptl, Var::refs, Var::pagevec, Var::tlb}),
     .writes = vars({Var::pte, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty, Var::ptl,
-                    Var::rmap, Var::refs, Var::pagevec})};
+                    Var::rmap, Var::refs, Var::pagevec, Var::tlb})};
 
 const Step kZapTlbFlushUnlock{
     .name = "tlb_flush_mmu_tlbonly",
@@ -248,27 +282,39 @@ const Step kTryToUnmap{
     .source = "mm/rmap.c",
     .what =
         "for one mapping, under its ptl: clear the PTE and flush it from the process's CPUs "
-        "(ptep_clear_flush, as before 4.3's batching), move its dirty bit to the page, drop "
-        "the page from the map count; after the last one, keep the page if it is mapped",
+        "(ptep_clear_flush; from 4.3 the flush is deferred to the batch, TTU_BATCH_FLUSH), "
+        "move its dirty bit to the page, drop the page from the map count; after the last "
+        "one, keep the page if it is mapped",
     .apply = try_to_unmap,
     .enabled = unmap_ptl_free,
     .jumps = jumps_to({Target::next_page}),
-    .reads = vars(
-        {Var::page, Var::pte, Var::cached, Var::pg_dirty, Var::page_lock, Var::ptl, Var::rmap}),
+    .reads = vars({Var::ubc, Var::page, Var::pte, Var::cached, Var::pg_dirty, Var::page_lock,
+                   Var::ptl, Var::rmap}),
     .writes = vars({Var::pte, Var::page_lock, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty,
-                    Var::tlb, Var::rmap})};
+                    Var::tlb, Var::rmap, Var::ubc})};
+
+const Step kTryToUnmapFlush{
+    .name = "try_to_unmap_flush",
+    .function = "shrink_page_list",
+    .source = "mm/rmap.c try_to_unmap_flush, after the list (vmscan.c 4.19 ~1490, 6.12 ~1550)",
+    .what = "the batched TLB flush of every CPU whose entries a deferred unmap left behind",
+    .apply = try_to_unmap_flush_step,
+    .skip = ubc_empty,
+    .reads = vars({Var::ubc}),
+    .writes = vars({Var::ubc, Var::tlb})};
 
 const Step kReclaimPageDirty{
     .name = "PageDirty",
     .function = "shrink_page_list",
     .source = "mm/vmscan.c",
     .what =
-        "a dirty page goes to pageout() (up to 4.19, kswapd; kept if someone else holds a "
-        "reference) or is left to the flusher (6.x)",
+        "a dirty page goes to pageout() (kswapd up to 6.1; from 4.3 after "
+        "try_to_unmap_flush_dirty; kept if someone else holds a reference) or is left to the "
+        "flusher (6.12), unlocked with any batched flush still pending",
     .apply = reclaim_page_dirty,
     .jumps = jumps_to({Target::next_page, Target::page_clean}),
-    .reads = vars({Var::page, Var::pg_dirty, Var::refs, Var::pte, Var::page_lock}),
-    .writes = vars({Var::page_lock})};
+    .reads = vars({Var::ubc, Var::page, Var::pg_dirty, Var::refs, Var::pte, Var::page_lock}),
+    .writes = vars({Var::page_lock, Var::ubc, Var::tlb})};
 
 const Step kPageoutSuccess{
     .name = "trylock_page",

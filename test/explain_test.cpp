@@ -110,6 +110,7 @@ TEST_CASE("explain tells each bug of the zoo by the steps that lose the data") {
   // through the stale TLB entry.
   const std::string& rmap = stories.at("5df397dec7c4");
   CHECK(has(sentence(rmap, 10), "page 0's map count drops mapping 0"));
+  CHECK(has(sentence(rmap, 13), "page_mkclean returns 0 at once, without taking any PTE lock"));
   CHECK(has(sentence(rmap, 21), "the writable, dirty entry its CPU's TLB still holds"));
   CHECK(has(sentence(rmap, 22), "writer0's TLB entry for page 0 is flushed"));
   CHECK(has(stories.at("1cf35d47"), "the writable, dirty entry its CPU's TLB still holds"));

@@ -177,6 +177,12 @@ int mapping_of(const Trace& t, const std::string& actor) {
   return -1;
 }
 
+/// page_mkclean's lockless test found the page unmapped: it skips the walk of the mappings.
+bool page_mkclean_returned_early(const TraceStep& s) {
+  return s.function == "page_mkclean" && s.step == "page_mapped" &&
+         s.next.find(": page_mkclean") == std::string::npos;
+}
+
 /// The sentence for step `s`, told against the variables before it (`before`).
 std::string sentence(const Trace& t, const TraceStep& s, const Tracked& before, const Focus& f) {
   const std::string name = s.function + ": " + s.step;
@@ -249,6 +255,11 @@ std::string sentence(const Trace& t, const TraceStep& s, const Tracked& before, 
   if (s.function == "filemap_fdatawait" && done) {
     return who + " finds no page under writeback to wait for (" + name + ") and returns.";
   }
+  if (page_mkclean_returned_early(s)) {
+    return who +
+           " runs page_mapped in page_mkclean: the page's map count is 0, so page_mkclean "
+           "returns 0 at once, without taking any PTE lock or flushing any TLB.";
+  }
   if (s.step == "msync_pte_range") {
     return who + " walks the PTEs of its own mapping (" + name +
            ") for dirty bits to move to the page; it finds none there.";
@@ -318,7 +329,7 @@ std::string explain(const Trace& t) {
   };
   for (std::size_t i = 0; i < t.steps.size(); ++i) {
     const TraceStep& s = t.steps[i];
-    bool relevant = !f.actor.empty() && s.actor == f.actor;
+    bool relevant = (!f.actor.empty() && s.actor == f.actor) || page_mkclean_returned_early(s);
     for (const Change& c : s.changes) relevant = relevant || matters(c, f);
     if (relevant) {
       flush_omitted();

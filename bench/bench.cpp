@@ -39,8 +39,9 @@ constexpr Case kCases[] = {
     {"6.12 2 pages", "linux-6.12", 2, 1, 1, "writer,flusher,msync,journal", false},
     {"4.19 2x2x2", "linux-4.19", 2, 2, 2, "writer,flusher,msync@1,journal", false},
     {"6.12 2 writers", "linux-6.12", 2, 1, 2, "writer,writer,flusher,msync@1", true},
-    {"6.12 default", "linux-6.12", 1, 1, 1, "writer,flusher,msync,fsync,munmap,reclaim,journal",
-     true},
+    // Every actor but reclaim, whose batched TLB flush loses a store on 6.12 (a violation ends
+    // the search early; this row measures a full one).
+    {"6.12 no reclaim", "linux-6.12", 1, 1, 1, "writer,flusher,msync,fsync,munmap,journal", true},
 };
 
 checker::SearchResult check(const model::Scenario& s) {

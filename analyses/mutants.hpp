@@ -30,11 +30,12 @@ struct PortfolioScenario {
   model::Scenario scenario;
 };
 
-/// The scenarios every mutant of a variant is checked on, each one page: the default (writer,
-/// flusher, msync, munmap, reclaim), two processes writing, two threads of one process writing,
-/// two blocks per page, stable writes
-/// where the variant has them, and a buffer-level flush with reclaim (ext3's journal on 2.6.x,
-/// the buffer_flush what-if later).
+/// The scenarios every mutant of a variant is checked on, each one page, each with a writer, the
+/// flusher and msync: alone (default), with munmap, with reclaim, with two processes writing,
+/// with two threads of one process writing, with two blocks per page, with stable writes where
+/// the variant has them, and with a buffer-level flush (ext3's journal and reclaim on 2.6.x, the
+/// buffer_flush what-if later). Each actor kind has a scenario of its own, so that a variant's
+/// own bug in one (munmap before 6.2, say) leaves the others to judge the mutants.
 std::vector<PortfolioScenario> mutant_portfolio(const model::Variant& variant);
 
 /// Every mutant of `routine`: each step or call dropped (not a system call's entry, nor a

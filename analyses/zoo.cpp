@@ -22,11 +22,24 @@ constexpr std::array kZoo = {
              "a write fault between page_mkclean and TestClearPageDirty left a writable PTE over "
              "a clean, untagged page; the next store went unnoticed and msync saved nothing",
              "linux-2.6.20", 1, 1, 1, "writer,flusher,msync", "msync_durability", "linux-2.6.32"},
+    ZooEntry{"1cf35d47", "2014-04 (3.15)", "Linus Torvalds",
+             "zap_pte_range flushed the TLB only after dropping the PTE lock: page_mkclean, "
+             "walking another process's mapping, took that lock, found the PTE gone and cleaned "
+             "nothing, and a thread kept storing through its stale dirty TLB entry into a page "
+             "written and marked clean",
+             "linux-3.14", 1, 1, 2, "writer@0,munmap@0,writer@1,flusher", "durable_at_end",
+             "linux-4.19"},
+    ZooEntry{"5df397dec7c4", "2022-11 (6.2)", "Linus Torvalds",
+             "zap_pte_range dropped the page's map count before its TLB flush: page_mkclean saw "
+             "an unmapped page and returned without waiting for the PTE lock, and a thread kept "
+             "storing through its stale dirty TLB entry into a page written and marked clean "
+             "(also in linux-6.1)",
+             "linux-4.19", 1, 1, 1, "writer,munmap,flusher", "durable_at_end", "linux-6.12"},
     ZooEntry{"1c8349a1", "2014", "Namjae Jeon",
              "what-if, the mechanism of ext4's fix: writepage leaves the page dirty (here: a "
              "failed trylock_buffer), set_page_writeback drops TOWRITE, and a concurrent msync "
              "skips the page",
-             "linux-6.x", 1, 1, 1, "writer,buffer_flush,flusher,msync", "msync_durability", ""},
+             "linux-6.12", 1, 1, 1, "writer,buffer_flush,flusher,msync", "msync_durability", ""},
 };
 
 }  // namespace

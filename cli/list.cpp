@@ -25,14 +25,14 @@ int run_list() {
   }
   std::printf("scenario parameters:\n");
   const char* params[][2] = {
-      {"--variant NAME", "kernel variant (default linux-6.x)"},
+      {"--variant NAME", "kernel variant (default linux-6.12)"},
       {"--pages N", "pages in the file, 1 to 4 (default 1)"},
       {"--blocks N", "blocks (buffer heads) per page, 1 to 4 (default 1)"},
       {"--mappings N", "processes with a MAP_SHARED mapping of the file, 1 to 3 (default 1)"},
       {"--stores N", "stores per writer, 0 to 8 (default 2)"},
       {"--actors LIST", "KIND[@MAPPING][*COUNT],... at most 8 actors in all"},
       {"--property LIST", "properties to check (default: every one that applies)"},
-      {"--stable-writes", "the device needs stable pages during writeback (4.19, 6.x)"},
+      {"--stable-writes", "the device needs stable pages during writeback (3.14 and later)"},
       {"--scenario FILE", "a TOML scenario file; options override it"},
   };
   for (const auto& p : params) std::printf("  %-22s %s\n", p[0], p[1]);

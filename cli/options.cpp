@@ -8,7 +8,7 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
   app.add_option("--scenario", o.scenario_file,
                  "Scenario file (TOML); the options below override what it says");
   app.add_option("--variant", o.variant,
-                 "Kernel variant (see 'dirtyrace list'); default linux-6.x");
+                 "Kernel variant (see 'dirtyrace list'); default linux-6.12");
   app.add_option("--pages", o.pages, "Pages in the file, 1 to 4 (default 1)");
   app.add_option("--blocks", o.blocks, "Blocks (buffers) per page, 1 to 4 (default 1)");
   app.add_option("--mappings", o.mappings,
@@ -20,7 +20,7 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
   app.add_option("--property", o.properties,
                  "Comma list of properties to check (default: every one that applies)");
   app.add_flag("--stable-writes,!--no-stable-writes", o.stable_writes,
-               "The device requires stable pages during writeback (linux-4.19, linux-6.x)");
+               "The device requires stable pages during writeback (linux-3.14 and later)");
   app.add_option("--z3-rlimit", o.z3_rlimit,
                  "Z3's resource limit per query on symbolic byte ranges (about 3 s per 10000000); "
                  "reaching it makes the result inconclusive; 0: none (default 10000000)");

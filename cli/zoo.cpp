@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/commands.hpp"
 #include "analyses/zoo.hpp"
+#include "cli/commands.hpp"
 
 namespace dirtyrace::cli {
 
@@ -17,7 +17,7 @@ int run_zoo(const ZooOptions& o) {
   bool all_ok = true;
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   if (!o.json) {
-    std::printf("%-9s %-13s %-15s %-13s %-17s %-6s %5s  %-13s %-9s %7s\n", "commit", "date",
+    std::printf("%-12s %-14s %-15s %-13s %-17s %-6s %5s  %-13s %-9s %7s\n", "commit", "date",
                 "author", "variant", "property", "found", "steps", "fixed in", "verdict",
                 "seconds");
   }
@@ -44,12 +44,12 @@ int run_zoo(const ZooOptions& o) {
            {"ok", r.ok()}});
       continue;
     }
-    std::printf("%-9s %-13s %-15s %-13s %-17s %-6s %5zu  %-13s %-9s %7.2f\n",
+    std::printf("%-12s %-14s %-15s %-13s %-17s %-6s %5zu  %-13s %-9s %7.2f\n",
                 std::string(e.commit).c_str(), std::string(e.date).c_str(),
                 std::string(e.author).c_str(), std::string(e.variant).c_str(),
                 std::string(e.property).c_str(), r.found ? "yes" : "NO", r.length, fixed_in.c_str(),
                 verdict.c_str(), r.seconds);
-    std::printf("          %s; actors %s\n", std::string(e.summary).c_str(),
+    std::printf("             %s; actors %s\n", std::string(e.summary).c_str(),
                 std::string(e.actors).c_str());
   }
   if (o.json)

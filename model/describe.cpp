@@ -96,6 +96,23 @@ std::vector<Variable> Model::variables(const State& s) const {
       add("pte", "m" + std::to_string(m) + ".p" + std::to_string(p), pte_text(pte_of(s, m, p)));
     }
   }
+  for (int m = 0; m < env_.mappings; ++m) {
+    for (int p = 0; p < env_.pages; ++p) {
+      add("rmap", "m" + std::to_string(m) + ".p" + std::to_string(p), flag(rmap_of(s, m, p)));
+    }
+    // A PTE lock is state only where zap_pte_range holds one across steps.
+    bool zaps = false;
+    for (int a = 0; a < env_.actors; ++a) zaps = zaps || env_.of(a).kind == ActorKind::munmap;
+    const std::uint8_t holder = s.ptl[static_cast<std::size_t>(m)];
+    if (zaps) add("ptl", "m" + std::to_string(m), holder ? env_.of(holder - 1).name : "-");
+  }
+  for (int a = 0; a < env_.actors; ++a) {
+    if (env_.of(a).kind != ActorKind::writer) continue;
+    for (int p = 0; p < env_.pages; ++p) {
+      constexpr const char* kEntry[] = {"-", "RO", "W", "WD"};
+      add("tlb", env_.of(a).name + ".p" + std::to_string(p), kEntry[tlb_of(s, a, p) & 3]);
+    }
+  }
   for (int p = 0; p < env_.pages; ++p) {
     for (int b = 0; b < env_.blocks_per_page; ++b) {
       const Block& blk = block_of(s, env_.block(p, b));

@@ -30,6 +30,7 @@ void clear_dead_locals(Actor& act, VarSet live) {
   clear(Var::underway, act.underway);
   clear(Var::orig_pte, act.orig_pte);
   clear(Var::wait_index, act.wait_index);
+  clear(Var::ubc, act.ubc);
 }
 
 #ifdef DIRTYRACE_SELF_CHECK
@@ -58,6 +59,9 @@ std::int64_t changed_vars(const State& before, const State& after, int self) {
     mark(b.mem != a.mem, Var::data);
   }
   mark(before.pte != after.pte, Var::pte);
+  mark(before.rmap != after.rmap, Var::rmap);
+  mark(before.ptl != after.ptl, Var::ptl);
+  mark(before.tlb != after.tlb || before.tlb_batched != after.tlb_batched, Var::tlb);
   mark(before.nr_dirty != after.nr_dirty ||
            before.ghost_nr_dirty_underflow != after.ghost_nr_dirty_underflow,
        Var::nr_dirty);
@@ -78,6 +82,7 @@ std::int64_t changed_vars(const State& before, const State& after, int self) {
     mark(b.stores != a.stores, Var::stores);
     mark(b.ghost_called != a.ghost_called, Var::called);
     mark(b.wait_index != a.wait_index, Var::wait_index);
+    mark(b.ubc != a.ubc, Var::ubc);
   }
   return out;
 }
@@ -207,6 +212,30 @@ void Model::build_packer() {
       packer_.add(at(s.pte[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)]), 3);
     }
   }
+  for (int m = 0; m < M; ++m) {
+    for (int p = 0; p < P; ++p) {
+      packer_.add(at(s.rmap[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)]), 1);
+    }
+  }
+  // Only zap_pte_range holds a PTE lock across steps; only writers' CPUs cache translations.
+  bool zaps = false;
+  for (int a = 0; a < A; ++a) zaps = zaps || env_.of(a).kind == ActorKind::munmap;
+  for (int m = 0; m < M; ++m) {
+    packer_.add(at(s.ptl[static_cast<std::size_t>(m)]),
+                zaps ? bits_for(static_cast<unsigned>(A)) : 0);
+  }
+  bool batches = false;
+  for (int a = 0; a < A; ++a) batches = batches || env_.of(a).kind == ActorKind::reclaim;
+  batches = batches && env_.variant->reclaim_batches_flush;
+  for (int m = 0; m < M; ++m) {
+    packer_.add(at(s.tlb_batched[static_cast<std::size_t>(m)]), batches ? 1 : 0);
+  }
+  for (int a = 0; a < A; ++a) {
+    if (env_.of(a).kind != ActorKind::writer) continue;
+    for (int p = 0; p < P; ++p) {
+      packer_.add(at(s.tlb[static_cast<std::size_t>(a)][static_cast<std::size_t>(p)]), 2);
+    }
+  }
   packer_.add(at(s.nr_dirty), bits_for(static_cast<unsigned>(P)));
   packer_.add(at(s.ghost_nr_dirty_underflow), 1);
   packer_.add(at(s.ghost_bug), bits_for(kBugPageFreed));
@@ -234,6 +263,7 @@ void Model::build_packer() {
     local(Var::orig_pte, act.orig_pte, 3);
     local(Var::stores, act.stores, bits_for(static_cast<unsigned>(ae.stores)));
     local(Var::wait_index, act.wait_index, bits_for(static_cast<unsigned>(P)));
+    local(Var::ubc, act.ubc, bits_for(kUbcWritable));
     if (ae.kind != ActorKind::writer) packer_.add(at(act.cursor), cursor_bits);
     if (ae.kind == ActorKind::munmap) packer_.add(at(act.ghost_left_mapped), 1);
     if (ae.records_call) {
@@ -371,7 +401,11 @@ bool Model::at_rest(const State& s) const {
   for (int a = 0; a < env_.actors; ++a) {
     const std::uint8_t pc = s.actor[static_cast<std::size_t>(a)].pc;
     const Program& prog = env_.of(a).program;
-    if (pc == prog.spinning() || (pc < prog.done() && !prog[pc].step->rest)) return false;
+    // A loop's later rounds are inside the routine (zap_pte_range holds ptl between them).
+    if (pc == prog.spinning() ||
+        (pc < prog.done() &&
+         (!prog[pc].step->rest || s.actor[static_cast<std::size_t>(a)].cursor != 0)))
+      return false;
   }
   return true;
 }

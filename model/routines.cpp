@@ -55,11 +55,16 @@ void add_writeback(RoutineTable& t, const Variant& v) {
       t.set("clear_page_dirty_for_io", {step(kTestClearPageDirty)});
       break;
     case CleanOrder::clear_then_mkclean:
-      t.set("clear_page_dirty_for_io", {step(kTestClearPageDirty), step(kPageMkcleanIgnored)});
+      t.set("page_mkclean", {step(kPageMkcleanMappedIgnored), step(kPageMkcleanIgnored),
+                             label(Target::mkclean_done)});
+      t.set("clear_page_dirty_for_io", {step(kTestClearPageDirty), call("page_mkclean")});
       break;
     case CleanOrder::mkclean_then_clear:
+      // page_mkclean: the lockless map count test, then one step per mapping under its ptl.
+      t.set("page_mkclean",
+            {step(kPageMkcleanMapped), step(kPageMkclean), label(Target::mkclean_done)});
       t.set("clear_page_dirty_for_io",
-            {step(kPageMkclean), step(kCleanSetPageDirty), step(kTestClearPageDirty)});
+            {call("page_mkclean"), step(kCleanSetPageDirty), step(kTestClearPageDirty)});
       break;
   }
   t.set("__block_write_full_page",
@@ -86,8 +91,16 @@ void add_writeback(RoutineTable& t, const Variant& v) {
 
 void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v) {
   using namespace kernel;
-  t.set("zap_pte_range", {step(kZapPteRange)});
-  t.set("munmap", {call("zap_pte_range")});
+  // The mmu_gather and where its flush sits (research note 1.6): up to 3.14 after ptl is
+  // dropped, in tlb_finish_mmu; from 3.15 under ptl, with the map count dropped before (until
+  // 6.1) or after (6.2+, dirty file PTEs) the flush.
+  if (v.zap == ZapFlush::after_unlock) {
+    t.set("zap_pte_range", {step(kZapPteRange)});
+    t.set("munmap", {call("zap_pte_range"), step(kZapTlbFinishMmu)});
+  } else {
+    t.set("zap_pte_range", {step(kZapPteRange), step(kZapTlbFlushUnlock)});
+    t.set("munmap", {call("zap_pte_range")});
+  }
   std::vector<Item> shrink = {step(kIsolateLruPages), label(Target::next_page), step(kTrylockPage),
                               step(kTryToUnmap), step(kReclaimPageDirty)};
   if (v.reclaim_writes_file_pages) {
@@ -96,6 +109,7 @@ void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v) {
   }
   shrink.insert(shrink.end(),
                 {label(Target::page_clean), step(kTryToReleasePage), label(Target::loop_end)});
+  if (v.reclaim_batches_flush) shrink.push_back(step(kTryToUnmapFlush));
   t.set("shrink_page_list", std::move(shrink));
   if (v.journal == JournalKind::buffers) {
     t.set("journal", {step(kJournalSubmitBuffer)});

@@ -222,7 +222,7 @@ void Scenario::validate_and_resolve() {
   if (actors.empty()) throw UsageError("no actors; give at least one with --actors");
   check_range(static_cast<int>(actors.size()), 1, kMaxActors, "number of actors", " (--actors)");
   if (stable_writes && !variant->stable_pages) {
-    throw UsageError("--stable-writes needs a kernel with stable pages (linux-4.19, linux-6.x); " +
+    throw UsageError("--stable-writes needs a kernel with stable pages (linux-3.14 and later); " +
                      std::string(variant->name) + " has none");
   }
   int next_writer_mapping = 0;
@@ -276,7 +276,7 @@ std::string Scenario::actor_name(std::size_t i) const {
 
 Scenario default_scenario() {
   Scenario s;
-  s.variant = &variant(VariantId::linux_6_x);
+  s.variant = &variant(VariantId::linux_6_12);
   s.pages = 1;
   s.blocks_per_page = 1;
   s.mappings = 1;
@@ -396,7 +396,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
   }
   Scenario s;
   TomlReader r(root, std::string(origin));
-  s.variant = &variant_named(r.get<std::string>("variant", "a string").value_or("linux-6.x"));
+  s.variant = &variant_named(r.get<std::string>("variant", "a string").value_or("linux-6.12"));
   s.pages = r.get_int("pages").value_or(s.pages);
   s.blocks_per_page = r.get_int("blocks").value_or(s.blocks_per_page);
   s.mappings = r.get_int("mappings").value_or(s.mappings);

@@ -51,6 +51,16 @@ struct Block {
 /// PTE bits of one mapping for one page.
 enum PteBits : std::uint8_t { kPtePresent = 1, kPteWrite = 2, kPteDirty = 4 };
 
+/// A CPU's cached translation of one page of its process's mapping (research note 5.1). A
+/// read-only entry behaves as no entry for a store (the store walks the PTE, or faults), so the
+/// model never caches one: kTlbNone stands for both.
+enum TlbEntry : std::uint8_t {
+  kTlbNone = 0,
+  kTlbReadOnly = 1,    // not produced (see above); kept so that the encoding is the kernel's four
+  kTlbWrite = 2,       // writable, dirty bit clear: a store walks to set PTE.D (or faults)
+  kTlbWriteDirty = 3,  // writable and dirty: a store writes memory and touches no PTE
+};
+
 /// Program counter and the kernel locals an actor carries between its steps.
 struct Actor {
   std::uint8_t pc;          // index into the actor's program; the program's size means finished
@@ -67,10 +77,15 @@ struct Actor {
   std::uint8_t wait_index;  // filemap_fdatawait: next page index of its lookup
   /// munmap: it returned while a PTE of its mapping and range was present (ghost).
   std::uint8_t ghost_left_mapped;
+  /// Reclaim's tlb_ubc (4.3+): bit m, the CPUs of mapping m's process need the deferred flush;
+  /// kUbcWritable, a deferred PTE was dirty (tlb_ubc->writable).
+  std::uint8_t ubc;
   /// msync/fsync: the version of each block in memory when the call was made (ghost).
   std::array<std::uint8_t, kMaxBlocks> ghost_called;
   bool operator==(const Actor&) const = default;
 };
+
+inline constexpr std::uint8_t kUbcWritable = 1u << kMaxMappings;
 
 /// Which kernel BUG_ON fired first (ghost); kBugNone while none has.
 enum BugOn : std::uint8_t {
@@ -86,7 +101,19 @@ struct State {
   std::array<Page, kMaxPages> page;
   std::array<Block, kMaxBlocks> block;  // block b of page p is block[p * B + b]
   std::array<std::array<std::uint8_t, kMaxPages>, kMaxMappings> pte;  // PteBits
-  std::uint8_t nr_dirty;                                              // NR_FILE_DIRTY
+  /// Rmap visibility: mapping m counts in page p's map count (page_add_file_rmap at the fault,
+  /// page_remove_rmap at zap or unmap). A page is mapped once per mapping at most, so the map
+  /// count is the number of mappings with this bit set; page_mapped() reads it.
+  std::array<std::array<std::uint8_t, kMaxPages>, kMaxMappings> rmap;
+  /// The PTE lock of mapping m when held across steps (zap_pte_range): holder's actor index + 1.
+  /// Steps that take ptl inside one atomic step only wait for it to be free.
+  std::array<std::uint8_t, kMaxMappings> ptl;
+  /// Per CPU: a writer actor is a thread on its own CPU; tlb[a][p] is TlbEntry for page p of
+  /// actor a's mapping. Writers with the same mapping are threads of one process.
+  std::array<std::array<std::uint8_t, kMaxPages>, kMaxActors> tlb;
+  /// mm->tlb_flush_batched of mapping m's process: reclaim left a deferred flush pending.
+  std::array<std::uint8_t, kMaxMappings> tlb_batched;
+  std::uint8_t nr_dirty;                  // NR_FILE_DIRTY
   std::uint8_t ghost_nr_dirty_underflow;  // nr_dirty was decremented below zero
   std::uint8_t ghost_bug;                 // BugOn
   std::uint8_t ghost_unstable_store;      // a store reached a block under write I/O

@@ -18,14 +18,15 @@ struct Env;
 /// Places a step may jump to; a routine defines each with a label item. A jump goes to the
 /// label in the innermost routine on the call chain that defines it.
 enum class Target : std::uint8_t {
-  retry,       // writer: re-execute the store (the CPU restarts the faulting instruction)
-  fault_none,  // writer: the PTE is not present
-  fault_wp,    // writer: the PTE is present but read-only
-  lookup,      // loops over pages: look up the next batch of tagged pages
-  next_page,   // loops over pages: go on with the next page
-  page_clean,  // clear_page_dirty_for_io returned 0
-  page_ready,  // writeback loop: the page is locked and not under writeback
-  loop_end,    // a loop over pages is finished
+  retry,         // writer: re-execute the store (the CPU restarts the faulting instruction)
+  fault_none,    // writer: the PTE is not present
+  fault_wp,      // writer: the PTE is present but read-only
+  lookup,        // loops over pages: look up the next batch of tagged pages
+  next_page,     // loops over pages: go on with the next page
+  page_clean,    // clear_page_dirty_for_io returned 0
+  page_ready,    // writeback loop: the page is locked and not under writeback
+  loop_end,      // a loop over pages is finished
+  mkclean_done,  // page_mkclean returned (its early return for a page no longer mapped)
   count
 };
 inline constexpr int kTargets = static_cast<int>(Target::count);
@@ -75,6 +76,7 @@ enum class Var : std::uint8_t {
   stores,      // the writer: stores done, hence which block the next one goes to
   called,      // msync/fsync: the versions in memory at the call (ghost)
   wait_index,  // filemap_fdatawait: next index of its lookup
+  ubc,         // reclaim: the deferred TLB flush it owes (tlb_ubc)
   // shared
   cached,     // the page is in the page cache
   page_lock,  // PG_locked
@@ -86,6 +88,9 @@ enum class Var : std::uint8_t {
   io,        // a block's write I/O and its version on disk
   pte,       // PTEs
   nr_dirty,  // NR_FILE_DIRTY
+  rmap,      // the map count: which mappings count in it (page_mapped)
+  ptl,       // a PTE lock held across steps (zap_pte_range)
+  tlb,       // the CPUs' TLB entries and each mm's pending batched flush
   count
 };
 inline constexpr int kVars = static_cast<int>(Var::count);
@@ -106,9 +111,10 @@ inline constexpr VarSet kLocalVars = (VarSet{1} << kLocals) - 1;
 /// The name a variable has in messages and reports (the Var's own name).
 constexpr std::string_view var_name(Var v) {
   constexpr std::array<std::string_view, kVars> kNames = {
-      "page",         "cleaned", "index",   "pagevec",    "refs",   "picked",    "underway",
-      "orig_pte",     "stores",  "called",  "wait_index", "cached", "page_lock", "pg_dirty",
-      "pg_writeback", "tags",    "buffers", "data",       "io",     "pte",       "nr_dirty"};
+      "page",     "cleaned",      "index",  "pagevec",    "refs", "picked", "underway",
+      "orig_pte", "stores",       "called", "wait_index", "ubc",  "cached", "page_lock",
+      "pg_dirty", "pg_writeback", "tags",   "buffers",    "data", "io",     "pte",
+      "nr_dirty", "rmap",         "ptl",    "tlb"};
   return kNames[static_cast<std::size_t>(v)];
 }
 /// The names of a set's variables, comma-separated, in Var order.

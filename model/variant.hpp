@@ -12,8 +12,10 @@ enum class VariantId {
   linux_2_6_19,
   linux_2_6_20,
   linux_2_6_32,
+  linux_3_14,
   linux_4_19,
-  linux_6_x
+  linux_6_1,
+  linux_6_12
 };
 
 /// Order of clear_page_dirty_for_io's steps.
@@ -43,6 +45,14 @@ enum class JournalKind {
   writepages,  // ext4 ordered mode (jbd2): writeback loop with WB_SYNC_ALL, no wait
 };
 
+/// Where zap_pte_range's TLB flush sits relative to its PTE lock and to page_remove_rmap
+/// (research note 1.6).
+enum class ZapFlush {
+  after_unlock,       // up to 3.14: PTE, set_page_dirty, rmap; unlock; flush in tlb_finish_mmu
+  rmap_before_flush,  // 3.15-6.1 (1cf35d47): PTE, set_page_dirty, rmap; flush; unlock
+  rmap_after_flush,   // 6.2+ (5df397dec7c4): PTE, set_page_dirty; flush; rmap (dirty PTEs); unlock
+};
+
 struct Variant {
   VariantId id;
   std::string_view name;
@@ -60,6 +70,11 @@ struct Variant {
   bool journal_skips_locked;       // 2.6.18 commit skips buffers locked when it scans them
   bool release_clears_tag;         // try_to_free_buffers clears the DIRTY tag too (2.6.18)
   bool sync_skips_clean_mapping;   // filemap_fdatawrite_wbc returns if nothing is tagged DIRTY
+  ZapFlush zap;                    // zap_pte_range's flush order
+  /// Reclaim defers try_to_unmap_one's TLB flush (TTU_BATCH_FLUSH, d950c947, 4.3): flushed by
+  /// try_to_unmap_flush_dirty before pageout and try_to_unmap_flush after the list; zap_pte_range
+  /// first flushes a batch left pending on its mm (flush_tlb_batched_pending, 3ea27719, 4.13).
+  bool reclaim_batches_flush;
 };
 
 std::span<const Variant> all_variants();

@@ -78,17 +78,30 @@ int first_dropped_dirty(const Model& m, const State& s) {
   return -1;
 }
 
-std::pair<int, int> first_writable_clean(const Model& m, const State& s) {
+/// A writable translation of a clean page: {mapping, cpu, page}, cpu -1 for a PTE and the
+/// writer actor's index for a TLB entry; {-1, -1, -1} if there is none.
+struct WritableClean {
+  int mapping, cpu, page;
+};
+WritableClean first_writable_clean(const Model& m, const State& s) {
   const auto& env = m.env();
   for (int mp = 0; mp < env.mappings; ++mp) {
     for (int p = 0; p < env.pages; ++p) {
       const auto pte = pte_of(s, mp, p);
       if ((pte & model::kPtePresent) && (pte & model::kPteWrite) && !page_of(s, p).dirty) {
-        return {mp, p};
+        return {mp, -1, p};
       }
     }
   }
-  return {-1, -1};
+  for (int a = 0; a < env.actors; ++a) {
+    if (env.of(a).kind != model::ActorKind::writer) continue;
+    for (int p = 0; p < env.pages; ++p) {
+      if (model::kernel::tlb_of(s, a, p) >= model::kTlbWrite && !page_of(s, p).dirty) {
+        return {env.of(a).mapping, a, p};
+      }
+    }
+  }
+  return {-1, -1, -1};
 }
 
 /// At a finished state, the first page that one more fsync leaves unclean: PG_dirty still set
@@ -124,9 +137,9 @@ int first_munmap_left_mapped(const Model& m, const State& s) {
 }
 
 /// munmap_unmaps is exact where no fault can refill a PTE between munmap's zap of it and its
-/// return: its range is one page (zapped by its last step), or no writer uses its mapping. The
-/// model keeps the VMA (MADV_DONTNEED), so otherwise a writer may refault a page munmap already
-/// zapped, which the kernel's munmap, having detached the VMA first, would not allow.
+/// return: no writer uses its mapping. The model keeps the VMA (MADV_DONTNEED), so otherwise a
+/// writer may refault a page munmap already zapped, before munmap's TLB flush and return, which
+/// the kernel's munmap, having detached the VMA first, would not allow.
 bool munmap_unmaps_applies(const Model& m) {
   const auto& env = m.env();
   bool any = false;
@@ -137,7 +150,6 @@ bool munmap_unmaps_applies(const Model& m) {
       continue;
     }
     any = true;
-    if (un.first_page == un.last_page) continue;
     for (int w = 0; w < env.actors; ++w) {
       if (env.of(w).kind == ActorKind::writer && env.of(w).mapping == un.mapping) return false;
     }
@@ -148,7 +160,7 @@ bool munmap_unmaps_applies(const Model& m) {
 std::string unfinished_actors(const Model& m, const State& s) {
   std::string out;
   for (int a = 0; a < m.env().actors; ++a) {
-    if (s.actor[static_cast<std::size_t>(a)].pc >= m.env().of(a).program.done()) continue;
+    if (s.actor[static_cast<std::size_t>(a)].pc == m.env().of(a).program.done()) continue;
     out += (out.empty() ? "" : ", ") + m.env().of(a).name + " (at " + m.position(s, a) + ")";
   }
   for (int g = 0; g < m.env().blocks(); ++g) {
@@ -288,14 +300,21 @@ constexpr std::array kProperties = {
              }},
     Property{
         "writable_implies_dirty",
-        "With write-notify, a present writable PTE maps a page with PG_dirty set (checked "
-        "when no actor is inside a kernel routine).",
+        "With write-notify, a writable translation, a present writable PTE or a writable "
+        "entry in any CPU's TLB, maps a page with PG_dirty set (checked when no actor is "
+        "inside a kernel routine).",
         [](const Model& m) { return m.env().variant->fault != model::FaultKind::no_write_notify; },
         [](const Model& m, const State& s) {
-          return !m.at_rest(s) || first_writable_clean(m, s).first < 0;
+          return !m.at_rest(s) || first_writable_clean(m, s).page < 0;
         },
         [](const Model& m, const State& s) -> std::string {
-          const auto [mp, p] = first_writable_clean(m, s);
+          const auto [mp, cpu, p] = first_writable_clean(m, s);
+          if (cpu >= 0) {
+            return m.env().of(cpu).name + "'s CPU has a writable TLB entry for page " +
+                   std::to_string(p) + " of mapping " + std::to_string(mp) +
+                   ", which is clean: stores through it reach the page without touching any "
+                   "PTE, and writeback will not look at it.";
+          }
           return "mapping " + std::to_string(mp) + " has a writable PTE for page " +
                  std::to_string(p) +
                  ", which is clean: stores through it reach the page without a fault, and "

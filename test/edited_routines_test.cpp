@@ -38,14 +38,14 @@ traces::Trace violation(const model::Scenario& s) {
 
 TEST_CASE("a wait that never looks up what it waits for leaves the references it took: no_leak") {
   const traces::Trace t =
-      violation(edited("linux-6.x", "writer,msync", "filemap_fdatawait", {"find_get_pages_tag"}));
+      violation(edited("linux-6.12", "writer,msync", "filemap_fdatawait", {"find_get_pages_tag"}));
   CHECK(t.property == "no_leak");
   CHECK(t.detail == "msync0 finished holding a reference on page 0.");
 }
 
 TEST_CASE("a fault that never unlocks the page finishes holding its lock: no_leak") {
   const traces::Trace t = violation(
-      edited("linux-6.x", "writer", "do_shared_fault",
+      edited("linux-6.12", "writer", "do_shared_fault",
              {"filemap_fault", "unlock_page#1", "page_mkwrite", "finish_fault", "set_page_dirty"}));
   CHECK(t.property == "no_leak");
   CHECK(t.detail == "writer0 finished holding the lock of page 0.");
@@ -58,18 +58,18 @@ TEST_CASE(
                                           "submit_bh",   "set_page_writeback",
                                           "unlock_page", "end_page_writeback"};
   const traces::Trace leak = violation(
-      edited("linux-6.x", "writer,flusher", "__block_write_full_page", order, {"no_leak"}));
+      edited("linux-6.12", "writer,flusher", "__block_write_full_page", order, {"no_leak"}));
   CHECK(leak.property == "no_leak");
   CHECK(leak.detail.find("page 0 is under writeback") != std::string::npos);
   const traces::Trace stuck = violation(
-      edited("linux-6.x", "writer,flusher", "__block_write_full_page", order, {"durable_at_end"}));
+      edited("linux-6.12", "writer,flusher", "__block_write_full_page", order, {"durable_at_end"}));
   CHECK(stuck.property == "durable_at_end");
   CHECK(stuck.detail.find("a final fsync never returns") != std::string::npos);
 }
 
 TEST_CASE("buffers picked but never submitted stay locked once every actor has finished") {
   const traces::Trace t = violation(edited(
-      "linux-6.x", "writer,flusher", "__block_write_full_page",
+      "linux-6.12", "writer,flusher", "__block_write_full_page",
       {"lock_buffer", "trylock_buffer", "set_page_writeback", "unlock_page", "end_page_writeback"},
       {"no_leak"}));
   CHECK(t.property == "no_leak");
@@ -80,7 +80,7 @@ TEST_CASE("a loop whose every step is passed over spins: the actor never finishe
   // filemap_fdatawait without its lookup: wait_on_page_writeback is passed over while the
   // lookup's pages are none, and sends the actor back to the lookup, which is itself.
   const model::Model m(
-      edited("linux-6.x", "msync", "filemap_fdatawait", {"wait_on_page_writeback"}, {"no_bug_on"}));
+      edited("linux-6.12", "msync", "filemap_fdatawait", {"wait_on_page_writeback"}, {"no_bug_on"}));
   const model::State s0 = m.initial();
   int spinning = 0;
   // Run msync alone until it can go no further.

@@ -16,7 +16,7 @@ using namespace dirtyrace::model;
 using namespace dirtyrace::model::kernel;
 
 TEST_CASE("TestClearPageDirty clears PG_dirty, counts it down, and leaves the DIRTY tag") {
-  const Model m(test::scenario("linux-6.x", 1, 1, 1, "flusher"));
+  const Model m(test::scenario("linux-6.12", 1, 1, 1, "flusher"));
   State s = m.initial();
   s.page[0] = Page{.cached = 1,
                    .locked_by = 1,
@@ -56,6 +56,13 @@ struct Rig {
   Page& page(int p) { return s.page[at(p)]; }
   Block& block(int g) { return s.block[at(g)]; }
   std::uint8_t& pte(int mapping, int p) { return s.pte[at(mapping)][at(p)]; }
+  std::uint8_t& rmap(int mapping, int p) { return s.rmap[at(mapping)][at(p)]; }
+  std::uint8_t& tlb(int cpu, int p) { return s.tlb[at(cpu)][at(p)]; }
+  /// A present PTE with `bits`, counted in the page's map count (page_add_file_rmap).
+  void map(int mapping, int p, std::uint8_t bits) {
+    pte(mapping, p) = bits;
+    rmap(mapping, p) = 1;
+  }
   Actor& actor(int a) { return s.actor[at(a)]; }
 
   /// Puts page p in the page cache, clean and unlocked.
@@ -121,7 +128,7 @@ std::vector<Move> device_moves(const Rig& r) {
 // --- the writer's stores ------------------------------------------------------------------------
 
 TEST_CASE("store through a present writable PTE sets its dirty bit and writes a new version") {
-  Rig r(test::scenario("linux-6.x", 1, 2, 1, "writer"));  // stores to blocks 0 and 1
+  Rig r(test::scenario("linux-6.12", 1, 2, 1, "writer"));  // stores to blocks 0 and 1
   r.cache(0);
   r.pte(0, 0) = kRw;
   CHECK(is_again(r.apply(kStore, 0)));
@@ -141,7 +148,7 @@ TEST_CASE("store through a present writable PTE sets its dirty bit and writes a 
 }
 
 TEST_CASE("each store writes a version one past every store to its block so far") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "writer,writer"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer,writer"));
   r.cache(0);
   r.pte(0, 0) = kRw;
   r.apply(kStore, 1);
@@ -153,7 +160,7 @@ TEST_CASE("each store writes a version one past every store to its block so far"
 }
 
 TEST_CASE("the writer's k-th store goes to targets[k % n]") {
-  Rig r(test::scenario("linux-6.x", 2, 1, 1, "writer", {}, 3));  // blocks 0, 1, 0
+  Rig r(test::scenario("linux-6.12", 2, 1, 1, "writer", {}, 3));  // blocks 0, 1, 0
   REQUIRE(r.env().of(0).targets == std::vector<int>{0, 1});
   r.cache(0);
   r.cache(1);
@@ -167,7 +174,7 @@ TEST_CASE("the writer's k-th store goes to targets[k % n]") {
 }
 
 TEST_CASE("store to a non-present PTE records it as orig_pte and takes the fault_none path") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
   r.actor(0).orig_pte = kRwDirty;  // stale
   CHECK(jumped(kStore, r.apply(kStore, 0), Target::fault_none));
   CHECK(r.actor(0).orig_pte == 0);
@@ -177,7 +184,7 @@ TEST_CASE("store to a non-present PTE records it as orig_pte and takes the fault
 }
 
 TEST_CASE("store to a present read-only PTE records it and takes the fault_wp path") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
   r.cache(0);
   r.block(0).mem = 1;
   r.pte(0, 0) = kPtePresent;
@@ -213,7 +220,7 @@ TEST_CASE("with stable writes, a store to a block locked for I/O is flagged (gho
 // --- do_shared_fault and ->page_mkwrite (2.6.23+) -----------------------------------------------
 
 TEST_CASE("filemap_fault reads an uncached page (mem = disk, clean), takes a reference, locks it") {
-  Rig r(test::scenario("linux-6.x", 1, 2, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 2, 1, "writer"));
   r.block(0).disk = 3;
   r.block(0).mem = 5;  // ghost of what the page held when reclaim dropped it
   r.block(1).disk = 2;
@@ -232,7 +239,7 @@ TEST_CASE("filemap_fault reads an uncached page (mem = disk, clean), takes a ref
 }
 
 TEST_CASE("filemap_fault finds a cached page and leaves its contents and flags alone") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
   r.dirty(0);
   r.block(0).mem = 4;
   r.block(0).disk = 2;
@@ -249,7 +256,7 @@ TEST_CASE("filemap_fault finds a cached page and leaves its contents and flags a
 
 TEST_CASE("filemap_fault waits while another actor holds the lock of the target page") {
   // The writer's first store goes to page 0.
-  Rig r(test::scenario("linux-6.x", 2, 1, 1, "writer,flusher"));
+  Rig r(test::scenario("linux-6.12", 2, 1, 1, "writer,flusher"));
   CHECK(r.enabled(kFilemapFault, 0));  // not cached: it will be read in
   r.cache(0).locked_by = holder(1);
   CHECK_FALSE(r.enabled(kFilemapFault, 0));
@@ -260,7 +267,7 @@ TEST_CASE("filemap_fault waits while another actor holds the lock of the target 
 }
 
 TEST_CASE("do_shared_fault unlocks the page before ->page_mkwrite, keeping its reference") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
   r.cache(0).locked_by = holder(0);
   r.actor(0).refs = 0b1;
   CHECK(is_next(r.apply(kUnlockBeforeMkwrite, 0)));
@@ -270,7 +277,7 @@ TEST_CASE("do_shared_fault unlocks the page before ->page_mkwrite, keeping its r
 }
 
 TEST_CASE("block_page_mkwrite lock_page waits for another holder, then takes the lock") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "writer,flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer,flusher"));
   r.cache(0).locked_by = holder(1);
   CHECK_FALSE(r.enabled(kMkwriteLockPage, 0));
   r.page(0).locked_by = 0;
@@ -280,7 +287,7 @@ TEST_CASE("block_page_mkwrite lock_page waits for another holder, then takes the
 }
 
 TEST_CASE("block_page_mkwrite marks every buffer dirty and sets PG_dirty, counted and tagged") {
-  Rig r(test::scenario("linux-6.x", 1, 2, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 2, 1, "writer"));
   r.cache(0).locked_by = holder(0);
   CHECK(is_next(r.apply(kMkwriteSetPageDirty, 0)));
   CHECK(r.block(0).dirty == 1);
@@ -292,10 +299,10 @@ TEST_CASE("block_page_mkwrite marks every buffer dirty and sets PG_dirty, counte
 }
 
 TEST_CASE("wait_for_stable_page waits for writeback only when stable writes are required") {
-  Rig plain(test::scenario("linux-6.x", 1, 1, 1, "writer"));
+  Rig plain(test::scenario("linux-6.12", 1, 1, 1, "writer"));
   CHECK(plain.skipped(kWaitForStablePage, 0));
 
-  Scenario sc = test::scenario("linux-6.x", 1, 1, 1, "writer");
+  Scenario sc = test::scenario("linux-6.12", 1, 1, 1, "writer");
   sc.stable_writes = true;
   Rig stable(sc);
   CHECK_FALSE(stable.skipped(kWaitForStablePage, 0));
@@ -309,7 +316,7 @@ TEST_CASE("wait_for_stable_page waits for writeback only when stable writes are 
 }
 
 TEST_CASE("finish_fault installs a present, writable, dirty PTE and hands it the reference") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
   r.dirty(0);
   r.page(0).locked_by = holder(0);
   r.actor(0).refs = 0b1;
@@ -321,7 +328,7 @@ TEST_CASE("finish_fault installs a present, writable, dirty PTE and hands it the
 }
 
 TEST_CASE("finish_fault on a PTE already present unlocks, drops the reference and retries") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
   r.dirty(0);
   r.page(0).locked_by = holder(0);
   r.actor(0).refs = 0b1;
@@ -334,7 +341,7 @@ TEST_CASE("finish_fault on a PTE already present unlocks, drops the reference an
 }
 
 TEST_CASE("fault_dirty_shared_page re-dirties every buffer and counts a page only once") {
-  Rig r(test::scenario("linux-6.x", 1, 2, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 2, 1, "writer"));
   r.dirty(0);  // PG_dirty, but the journal has cleaned the buffers
   r.page(0).locked_by = holder(0);
   CHECK(is_next(r.apply(kFaultDirtySharedPage, 0)));
@@ -343,7 +350,7 @@ TEST_CASE("fault_dirty_shared_page re-dirties every buffer and counts a page onl
   CHECK(r.page(0).dirty == 1);
   CHECK(r.s.nr_dirty == 1);
 
-  Rig clean(test::scenario("linux-6.x", 1, 1, 1, "writer"));
+  Rig clean(test::scenario("linux-6.12", 1, 1, 1, "writer"));
   clean.cache(0).locked_by = holder(0);
   clean.apply(kFaultDirtySharedPage, 0);
   CHECK(clean.page(0).dirty == 1);
@@ -352,7 +359,7 @@ TEST_CASE("fault_dirty_shared_page re-dirties every buffer and counts a page onl
 }
 
 TEST_CASE("fault_dirty_shared_page unlocks the page and drops the fault's reference") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "writer,flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer,flusher"));
   r.dirty(0);
   r.page(0).locked_by = holder(0);
   r.actor(0).refs = 0b1;
@@ -368,7 +375,7 @@ TEST_CASE("fault_dirty_shared_page unlocks the page and drops the fault's refere
 }
 
 TEST_CASE("a write fault on a missing page, step by step, leaves a dirty page and PTE, no ref") {
-  Rig r(test::scenario("linux-6.x", 1, 2, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 2, 1, "writer"));
   CHECK(jumped(kStore, r.apply(kStore, 0), Target::fault_none));
   for (const Step* st :
        {&kFilemapFault, &kUnlockBeforeMkwrite, &kMkwriteLockPage, &kMkwriteSetPageDirty,
@@ -391,7 +398,7 @@ TEST_CASE("a write fault on a missing page, step by step, leaves a dirty page an
 // --- do_wp_page / wp_page_shared (2.6.23+) ------------------------------------------------------
 
 TEST_CASE("do_wp_page takes a reference when the PTE is the one the fault read") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
   r.cache(0);
   r.pte(0, 0) = kPtePresent;
   r.actor(0).orig_pte = kPtePresent;
@@ -402,7 +409,7 @@ TEST_CASE("do_wp_page takes a reference when the PTE is the one the fault read")
 }
 
 TEST_CASE("do_wp_page retries without a reference when the PTE changed since the fault") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
   r.cache(0);
   r.pte(0, 0) = 0;  // zapped by munmap meanwhile
   r.actor(0).orig_pte = kPtePresent;
@@ -411,7 +418,7 @@ TEST_CASE("do_wp_page retries without a reference when the PTE changed since the
 }
 
 TEST_CASE("finish_mkwrite_fault makes an unchanged PTE writable and dirty, keeping the lock") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
   r.dirty(0);
   r.page(0).locked_by = holder(0);
   r.actor(0).refs = 0b1;
@@ -424,7 +431,7 @@ TEST_CASE("finish_mkwrite_fault makes an unchanged PTE writable and dirty, keepi
 }
 
 TEST_CASE("finish_mkwrite_fault on a changed PTE unlocks, drops the reference and retries") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "writer"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
   r.dirty(0);
   r.page(0).locked_by = holder(0);
   r.actor(0).refs = 0b1;
@@ -535,8 +542,8 @@ TEST_CASE("set_page_dirty_balance dirties the page without the page lock and dro
 
 // --- the writeback loop: write_cache_pages ------------------------------------------------------
 
-TEST_CASE("6.x filemap_fdatawrite_wbc skips the loop when no page of the file is tagged DIRTY") {
-  Rig r(ranged(test::scenario("linux-6.x", 2, 1, 1, "msync,fsync,flusher"), 0, 0, 0));
+TEST_CASE("6.1+ filemap_fdatawrite_wbc skips the loop when no page of the file is tagged DIRTY") {
+  Rig r(ranged(test::scenario("linux-6.12", 2, 1, 1, "msync,fsync,flusher"), 0, 0, 0));
   CHECK_FALSE(r.skipped(kMappingTagged, 0));
   CHECK_FALSE(r.skipped(kMappingTagged, 1));
   CHECK(r.skipped(kMappingTagged, 2));  // the flusher has no such check
@@ -589,7 +596,7 @@ TEST_CASE("find_get_pages_tag: TOWRITE for a 4.19 msync, DIRTY for the flusher a
 }
 
 TEST_CASE("find_get_pages_tag looks up from the loop's index and ends the loop when none is left") {
-  Rig r(test::scenario("linux-6.x", 3, 1, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 3, 1, 1, "flusher"));
   r.dirty(0);
   r.dirty(2);
   r.actor(0).index = 1;
@@ -605,7 +612,7 @@ TEST_CASE("find_get_pages_tag looks up from the loop's index and ends the loop w
 }
 
 TEST_CASE("write_cache_pages lock_page skips a clean page on 2.6.32+, not on 2.6.20") {
-  for (const char* v : {"linux-2.6.32", "linux-4.19", "linux-6.x"}) {
+  for (const char* v : {"linux-2.6.32", "linux-4.19", "linux-6.12"}) {
     CAPTURE(v);
     Rig r(test::scenario(v, 2, 1, 1, "flusher"));
     r.cache(0).tag_dirty = 1;  // written for us: clean, tag not yet cleared
@@ -626,7 +633,7 @@ TEST_CASE("write_cache_pages lock_page skips a clean page on 2.6.32+, not on 2.6
 }
 
 TEST_CASE("write_cache_pages lock_page: WB_SYNC_NONE skips a page under writeback") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "flusher"));
   r.dirty(0);
   r.page(0).writeback = r.page(0).tag_writeback = 1;
   r.actor(0).pagevec = 0b1;
@@ -636,7 +643,7 @@ TEST_CASE("write_cache_pages lock_page: WB_SYNC_NONE skips a page under writebac
 }
 
 TEST_CASE("write_cache_pages lock_page: WB_SYNC_ALL waits for writeback holding the page lock") {
-  for (const char* v : {"linux-2.6.20", "linux-2.6.32", "linux-6.x"}) {
+  for (const char* v : {"linux-2.6.20", "linux-2.6.32", "linux-6.12"}) {
     CAPTURE(v);
     Rig r(test::scenario(v, 1, 1, 1, "msync"));
     r.dirty(0);
@@ -654,7 +661,7 @@ TEST_CASE("write_cache_pages lock_page: WB_SYNC_ALL waits for writeback holding 
 }
 
 TEST_CASE("write_cache_pages lock_page takes a dirty idle page to clear_page_dirty_for_io") {
-  Rig r(test::scenario("linux-6.x", 3, 1, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 3, 1, 1, "flusher"));
   r.dirty(1);
   r.dirty(2);
   r.actor(0).pagevec = 0b110;
@@ -667,7 +674,7 @@ TEST_CASE("write_cache_pages lock_page takes a dirty idle page to clear_page_dir
 }
 
 TEST_CASE("write_cache_pages lock_page blocks on a locked page and is skipped when none is left") {
-  Rig r(test::scenario("linux-6.x", 2, 1, 1, "flusher,writer"));
+  Rig r(test::scenario("linux-6.12", 2, 1, 1, "flusher,writer"));
   r.dirty(0);
   r.dirty(1);
   r.actor(0).pagevec = 0b10;
@@ -682,7 +689,7 @@ TEST_CASE("write_cache_pages lock_page blocks on a locked page and is skipped wh
 }
 
 TEST_CASE("write_cache_pages unlocks a page clear_page_dirty_for_io found clean") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "flusher"));
   r.cache(0).locked_by = holder(0);
   CHECK(jumped(kWbUnlockPage, r.apply(kWbUnlockPage, 0), Target::next_page));
   CHECK(r.page(0).locked_by == 0);
@@ -692,7 +699,7 @@ TEST_CASE("write_cache_pages unlocks a page clear_page_dirty_for_io found clean"
 // --- clear_page_dirty_for_io --------------------------------------------------------------------
 
 TEST_CASE("page_mkclean write-protects and cleans one mapping per step and records it") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 3, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 3, "flusher"));
   r.dirty(0);
   r.page(0).locked_by = holder(0);
   r.pte(0, 0) = kRwDirty;
@@ -713,11 +720,12 @@ TEST_CASE("page_mkclean write-protects and cleans one mapping per step and recor
 }
 
 TEST_CASE("page_mkclean leaves a clean read-only PTE alone and records nothing") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "flusher"));
   r.dirty(0);
   r.page(0).locked_by = holder(0);
-  r.pte(0, 0) = kPtePresent;
+  r.map(0, 0, kPtePresent);
   r.actor(0).cleaned = 1;  // an earlier call's: each call starts from 0
+  CHECK(is_next(r.apply(kPageMkcleanMapped, 0)));
   CHECK(is_next(r.apply(kPageMkclean, 0)));
   CHECK(r.pte(0, 0) == kPtePresent);
   CHECK(r.actor(0).cleaned == 0);
@@ -749,11 +757,11 @@ TEST_CASE("2.6.19 page_mkclean cleans the PTEs but its result is ignored") {
 }
 
 TEST_CASE("clear_page_dirty_for_io without the page lock fires BUG_ON (2.6.32+)") {
-  for (const char* v : {"linux-2.6.32", "linux-4.19", "linux-6.x"}) {
+  for (const char* v : {"linux-2.6.32", "linux-4.19", "linux-6.12"}) {
     CAPTURE(v);
     Rig mkclean(test::scenario(v, 1, 1, 1, "flusher"));
     mkclean.dirty(0);
-    mkclean.apply(kPageMkclean, 0);
+    mkclean.apply(kPageMkcleanMapped, 0);
     CHECK(mkclean.s.ghost_bug == kBugCleanUnlocked);
 
     Rig clear(test::scenario(v, 1, 1, 1, "flusher"));
@@ -782,7 +790,7 @@ TEST_CASE("2.6.18-2.6.20 TestClearPageDirty has no BUG_ON for a missing page loc
 }
 
 TEST_CASE("the first BUG_ON is the one remembered") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "flusher"));
   r.dirty(0);
   r.s.ghost_bug = kBugWritebackTwice;
   r.apply(kTestClearPageDirty, 0);
@@ -790,7 +798,7 @@ TEST_CASE("the first BUG_ON is the one remembered") {
 }
 
 TEST_CASE("set_page_dirty after page_mkclean cleaned a PTE re-dirties every buffer") {
-  Rig r(test::scenario("linux-6.x", 1, 2, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 2, 1, "flusher"));
   r.dirty(0);  // PG_dirty, buffers cleaned by a buffer flush
   r.page(0).locked_by = holder(0);
   CHECK(r.skipped(kCleanSetPageDirty, 0));
@@ -814,7 +822,7 @@ TEST_CASE("set_page_dirty after page_mkclean cleaned a PTE re-dirties every buff
 TEST_CASE(
     "TestClearPageDirty on a clean page returns 0: on to page_clean, nothing counted, "
     "page_mkclean's result left alone") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "flusher"));
   r.cache(0).locked_by = holder(0);
   r.page(0).tag_dirty = 1;
   r.s.nr_dirty = 1;  // another page's
@@ -826,7 +834,7 @@ TEST_CASE(
 }
 
 TEST_CASE("TestClearPageDirty below zero NR_FILE_DIRTY records the underflow (ghost)") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "flusher"));
   r.cache(0).dirty = 1;
   r.page(0).locked_by = holder(0);
   r.apply(kTestClearPageDirty, 0);
@@ -837,7 +845,7 @@ TEST_CASE("TestClearPageDirty below zero NR_FILE_DIRTY records the underflow (gh
 // --- ->writepage: __block_write_full_page -------------------------------------------------------
 
 TEST_CASE("writepage lock_buffer picks a dirty buffer for async write and releases a clean one") {
-  Rig r(test::scenario("linux-6.x", 1, 2, 1, "msync"));
+  Rig r(test::scenario("linux-6.12", 1, 2, 1, "msync"));
   CHECK_FALSE(r.skipped(kLockBuffer, 0));
   r.cache(0).locked_by = holder(0);
   r.block(0).dirty = 1;
@@ -856,7 +864,7 @@ TEST_CASE("writepage lock_buffer picks a dirty buffer for async write and releas
 }
 
 TEST_CASE("writepage lock_buffer waits while the buffer is under I/O") {
-  Rig r(test::scenario("linux-6.x", 1, 2, 1, "fsync"));
+  Rig r(test::scenario("linux-6.12", 1, 2, 1, "fsync"));
   r.cache(0).locked_by = holder(0);
   r.block(0).locked = 1;
   r.block(0).io = kIoSubmitted;
@@ -866,7 +874,7 @@ TEST_CASE("writepage lock_buffer waits while the buffer is under I/O") {
 }
 
 TEST_CASE("WB_SYNC_NONE writepage uses trylock_buffer — 2.6.32's flusher uses lock_buffer") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "flusher,reclaim,msync,journal"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "flusher,reclaim,msync,journal"));
   CHECK(r.skipped(kLockBuffer, 0));
   CHECK_FALSE(r.skipped(kTrylockBuffer, 0));
   CHECK(r.skipped(kLockBuffer, 1));  // pageout
@@ -882,7 +890,7 @@ TEST_CASE("WB_SYNC_NONE writepage uses trylock_buffer — 2.6.32's flusher uses 
 }
 
 TEST_CASE("trylock_buffer failure: redirty_page_for_writepage sets PG_dirty and tag DIRTY only") {
-  Rig r(test::scenario("linux-6.x", 1, 2, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 2, 1, "flusher"));
   r.cache(0).locked_by = holder(0);  // TestClearPageDirty done; tag DIRTY dropped by hand
   r.block(0).locked = 1;             // under a buffer flush
   r.block(0).io = kIoSubmitted;
@@ -903,7 +911,7 @@ TEST_CASE("trylock_buffer failure: redirty_page_for_writepage sets PG_dirty and 
 }
 
 TEST_CASE("set_page_writeback on 4.19+: WRITEBACK set, DIRTY dropped if clean, TOWRITE dropped") {
-  for (const char* v : {"linux-4.19", "linux-6.x"}) {
+  for (const char* v : {"linux-4.19", "linux-6.12"}) {
     CAPTURE(v);
     Rig r(test::scenario(v, 2, 1, 1, "msync"));
     for (int p = 0; p < 2; ++p) {
@@ -937,7 +945,7 @@ TEST_CASE("set_page_writeback before 2.6.35 has no TOWRITE tag to clear") {
 }
 
 TEST_CASE("set_page_writeback on a page already under writeback fires BUG_ON") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "flusher"));
   r.cache(0).locked_by = holder(0);
   r.page(0).writeback = r.page(0).tag_writeback = 1;
   r.apply(kSetPageWriteback, 0);
@@ -948,7 +956,7 @@ TEST_CASE("set_page_writeback on a page already under writeback fires BUG_ON") {
 TEST_CASE(
     "submit_bh submits the picked buffers only and counts them, and is skipped when none was "
     "picked") {
-  Rig r(test::scenario("linux-6.x", 1, 3, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 3, 1, "flusher"));
   CHECK(r.skipped(kSubmitBh, 0));
   r.cache(0).locked_by = holder(0);
   r.page(0).writeback = 1;
@@ -964,7 +972,7 @@ TEST_CASE(
 
 TEST_CASE(
     "writepage unlock_page only unlocks — with writes underway end_page_writeback is passed over") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "flusher"));
   r.cache(0).locked_by = holder(0);
   r.page(0).writeback = r.page(0).tag_writeback = 1;
   r.actor(0).underway = 1;
@@ -975,7 +983,7 @@ TEST_CASE(
 }
 
 TEST_CASE("writepage with no dirty buffer unlocks the page, then ends its writeback at once") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "flusher"));
   r.cache(0).locked_by = holder(0);
   r.page(0).writeback = r.page(0).tag_writeback = 1;
   CHECK(is_next(r.apply(kWritepageUnlockPage, 0)));
@@ -989,7 +997,7 @@ TEST_CASE("writepage with no dirty buffer unlocks the page, then ends its writeb
 }
 
 TEST_CASE("end_page_writeback on a page not under writeback fires BUG_ON") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "flusher"));
   r.cache(0);
   r.apply(kEndPageWritebackNoIo, 0);
   CHECK(r.s.ghost_bug == kBugEndWritebackIdle);
@@ -998,7 +1006,7 @@ TEST_CASE("end_page_writeback on a page not under writeback fires BUG_ON") {
 // --- waiting for writeback, fsync and msync -----------------------------------------------------
 
 TEST_CASE("filemap_fdatawait looks up WRITEBACK-tagged pages from its own index") {
-  Rig r(test::scenario("linux-6.x", 3, 1, 1, "fsync"));
+  Rig r(test::scenario("linux-6.12", 3, 1, 1, "fsync"));
   for (int p : {0, 2}) r.cache(p).writeback = r.page(p).tag_writeback = 1;
   CHECK(is_next(r.apply(kFindGetWritebackPages, 0)));
   CHECK(r.actor(0).pagevec == 0b101);
@@ -1024,7 +1032,7 @@ TEST_CASE("4.19+ msync waits only on its own range — older kernels wait on the
 }
 
 TEST_CASE("wait_on_page_writeback waits for the next page of the lookup, then moves past it") {
-  Rig r(test::scenario("linux-6.x", 3, 1, 1, "fsync"));
+  Rig r(test::scenario("linux-6.12", 3, 1, 1, "fsync"));
   for (int p : {0, 2}) r.cache(p).writeback = r.page(p).tag_writeback = 1;
   r.actor(0).pagevec = r.actor(0).refs = 0b101;
   CHECK_FALSE(r.enabled(kWaitOnPageWriteback, 0));
@@ -1040,7 +1048,7 @@ TEST_CASE("wait_on_page_writeback waits for the next page of the lookup, then mo
 }
 
 TEST_CASE("sys_msync remembers the versions of its range: in memory, or on disk if not cached") {
-  Rig r(ranged(test::scenario("linux-6.x", 3, 2, 1, "msync"), 0, 1, 2));
+  Rig r(ranged(test::scenario("linux-6.12", 3, 2, 1, "msync"), 0, 1, 2));
   r.cache(0);
   r.block(0).mem = 7;
   r.cache(1);
@@ -1059,7 +1067,7 @@ TEST_CASE("sys_msync remembers the versions of its range: in memory, or on disk 
 }
 
 TEST_CASE("do_fsync remembers every block's version — the final fsync remembers nothing") {
-  Rig r(test::scenario("linux-6.x", 2, 1, 1, "fsync"));
+  Rig r(test::scenario("linux-6.12", 2, 1, 1, "fsync"));
   r.cache(0);
   r.block(0).mem = 2;
   r.block(1).disk = 5;
@@ -1106,7 +1114,7 @@ TEST_CASE("2.6.18 msync_pte_range walks the caller's mapping only") {
 // --- munmap and reclaim -------------------------------------------------------------------------
 
 TEST_CASE("zap_pte_range clears the PTE and moves its dirty bit to the page without PL") {
-  Rig r(test::scenario("linux-6.x", 2, 2, 1, "munmap,flusher"));
+  Rig r(test::scenario("linux-6.12", 2, 2, 1, "munmap,flusher"));
   r.cache(0).locked_by = holder(1);  // the flusher holds it
   r.cache(1);
   r.pte(0, 0) = kRwDirty;
@@ -1127,7 +1135,7 @@ TEST_CASE("zap_pte_range clears the PTE and moves its dirty bit to the page with
 }
 
 TEST_CASE("zap_pte_range of a range leaves the pages outside it mapped") {
-  Rig r(ranged(test::scenario("linux-6.x", 2, 1, 1, "munmap"), 0, 1, 1));
+  Rig r(ranged(test::scenario("linux-6.12", 2, 1, 1, "munmap"), 0, 1, 1));
   r.cache(0);
   r.cache(1);
   r.pte(0, 0) = kRwDirty;
@@ -1139,7 +1147,7 @@ TEST_CASE("zap_pte_range of a range leaves the pages outside it mapped") {
 }
 
 TEST_CASE("isolate_lru_pages takes the cached pages of the range — none ends the reclaim") {
-  Rig r(test::scenario("linux-6.x", 3, 1, 1, "reclaim"));
+  Rig r(test::scenario("linux-6.12", 3, 1, 1, "reclaim"));
   CHECK(jumped(kIsolateLruPages, r.apply(kIsolateLruPages, 0), Target::loop_end));
   r.cache(0);
   r.cache(2);
@@ -1149,7 +1157,7 @@ TEST_CASE("isolate_lru_pages takes the cached pages of the range — none ends t
 }
 
 TEST_CASE("reclaim trylock_page locks an idle page, or keeps it for page_check_references") {
-  Rig r(test::scenario("linux-6.x", 2, 1, 1, "reclaim"));
+  Rig r(test::scenario("linux-6.12", 2, 1, 1, "reclaim"));
   CHECK(kTrylockPage.choices() == 2);
   r.cache(0);
   r.cache(1);
@@ -1166,7 +1174,7 @@ TEST_CASE("reclaim trylock_page locks an idle page, or keeps it for page_check_r
 }
 
 TEST_CASE("reclaim trylock_page keeps a page that is locked, gone, or under writeback") {
-  Rig r(test::scenario("linux-6.x", 3, 1, 1, "reclaim,flusher"));
+  Rig r(test::scenario("linux-6.12", 3, 1, 1, "reclaim,flusher"));
   r.cache(0).locked_by = holder(1);
   r.cache(2).writeback = r.page(2).tag_writeback = 1;  // page 1 is not cached
   r.actor(0).pagevec = 0b111;
@@ -1182,7 +1190,7 @@ TEST_CASE("reclaim trylock_page keeps a page that is locked, gone, or under writ
 }
 
 TEST_CASE("try_to_unmap clears one mapping per step and moves a dirty bit to the page") {
-  Rig r(test::scenario("linux-6.x", 1, 2, 2, "reclaim"));
+  Rig r(test::scenario("linux-6.12", 1, 2, 2, "reclaim"));
   r.cache(0).locked_by = holder(0);
   r.pte(0, 0) = kRwDirty;
   r.pte(1, 0) = kPtePresent;
@@ -1202,8 +1210,8 @@ TEST_CASE("try_to_unmap keeps a page mapped again behind its back (SWAP_AGAIN)")
   Rig r(test::scenario("linux-2.6.19", 1, 1, 2, "reclaim"));
   r.cache(0).locked_by = holder(0);
   r.actor(0).cursor = 1;
-  r.pte(0, 0) = kRwDirty;  // re-faulted by do_no_page, which does not lock the page
-  r.pte(1, 0) = kPtePresent;
+  r.map(0, 0, kRwDirty);  // re-faulted by do_no_page, which does not lock the page
+  r.map(1, 0, kPtePresent);
   CHECK(jumped(kTryToUnmap, r.apply(kTryToUnmap, 0), Target::next_page));
   CHECK(r.pte(1, 0) == 0);
   CHECK(r.pte(0, 0) == kRwDirty);
@@ -1212,14 +1220,14 @@ TEST_CASE("try_to_unmap keeps a page mapped again behind its back (SWAP_AGAIN)")
 }
 
 TEST_CASE("reclaim PageDirty: a clean page goes on to be freed") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "reclaim"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "reclaim"));
   r.cache(0).locked_by = holder(0);
   CHECK(jumped(kReclaimPageDirty, r.apply(kReclaimPageDirty, 0), Target::page_clean));
   CHECK(r.page(0).locked_by == holder(0));
 }
 
-TEST_CASE("reclaim PageDirty: 6.x keeps a dirty file page for the flusher, 4.19 pages it out") {
-  Rig current(test::scenario("linux-6.x", 1, 1, 1, "reclaim"));
+TEST_CASE("reclaim PageDirty: 6.12 keeps a dirty file page for the flusher, 4.19 pages it out") {
+  Rig current(test::scenario("linux-6.12", 1, 1, 1, "reclaim"));
   Rig old(test::scenario("linux-4.19", 1, 1, 1, "reclaim"));
   for (Rig* r : {&current, &old}) {
     r->dirty(0);
@@ -1251,7 +1259,7 @@ TEST_CASE("after pageout, reclaim relocks a clean idle page and keeps any other"
 }
 
 TEST_CASE("try_to_release_page refuses a page with a dirty or a locked buffer") {
-  Rig r(test::scenario("linux-6.x", 1, 2, 1, "reclaim"));
+  Rig r(test::scenario("linux-6.12", 1, 2, 1, "reclaim"));
   for (bool locked : {false, true}) {
     CAPTURE(locked);
     r.cache(0).locked_by = holder(0);
@@ -1264,7 +1272,7 @@ TEST_CASE("try_to_release_page refuses a page with a dirty or a locked buffer") 
 }
 
 TEST_CASE("try_to_release_page refuses a page someone else holds a reference on") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "reclaim,writer"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "reclaim,writer"));
   r.dirty(0);  // PG_dirty against clean buffers: cancel_dirty_page
   r.page(0).locked_by = holder(0);
   r.block(0).mem = 2;
@@ -1311,7 +1319,7 @@ TEST_CASE("2.6.19 try_to_free_buffers cleans a dirty page with clean buffers, ta
 }
 
 TEST_CASE("try_to_release_page drops a clean unreferenced page — mem keeps what it held") {
-  Rig r(test::scenario("linux-6.x", 2, 2, 1, "reclaim"));
+  Rig r(test::scenario("linux-6.12", 2, 2, 1, "reclaim"));
   r.cache(0).locked_by = holder(0);
   r.cache(1);
   r.block(0).mem = 3;
@@ -1326,6 +1334,207 @@ TEST_CASE("try_to_release_page drops a clean unreferenced page — mem keeps wha
   CHECK(r.block(1).dirty == 0);
   CHECK(r.page(1).cached == 1);
   CHECK(r.s.ghost_bug == kBugNone);
+}
+
+// --- TLBs, the map count and the PTE lock (research note 5.1, 1.6, 2.1) -------------------------
+
+TEST_CASE("TLB: a store through a writable, dirty entry writes without touching the PTE") {
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
+  r.cache(0);
+  r.tlb(0, 0) = kTlbWriteDirty;  // stale: the PTE is gone, nothing flushed yet
+  CHECK(is_again(r.apply(kStore, 0)));
+  CHECK(r.block(0).mem == 1);
+  CHECK(r.pte(0, 0) == 0);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+  CHECK(r.actor(0).orig_pte == 0);
+}
+
+TEST_CASE("TLB: a miss walks the PTE, sets its dirty bit and caches a writable, dirty entry") {
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
+  r.cache(0);
+  r.map(0, 0, kRw);
+  CHECK(is_again(r.apply(kStore, 0)));
+  CHECK(r.pte(0, 0) == kRwDirty);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+}
+
+TEST_CASE("TLB: a writable clean entry walks to set PTE.D, and faults if the PTE is gone") {
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer"));
+  r.cache(0);
+  r.tlb(0, 0) = kTlbWrite;
+  CHECK(jumped(kStore, r.apply(kStore, 0), Target::fault_none));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.block(0).mem == 0);
+  r.map(0, 0, kRw);
+  r.tlb(0, 0) = kTlbWrite;
+  CHECK(is_again(r.apply(kStore, 0)));
+  CHECK(r.pte(0, 0) == kRwDirty);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+}
+
+TEST_CASE("TLB: page_mkclean returns at once for a page its map count says is unmapped") {
+  Rig r(test::scenario("linux-4.19", 1, 1, 1, "writer,flusher"));
+  r.dirty(0);
+  r.page(0).locked_by = holder(1);
+  r.actor(1).cleaned = 1;
+  r.tlb(0, 0) = kTlbWriteDirty;  // the zap cleared the PTE and the map count, not flushed yet
+  r.s.ptl[0] = holder(2);        // (a zapper's slot; the early return takes no lock)
+  CHECK(jumped(kPageMkcleanMapped, r.apply(kPageMkcleanMapped, 1), Target::mkclean_done));
+  CHECK(r.actor(1).cleaned == 0);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+  r.rmap(0, 0) = 1;  // 6.2+: still counted until the flush
+  CHECK(is_next(r.apply(kPageMkcleanMapped, 1)));
+}
+
+TEST_CASE("TLB: page_mkclean waits for the mapping's PTE lock and flushes the process's CPUs") {
+  Rig r(test::scenario("linux-6.12", 1, 1, 2, "writer@0,writer@0,writer@1,flusher,munmap@0"));
+  r.dirty(0);
+  r.page(0).locked_by = holder(3);
+  r.map(0, 0, kRwDirty);
+  r.map(1, 0, kRwDirty);
+  r.tlb(0, 0) = r.tlb(1, 0) = r.tlb(2, 0) = kTlbWriteDirty;
+  r.s.ptl[0] = holder(4);
+  CHECK(!r.enabled(kPageMkclean, 3));
+  r.s.ptl[0] = 0;
+  CHECK(r.enabled(kPageMkclean, 3));
+  CHECK(is_again(r.apply(kPageMkclean, 3)));
+  CHECK(r.pte(0, 0) == kPtePresent);
+  CHECK(r.tlb(0, 0) == kTlbNone);  // both threads of process 0
+  CHECK(r.tlb(1, 0) == kTlbNone);
+  CHECK(r.tlb(2, 0) == kTlbWriteDirty);  // another process: another mapping's step
+  CHECK(is_next(r.apply(kPageMkclean, 3)));
+  CHECK(r.tlb(2, 0) == kTlbNone);
+  CHECK(r.actor(3).cleaned == 1);
+}
+
+TEST_CASE("TLB: faults wait for a PTE lock that zap_pte_range holds") {
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer,munmap"));
+  r.s.ptl[0] = holder(1);
+  CHECK(!r.enabled(kFinishFault, 0));
+  CHECK(!r.enabled(kDoWpPage, 0));
+  CHECK(!r.enabled(kFinishMkwriteFault, 0));
+  r.s.ptl[0] = 0;
+  CHECK(r.enabled(kFinishFault, 0));
+}
+
+TEST_CASE("TLB: 3.14 zap_pte_range drops the map count and ptl, and flushes only at the end") {
+  Rig r(test::scenario("linux-3.14", 1, 1, 1, "writer,munmap"));
+  r.dirty(0);
+  r.map(0, 0, kRwDirty);
+  r.tlb(0, 0) = kTlbWriteDirty;
+  CHECK(r.enabled(kZapPteRange, 1));
+  CHECK(is_next(r.apply(kZapPteRange, 1)));
+  CHECK(r.pte(0, 0) == 0);
+  CHECK(r.rmap(0, 0) == 0);
+  CHECK(r.s.ptl[0] == 0);                // pte_unmap_unlock before any flush
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);  // stale
+  CHECK(r.actor(1).refs == 1);           // the mmu_gather holds the page
+  CHECK(is_next(r.apply(kZapTlbFinishMmu, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.actor(1).refs == 0);
+}
+
+TEST_CASE("TLB: 4.19 zap_pte_range drops the map count under ptl, then flushes and unlocks") {
+  Rig r(test::scenario("linux-4.19", 2, 1, 1, "writer,munmap"));
+  r.dirty(0);
+  r.cache(1);
+  r.map(0, 0, kRwDirty);
+  r.map(0, 1, kPtePresent);
+  r.tlb(0, 0) = kTlbWriteDirty;
+  CHECK(is_again(r.apply(kZapPteRange, 1)));
+  CHECK(r.s.ptl[0] == holder(1));
+  CHECK(r.rmap(0, 0) == 0);
+  CHECK(r.rmap(0, 1) == 1);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+  CHECK(is_next(r.apply(kZapPteRange, 1)));
+  CHECK(r.s.ptl[0] == holder(1));  // still held: the flush comes first
+  CHECK(r.rmap(0, 1) == 0);
+  CHECK(r.actor(1).refs == 0b11);
+  CHECK(is_next(r.apply(kZapTlbFlushUnlock, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.s.ptl[0] == 0);
+  CHECK(r.actor(1).refs == 0);
+}
+
+TEST_CASE("TLB: 6.12 zap_pte_range keeps a dirty PTE's page in the map count until the flush") {
+  Rig r(test::scenario("linux-6.12", 2, 1, 1, "writer,munmap"));
+  r.dirty(0);
+  r.cache(1);
+  r.map(0, 0, kRwDirty);
+  r.map(0, 1, kPtePresent);  // clean: page_remove_rmap at once
+  r.tlb(0, 0) = kTlbWriteDirty;
+  CHECK(is_again(r.apply(kZapPteRange, 1)));
+  CHECK(r.pte(0, 0) == 0);
+  CHECK(r.rmap(0, 0) == 1);
+  CHECK(r.actor(1).pagevec == 0b01);
+  CHECK(is_next(r.apply(kZapPteRange, 1)));
+  CHECK(r.rmap(0, 1) == 0);
+  CHECK(r.rmap(0, 0) == 1);
+  CHECK(is_next(r.apply(kZapTlbFlushUnlock, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.rmap(0, 0) == 0);  // tlb_flush_rmaps, after the flush
+  CHECK(r.actor(1).pagevec == 0);
+  CHECK(r.s.ptl[0] == 0);
+}
+
+TEST_CASE("TLB: try_to_unmap flushes at once under ptl and drops the map count (3.14)") {
+  Rig r(test::scenario("linux-3.14", 1, 1, 1, "writer,reclaim,munmap"));
+  r.cache(0).locked_by = holder(1);
+  r.actor(1).page = 0;
+  r.map(0, 0, kRwDirty);
+  r.tlb(0, 0) = kTlbWriteDirty;
+  r.s.ptl[0] = holder(2);
+  CHECK(!r.enabled(kTryToUnmap, 1));
+  r.s.ptl[0] = 0;
+  CHECK(is_next(r.apply(kTryToUnmap, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.rmap(0, 0) == 0);
+  CHECK(r.page(0).dirty == 1);
+}
+
+TEST_CASE("TLB: 4.3+ try_to_unmap defers its flush to the batch (TTU_BATCH_FLUSH)") {
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "writer,reclaim,munmap"));
+  r.dirty(0);
+  r.page(0).locked_by = holder(1);
+  r.actor(1).page = 0;
+  r.map(0, 0, kRwDirty);
+  r.tlb(0, 0) = kTlbWriteDirty;
+  CHECK(is_next(r.apply(kTryToUnmap, 1)));
+  CHECK(r.pte(0, 0) == 0);
+  CHECK(r.rmap(0, 0) == 0);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);  // stale until the batch is flushed
+  CHECK(r.actor(1).ubc == (1 | kUbcWritable));
+  CHECK(r.s.tlb_batched[0] == 1);
+  // 6.12 leaves the dirty page to the flusher: unlocked, the flush still pending.
+  CHECK(jumped(kReclaimPageDirty, r.apply(kReclaimPageDirty, 1), Target::next_page));
+  CHECK(r.page(0).locked_by == 0);
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+  CHECK(!r.skipped(kTryToUnmapFlush, 1));
+  CHECK(is_next(r.apply(kTryToUnmapFlush, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.actor(1).ubc == 0);
+  CHECK(r.skipped(kTryToUnmapFlush, 1));
+}
+
+TEST_CASE("TLB: try_to_unmap_flush_dirty flushes before pageout (4.19, kswapd)") {
+  Rig r(test::scenario("linux-4.19", 1, 1, 1, "writer,reclaim"));
+  r.dirty(0);
+  r.page(0).locked_by = holder(1);
+  r.actor(1).page = 0;
+  r.actor(1).ubc = 1 | kUbcWritable;
+  r.tlb(0, 0) = kTlbWriteDirty;
+  CHECK(is_next(r.apply(kReclaimPageDirty, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.actor(1).ubc == 0);
+}
+
+TEST_CASE("TLB: zap_pte_range first flushes a batch reclaim left on its mm (3ea27719)") {
+  Rig r(test::scenario("linux-4.19", 1, 1, 1, "writer,munmap,reclaim"));
+  r.tlb(0, 0) = kTlbWriteDirty;
+  r.s.tlb_batched[0] = 1;
+  CHECK(is_next(r.apply(kZapPteRange, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.s.tlb_batched[0] == 0);
 }
 
 // --- buffer-level flush (journal) ---------------------------------------------------------------
@@ -1377,7 +1586,7 @@ TEST_CASE("the journal flushes the blocks of its page range only") {
 }
 
 TEST_CASE("4.19+ buffer_flush write_dirty_buffer waits for a dirty locked buffer, then submits") {
-  Rig r(test::scenario("linux-6.x", 1, 1, 1, "buffer_flush"));
+  Rig r(test::scenario("linux-6.12", 1, 1, 1, "buffer_flush"));
   r.dirty(0);
   r.block(0).dirty = r.block(0).locked = 1;
   CHECK_FALSE(r.enabled(kWriteDirtyBuffer, 0));
@@ -1393,7 +1602,7 @@ TEST_CASE("4.19+ buffer_flush write_dirty_buffer waits for a dirty locked buffer
 // --- the device ---------------------------------------------------------------------------------
 
 TEST_CASE("the device captures a submitted write: io_version = mem at that moment") {
-  Rig r(test::scenario("linux-6.x", 1, 2, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 2, 1, "flusher"));
   r.finish_actors();
   r.cache(0).writeback = r.page(0).tag_writeback = 1;
   r.block(0).locked = r.block(0).async_write = 1;
@@ -1412,7 +1621,7 @@ TEST_CASE("the device captures a submitted write: io_version = mem at that momen
 }
 
 TEST_CASE("async completion writes the disk and unlocks — the last buffer ends PG_writeback") {
-  Rig r(test::scenario("linux-6.x", 1, 2, 1, "flusher"));
+  Rig r(test::scenario("linux-6.12", 1, 2, 1, "flusher"));
   r.finish_actors();
   r.cache(0).writeback = r.page(0).tag_writeback = 1;
   for (int b = 0; b < 2; ++b) {
@@ -1459,4 +1668,18 @@ TEST_CASE("a buffer flush's completion writes the disk and unlocks, leaving PG_w
   CHECK(moves[0].next.block[0].io == kIoIdle);
   CHECK(moves[0].next.page[0].writeback == 0);
   CHECK(moves[0].next.ghost_bug == kBugNone);  // end_page_writeback is not called
+}
+
+TEST_CASE("writable_implies_dirty: a writable entry in any CPU's TLB needs PG_dirty, at rest") {
+  const Model m(test::scenario("linux-6.12", 1, 1, 1, "writer"));
+  const auto& p = properties::property_named("writable_implies_dirty");
+  State s = m.initial();
+  s.page[0].cached = 1;
+  CHECK(p.holds(m, s));
+  s.tlb[0][0] = kTlbWriteDirty;  // no PTE, a clean page: a store would go unrecorded
+  CHECK(!p.holds(m, s));
+  CHECK(p.explain(m, s).find("writer0's CPU has a writable TLB entry for page 0") !=
+        std::string::npos);
+  s.page[0].dirty = 1;
+  CHECK(p.holds(m, s));
 }

@@ -111,7 +111,7 @@ TEST_CASE("footprints follow memcpy, sys_msync and do_munmap") {
 }
 
 TEST_CASE("a concrete range becomes the writer's stores and the msync's pages") {
-  model::Scenario s = bytes_scenario("linux-6.x", 3, 64, 16, "writer,msync,munmap");
+  model::Scenario s = bytes_scenario("linux-6.12", 3, 64, 16, "writer,msync,munmap");
   actor(s, model::ActorKind::writer).range = ByteRange{num(60), num(8)};
   actor(s, model::ActorKind::msync).range = ByteRange{num(64), num(65)};
   actor(s, model::ActorKind::munmap).range = ByteRange{num(0), num(0)};
@@ -125,7 +125,7 @@ TEST_CASE("a concrete range becomes the writer's stores and the msync's pages") 
 }
 
 TEST_CASE("bad geometry and ranges beyond the file are refused with the value and the bound") {
-  model::Scenario s = bytes_scenario("linux-6.x", 3, 64, 8, "writer");
+  model::Scenario s = bytes_scenario("linux-6.12", 3, 64, 8, "writer");
   actor(s, model::ActorKind::writer).range = ByteRange{num(0), num(1)};
   CHECK(error_of([&] { s.validate_and_resolve(); }).find("is 8 blocks per page") !=
         std::string::npos);
@@ -140,7 +140,7 @@ TEST_CASE("bad geometry and ranges beyond the file are refused with the value an
   s.beyond_file = true;
   s.validate_and_resolve();
   CHECK(s.actors[0].blocks == std::vector<int>{11});
-  model::Scenario f = bytes_scenario("linux-6.x", 1, 64, 16, "flusher");
+  model::Scenario f = bytes_scenario("linux-6.12", 1, 64, 16, "flusher");
   f.actors[0].range = ByteRange{num(0), num(1)};
   CHECK(error_of([&] { f.validate_and_resolve(); }).find("flusher0 takes no byte range") == 0);
 }
@@ -185,7 +185,7 @@ TEST_CASE("constraints: the language, helpers and one-line errors") {
 }
 
 TEST_CASE("Z3 classes are exactly the brute-force footprints (page 64, block 16, 3 pages)") {
-  model::Scenario s = bytes_scenario("linux-6.x", 3, 64, 16, "writer,flusher");
+  model::Scenario s = bytes_scenario("linux-6.12", 3, 64, 16, "writer,flusher");
   actor(s, model::ActorKind::writer).range = ByteRange{sym("w"), sym("n")};
   s.constraints = {"n <= 100"};
   expect_classes_match_brute_force(s);
@@ -197,7 +197,7 @@ TEST_CASE("Z3 classes are exactly the brute-force footprints (page 64, block 16,
 
 TEST_CASE("Z3 classes match brute force for relations between two actors (page 16, block 4)") {
   SUBCASE("a write reaching an msync whose start may be unaligned (EINVAL classes)") {
-    model::Scenario s = bytes_scenario("linux-6.x", 3, 16, 4, "writer,msync");
+    model::Scenario s = bytes_scenario("linux-6.12", 3, 16, 4, "writer,msync");
     actor(s, model::ActorKind::writer).range = ByteRange{sym("w"), sym("n")};
     actor(s, model::ActorKind::msync).range = ByteRange{sym("m"), num(16)};
     s.constraints = {"writer0.end > msync0.off", "n <= 20"};
@@ -210,21 +210,21 @@ TEST_CASE("Z3 classes match brute force for relations between two actors (page 1
     expect_classes_match_brute_force(s);
   }
   SUBCASE("two writers of one length touching a common block") {
-    model::Scenario s = bytes_scenario("linux-6.x", 3, 16, 4, "writer,writer");
+    model::Scenario s = bytes_scenario("linux-6.12", 3, 16, 4, "writer,writer");
     actor(s, model::ActorKind::writer, 0).range = ByteRange{sym("w"), sym("n")};
     actor(s, model::ActorKind::writer, 1).range = ByteRange{sym("v"), sym("n")};
     s.constraints = {"same_block(writer0, writer1)", "w < v"};
     expect_classes_match_brute_force(s);
   }
   SUBCASE("munmap of a symbolic range, EINVAL for len 0, against a fixed write") {
-    model::Scenario s = bytes_scenario("linux-6.x", 3, 16, 4, "writer,munmap");
+    model::Scenario s = bytes_scenario("linux-6.12", 3, 16, 4, "writer,munmap");
     actor(s, model::ActorKind::writer).range = ByteRange{num(5), num(8)};
     actor(s, model::ActorKind::munmap).range = ByteRange{sym("u"), sym("k")};
     s.constraints = {"overlaps(writer0, munmap0) || k == 0"};
     expect_classes_match_brute_force(s);
   }
   SUBCASE("ranges past the end of the file, cut off") {
-    model::Scenario s = bytes_scenario("linux-6.x", 2, 16, 4, "writer,msync");
+    model::Scenario s = bytes_scenario("linux-6.12", 2, 16, 4, "writer,msync");
     s.beyond_file = true;
     actor(s, model::ActorKind::writer).range = ByteRange{sym("w"), num(10)};
     actor(s, model::ActorKind::msync).range = ByteRange{sym("m"), num(16)};
@@ -243,7 +243,7 @@ TEST_CASE("Z3 classes match brute force for relations between two actors (page 1
 }
 
 TEST_CASE("swapped identical writers are one class explored once") {
-  model::Scenario s = bytes_scenario("linux-6.x", 2, 16, 8, "writer,writer");
+  model::Scenario s = bytes_scenario("linux-6.12", 2, 16, 8, "writer,writer");
   actor(s, model::ActorKind::writer, 0).range = ByteRange{sym("w"), num(1)};
   actor(s, model::ActorKind::writer, 1).range = ByteRange{sym("v"), num(1)};
   const auto e = model::enumerate_footprints(s);
@@ -259,7 +259,7 @@ TEST_CASE("swapped identical writers are one class explored once") {
 }
 
 TEST_CASE("the checker's verdicts over the classes equal its verdicts over every offset") {
-  for (const char* variant : {"linux-2.6.20", "linux-6.x"}) {
+  for (const char* variant : {"linux-2.6.20", "linux-6.12"}) {
     CAPTURE(variant);
     model::Scenario s = bytes_scenario(variant, 2, 16, 8, "writer,flusher,msync");
     s.properties = {"msync_durability"};
@@ -326,7 +326,7 @@ TEST_CASE(
 
 TEST_CASE("Z3 unknown is inconclusive, never infeasible") {
   // Factoring a product of two primes near 10^9 within a small resource limit: Z3 gives up.
-  model::Scenario s = bytes_scenario("linux-6.x", 1, 16, 8, "writer");
+  model::Scenario s = bytes_scenario("linux-6.12", 1, 16, 8, "writer");
   s.beyond_file = true;
   actor(s, model::ActorKind::writer).range = ByteRange{sym("w"), sym("n")};
   s.constraints = {"w > 1 && n > 1 && w * n == 1000000016000000063"};
@@ -338,7 +338,7 @@ TEST_CASE("Z3 unknown is inconclusive, never infeasible") {
 
 TEST_CASE("scenario files: symbolic ranges, constraints and their errors") {
   const model::Scenario s = model::parse_scenario_toml(R"toml(
-variant = "linux-6.x"
+variant = "linux-6.12"
 pages = 2
 page_size = 64
 block_size = 16
@@ -445,7 +445,7 @@ TEST_CASE("dirtyrace check names the violating class and its witness — the tra
   CHECK(r.out.find("  classes explored 1 of 7\n") != std::string::npos);
   CHECK(run_dirtyrace("replay " + trace).code == 0);
 
-  r = run_dirtyrace("check --quiet --stats --scenario " + kExample + " --variant linux-6.x");
+  r = run_dirtyrace("check --quiet --stats --scenario " + kExample + " --variant linux-6.12");
   CHECK(r.code == 0);
   CHECK(r.out.find("  classes explored 7 of 7\n") != std::string::npos);
   CHECK(r.out.find("  z3 seconds") != std::string::npos);

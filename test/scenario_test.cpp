@@ -20,7 +20,7 @@ std::string error_of(Scenario s) {
 
 Scenario basic() {
   Scenario s;
-  s.variant = &variant_named("linux-6.x");
+  s.variant = &variant_named("linux-6.12");
   s.actors = parse_actor_list("writer,flusher");
   return s;
 }

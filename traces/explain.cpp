@@ -77,7 +77,10 @@ bool matters(const Change& c, const Focus& f) {
     return false;
   }
   if (!f.any()) return true;
-  if (c.object == "pte") return f.pages.count(pte_page(c.attribute)) > 0;
+  if (c.object == "pte" || c.object == "rmap" || c.object == "tlb") {
+    return f.pages.count(pte_page(c.attribute)) > 0;
+  }
+  if (c.object == "ptl") return true;
   if (is_block(c.object)) {
     // A detail that names only a page (writable_implies_dirty) makes all its blocks matter.
     return f.blocks.empty() ? f.pages.count(page_of_block(c.object)) > 0
@@ -106,6 +109,21 @@ std::string clause(const Change& c) {
     if (c.after == "ro") return pte + " is write-protected and cleaned";
     if (c.before == "ro") return pte + " becomes writable and dirty again";
     return pte + " goes from " + c.before + " to " + c.after;
+  }
+  if (o == "rmap") {
+    const std::string m = a.substr(1, a.find('.') - 1), p = std::to_string(pte_page(a));
+    return c.after == "1" ? "page " + p + "'s map count counts mapping " + m
+                          : "page " + p + "'s map count drops mapping " + m + " (page_remove_rmap)";
+  }
+  if (o == "tlb") {
+    const std::string cpu = a.substr(0, a.find(".p")), p = std::to_string(pte_page(a));
+    if (c.after == "-") return cpu + "'s TLB entry for page " + p + " is flushed";
+    return cpu + "'s CPU caches a writable" + (c.after == "WD" ? ", dirty" : "") +
+           " translation of page " + p + " in its TLB";
+  }
+  if (o == "ptl") {
+    return "the PTE lock of mapping " + a.substr(1) +
+           (c.after == "-" ? " is released" : " is held by " + c.after);
   }
   if (is_block(o)) {
     if (a == "BH_dirty")
@@ -159,6 +177,12 @@ int mapping_of(const Trace& t, const std::string& actor) {
   return -1;
 }
 
+/// page_mkclean's lockless test found the page unmapped: it skips the walk of the mappings.
+bool page_mkclean_returned_early(const TraceStep& s) {
+  return s.function == "page_mkclean" && s.step == "page_mapped" &&
+         s.next.find(": page_mkclean") == std::string::npos;
+}
+
 /// The sentence for step `s`, told against the variables before it (`before`).
 std::string sentence(const Trace& t, const TraceStep& s, const Tracked& before, const Focus& f) {
   const std::string name = s.function + ": " + s.step;
@@ -170,11 +194,19 @@ std::string sentence(const Trace& t, const TraceStep& s, const Tracked& before, 
     const std::string page = "p" + std::to_string(page_of_block(c.object));
     const std::string pte_attr = "m" + std::to_string(m) + "." + page;
     const std::string pte = before.get("pte", pte_attr);
+    const std::string tlb = before.get("tlb", s.actor + "." + page);
     std::string out = who + " stores " + c.after + " to block " + c.object + " through mapping " +
                       std::to_string(m) + " (" + name + ")";
-    out += pte == "rw,dirty"
-               ? ": its PTE is already writable and dirty, so no fault tells the kernel"
-               : ": the MMU sets its PTE's dirty bit, and no fault tells the kernel";
+    if (tlb == "WD" && pte != "rw,dirty") {
+      out += ": through the writable, dirty entry its CPU's TLB still holds, while the PTE is " +
+             pte + ", so no PTE and no fault record the store";
+    } else if (tlb == "WD") {
+      out += ": through its CPU's writable, dirty TLB entry, so no fault tells the kernel";
+    } else {
+      out += pte == "rw,dirty"
+                 ? ": its PTE is already writable and dirty, so no fault tells the kernel"
+                 : ": the MMU sets its PTE's dirty bit, and no fault tells the kernel";
+    }
     out += "; buffer " + c.object + " is " +
            yes_no(before.get(c.object, "BH_dirty"), "dirty", "clean") + " and PG_dirty is " +
            yes_no(before.get(page, "PG_dirty"), "set", "clear");
@@ -222,6 +254,11 @@ std::string sentence(const Trace& t, const TraceStep& s, const Tracked& before, 
   }
   if (s.function == "filemap_fdatawait" && done) {
     return who + " finds no page under writeback to wait for (" + name + ") and returns.";
+  }
+  if (page_mkclean_returned_early(s)) {
+    return who +
+           " runs page_mapped in page_mkclean: the page's map count is 0, so page_mkclean "
+           "returns 0 at once, without taking any PTE lock or flushing any TLB.";
   }
   if (s.step == "msync_pte_range") {
     return who + " walks the PTEs of its own mapping (" + name +
@@ -305,7 +342,7 @@ std::string explain(const Trace& t) {
       flush_omitted();
       out << "  From here on the run repeats forever:\n";
     }
-    bool relevant = !f.actor.empty() && s.actor == f.actor;
+    bool relevant = (!f.actor.empty() && s.actor == f.actor) || page_mkclean_returned_early(s);
     for (const Change& c : s.changes) relevant = relevant || matters(c, f);
     if (relevant) {
       flush_omitted();

@@ -30,22 +30,36 @@ int target_page(const Exec& x) {
 
 constexpr std::uint8_t kWritable = kPtePresent | kPteWrite;
 
-Flow store(Exec& x) {
-  const ActorEnv& ae = x.env.of(x.self);
+/// The store writes the block's next version (the translation it went through allowed it).
+Flow write_block(Exec& x, int g) {
   Actor& me = x.me();
-  const int g = target_block(x.s, x.env, x.self);
-  std::uint8_t& pte = pte_of(x.s, ae.mapping, g / x.env.blocks_per_page);
-  if ((pte & kWritable) != kWritable) {
-    me.orig_pte = pte;
-    return Flow::to(pte & kPtePresent ? Target::fault_wp : Target::fault_none);
-  }
   me.orig_pte = 0;
-  pte |= kPteDirty;
   Block& blk = block_of(x.s, g);
   if (x.env.stable_writes && blk.locked) x.s.ghost_unstable_store = 1;
   blk.mem = next_version(x.s, x.env, g);
   ++me.stores;
-  return me.stores < ae.stores ? Flow::again() : Flow::next();
+  return me.stores < x.env.of(x.self).stores ? Flow::again() : Flow::next();
+}
+
+// x86 (research note 5.1): a store through a writable+dirty TLB entry touches no PTE; through a
+// writable clean entry the CPU must set PTE.D with a locked update of the current PTE, and
+// faults if that PTE is no longer present and writable; with no entry (or a read-only one) it
+// walks the PTE, caching a present writable PTE as writable+dirty, or faults.
+Flow store(Exec& x) {
+  const ActorEnv& ae = x.env.of(x.self);
+  const int g = target_block(x.s, x.env, x.self);
+  const int p = g / x.env.blocks_per_page;
+  std::uint8_t& tlb = tlb_of(x.s, x.self, p);
+  if (tlb == kTlbWriteDirty) return write_block(x, g);
+  std::uint8_t& pte = pte_of(x.s, ae.mapping, p);
+  if ((pte & kWritable) != kWritable) {
+    tlb = kTlbNone;  // a faulting access drops the entry it went through
+    x.me().orig_pte = pte;
+    return Flow::to(pte & kPtePresent ? Target::fault_wp : Target::fault_none);
+  }
+  pte |= kPteDirty;
+  tlb = kTlbWriteDirty;
+  return write_block(x, g);
 }
 
 bool stores_done(const State& s, const Env& env, int self) {
@@ -64,6 +78,11 @@ int fault_page(const State& s, int self) {
 
 bool page_free(const State& s, const Env&, int self) {
   return page_unlocked(s, fault_page(s, self));
+}
+
+/// The fault's PTE lock (pte_offset_map_lock) is free: no zap_pte_range holds it.
+bool own_ptl_free(const State& s, const Env& env, int self) {
+  return ptl_free(s, env.of(self).mapping, self);
 }
 
 Flow filemap_fault(Exec& x) {
@@ -114,6 +133,7 @@ Flow finish_fault(Exec& x) {
   std::uint8_t& pte = pte_of(x.s, x.env.of(x.self).mapping, p);
   if (pte & kPtePresent) return give_up_fault(x, p);
   pte = kPtePresent | kPteWrite | kPteDirty;
+  rmap_of(x.s, x.env.of(x.self).mapping, p) = 1;      // page_add_file_rmap
   x.me().refs &= static_cast<std::uint8_t>(~bit(p));  // the reference now belongs to the PTE
   return Flow::next();
 }
@@ -157,6 +177,7 @@ Flow do_no_page(Exec& x) {
     return Flow::to(Target::retry);
   }
   pte = kPtePresent | kPteWrite | kPteDirty;
+  rmap_of(x.s, x.env.of(x.self).mapping, p) = 1;  // page_add_file_rmap
   // 2.6.19+ keeps a second reference as dirty_page until set_page_dirty_balance; 2.6.18 hands
   // its only reference to the PTE.
   if (x.env.variant->fault == FaultKind::no_write_notify) {
@@ -187,17 +208,18 @@ Flow set_page_dirty_balance(Exec& x) {
 const Step kStore{
     .name = "store",
     .function = "memcpy",
-    .source = "user space; the MMU sets the PTE dirty bit",
+    .source = "user space; the MMU (x86: research note 5.1)",
     .what =
-        "store to the next block: through a present writable PTE the MMU sets its dirty bit "
-        "and the block gets a new version; otherwise the CPU raises a page fault",
+        "store to the next block: through a writable+dirty TLB entry it just writes; else the "
+        "MMU walks the PTE: present and writable, it sets the dirty bit and caches the entry; "
+        "otherwise the CPU raises a page fault",
     .apply = store,
     .skip = stores_done,
     .skip_to = Target::loop_end,
     .jumps = jumps_to({Target::fault_none, Target::fault_wp}),
     .rest = true,
-    .reads = vars({Var::stores, Var::pte, Var::buffers}),
-    .writes = vars({Var::stores, Var::orig_pte, Var::pte, Var::data})};
+    .reads = vars({Var::stores, Var::pte, Var::buffers, Var::tlb}),
+    .writes = vars({Var::stores, Var::orig_pte, Var::pte, Var::data, Var::tlb})};
 
 const Step kFilemapFault{
     .name = "filemap_fault",
@@ -259,9 +281,10 @@ const Step kFinishFault{
         "if the PTE is still none, install it present, writable and dirty (the reference "
         "goes to the PTE); otherwise unlock, drop the reference and retry",
     .apply = finish_fault,
+    .enabled = own_ptl_free,
     .jumps = jumps_to({Target::retry}),
-    .reads = vars({Var::page, Var::pte, Var::page_lock, Var::refs}),
-    .writes = vars({Var::pte, Var::page_lock, Var::refs})};
+    .reads = vars({Var::page, Var::pte, Var::page_lock, Var::refs, Var::ptl}),
+    .writes = vars({Var::pte, Var::page_lock, Var::refs, Var::rmap})};
 
 const Step kFaultDirtySharedPage{
     .name = "set_page_dirty",
@@ -290,8 +313,9 @@ const Step kDoWpPage{
         "under ptl: if the PTE changed since the fault, retry; else take a reference and drop "
         "ptl to call ->page_mkwrite",
     .apply = do_wp_page,
+    .enabled = own_ptl_free,
     .jumps = jumps_to({Target::retry}),
-    .reads = vars({Var::stores, Var::pte, Var::orig_pte, Var::refs}),
+    .reads = vars({Var::stores, Var::pte, Var::orig_pte, Var::refs, Var::ptl}),
     .writes = vars({Var::page, Var::refs})};
 
 const Step kFinishMkwriteFault{
@@ -302,8 +326,9 @@ const Step kFinishMkwriteFault{
         "under ptl: if the PTE is unchanged, make it writable and dirty; otherwise unlock, "
         "drop the reference and retry",
     .apply = finish_mkwrite_fault,
+    .enabled = own_ptl_free,
     .jumps = jumps_to({Target::retry}),
-    .reads = vars({Var::page, Var::pte, Var::orig_pte, Var::page_lock, Var::refs}),
+    .reads = vars({Var::page, Var::pte, Var::orig_pte, Var::page_lock, Var::refs, Var::ptl}),
     .writes = vars({Var::pte, Var::page_lock, Var::refs})};
 
 const Step kFilemapNopage{
@@ -326,9 +351,10 @@ const Step kDoNoPage{
         "if the PTE is still none, install it present, writable and dirty; otherwise drop "
         "the reference and retry",
     .apply = do_no_page,
+    .enabled = own_ptl_free,
     .jumps = jumps_to({Target::retry}),
-    .reads = vars({Var::page, Var::pte, Var::refs}),
-    .writes = vars({Var::pte, Var::refs})};
+    .reads = vars({Var::page, Var::pte, Var::refs, Var::ptl}),
+    .writes = vars({Var::pte, Var::refs, Var::rmap})};
 
 const Step kDoWpPageReuse{
     .name = "do_wp_page",
@@ -338,8 +364,9 @@ const Step kDoWpPageReuse{
         "if the PTE is unchanged, reuse the page: make the PTE writable and dirty and keep "
         "a dirty_page reference; otherwise retry",
     .apply = do_wp_page_reuse,
+    .enabled = own_ptl_free,
     .jumps = jumps_to({Target::retry}),
-    .reads = vars({Var::stores, Var::pte, Var::orig_pte, Var::refs}),
+    .reads = vars({Var::stores, Var::pte, Var::orig_pte, Var::refs, Var::ptl}),
     .writes = vars({Var::page, Var::pte, Var::refs})};
 
 const Step kSetPageDirtyBalance{

@@ -65,9 +65,20 @@ void end_page_writeback(State& s, int p) {
 
 bool page_mapped(const State& s, const Env& env, int p) {
   for (int m = 0; m < env.mappings; ++m) {
-    if (pte_of(s, m, p) & kPtePresent) return true;
+    if (rmap_of(s, m, p)) return true;
   }
   return false;
+}
+
+void flush_tlb_mm(State& s, const Env& env, int m) {
+  for (int p = 0; p < env.pages; ++p) flush_tlb_page(s, env, m, p);
+}
+
+void flush_tlb_page(State& s, const Env& env, int m, int p) {
+  for (int a = 0; a < env.actors; ++a) {
+    const ActorEnv& ae = env.of(a);
+    if (ae.kind == ActorKind::writer && ae.mapping == m) tlb_of(s, a, p) = kTlbNone;
+  }
 }
 
 int extra_refs(const State& s, const Env& env, int p, int self) {

@@ -29,6 +29,24 @@ inline std::uint8_t& pte_of(State& s, int m, int p) {
 inline std::uint8_t pte_of(const State& s, int m, int p) {
   return s.pte[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)];
 }
+inline std::uint8_t& tlb_of(State& s, int cpu, int p) {
+  return s.tlb[static_cast<std::size_t>(cpu)][static_cast<std::size_t>(p)];
+}
+inline std::uint8_t tlb_of(const State& s, int cpu, int p) {
+  return s.tlb[static_cast<std::size_t>(cpu)][static_cast<std::size_t>(p)];
+}
+inline std::uint8_t& rmap_of(State& s, int m, int p) {
+  return s.rmap[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)];
+}
+inline std::uint8_t rmap_of(const State& s, int m, int p) {
+  return s.rmap[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)];
+}
+/// The PTE lock of mapping m can be taken by `self`: no actor holds it across steps, or `self`
+/// does.
+inline bool ptl_free(const State& s, int m, int self) {
+  const std::uint8_t holder = s.ptl[static_cast<std::size_t>(m)];
+  return holder == 0 || holder == self + 1;
+}
 inline std::uint8_t bit(int i) {
   return static_cast<std::uint8_t>(1u << i);
 }
@@ -73,7 +91,13 @@ void set_page_writeback(State& s, const Env& env, int p);
 /// end_page_writeback (test_clear_page_writeback), BUG if not under writeback.
 void end_page_writeback(State& s, int p);
 
+/// page_mapped / folio_mapped: the map count says some mapping maps page p (a lockless read).
 bool page_mapped(const State& s, const Env& env, int p);
+/// A TLB shootdown for page p of mapping m (flush_tlb_page, flush_tlb_mm_range): every CPU of
+/// that process (every writer actor with mapping m) drops its entry.
+void flush_tlb_page(State& s, const Env& env, int m, int p);
+/// A full flush of every CPU of mapping m's process (flush_tlb_mm, arch_tlbbatch_flush).
+void flush_tlb_mm(State& s, const Env& env, int m);
 /// References on page p beyond the page cache's own and `self`'s: other actors' and the PTEs'.
 int extra_refs(const State& s, const Env& env, int p, int self);
 /// Reads page p into the cache (filemap_fault / filemap_nopage on a miss): clean, mem = disk.

@@ -16,14 +16,15 @@ extern const Step kFilemapNopage, kDoNoPage, kDoWpPageReuse, kSetPageDirtyBalanc
 // Writeback (writeback.cpp).
 extern const Step kMappingTagged, kTagPagesForWriteback, kFindGetPagesTag, kWbLockPage,
     kWbWaitOnPageWriteback, kWbUnlockPage;
-extern const Step kPageMkclean, kPageMkcleanIgnored, kCleanSetPageDirty, kTestClearPageDirty;
+extern const Step kPageMkcleanMapped, kPageMkcleanMappedIgnored, kPageMkclean, kPageMkcleanIgnored,
+    kCleanSetPageDirty, kTestClearPageDirty;
 extern const Step kLockBuffer, kTrylockBuffer, kSetPageWriteback, kSubmitBh, kWritepageUnlockPage,
     kEndPageWritebackNoIo;
 extern const Step kFindGetWritebackPages, kWaitOnPageWriteback;
 extern const Step kFsyncEntry, kMsyncEntry, kMsyncPteRange;
 
 // munmap, reclaim, journal (unmap_reclaim.cpp, journal.cpp).
-extern const Step kZapPteRange;
+extern const Step kZapPteRange, kZapTlbFlushUnlock, kZapTlbFinishMmu, kTryToUnmapFlush;
 extern const Step kIsolateLruPages, kTrylockPage, kTryToUnmap, kReclaimPageDirty, kPageoutSuccess,
     kTryToReleasePage;
 extern const Step kJournalSubmitBuffer, kWriteDirtyBuffer;

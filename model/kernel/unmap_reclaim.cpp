@@ -20,17 +20,73 @@ std::uint8_t without(std::uint8_t mask, int i) {
   return static_cast<std::uint8_t>(mask & ~bit(i));
 }
 
+/// zap_pte_range over one page table, one PTE per step, ptl held from the first to the last
+/// (up to 3.14) or to the flush step (3.15+). ptep_get_and_clear_full returns the dirty bit
+/// set up to that instant; the page goes to the mmu_gather batch, which holds a reference on
+/// it until it is freed after the flush (refs). page_remove_rmap runs at once, except from 6.2
+/// on for a dirty PTE (tlb_delay_rmap), whose page waits in `pagevec` for tlb_flush_rmaps.
 Flow zap_pte_range(Exec& x) {
   const ActorEnv& ae = x.env.of(x.self);
   Actor& me = x.me();
+  const int m = ae.mapping;
   const int p = ae.first_page + me.cursor;
-  std::uint8_t& pte = pte_of(x.s, ae.mapping, p);
+  const ZapFlush order = x.env.variant->zap;
+  x.s.ptl[static_cast<std::size_t>(m)] = static_cast<std::uint8_t>(x.self + 1);
+  // flush_tlb_batched_pending (3ea27719): a flush reclaim deferred on this mm is done now.
+  std::uint8_t& batched = x.s.tlb_batched[static_cast<std::size_t>(m)];
+  if (me.cursor == 0 && batched) {
+    flush_tlb_mm(x.s, x.env, m);
+    batched = 0;
+  }
+  std::uint8_t& pte = pte_of(x.s, m, p);
   if (pte & kPtePresent) {
     const bool dirty = pte & kPteDirty;
     pte = 0;
     if (dirty) set_page_dirty(x.s, x.env, p);
+    me.refs |= bit(p);
+    if (order == ZapFlush::rmap_after_flush && dirty) {
+      me.pagevec |= bit(p);
+    } else {
+      rmap_of(x.s, m, p) = 0;
+    }
   }
-  return next_in_loop(me, ae.last_page - ae.first_page + 1);
+  const int count = ae.last_page - ae.first_page + 1;
+  if (me.cursor + 1 == count && order == ZapFlush::after_unlock) {
+    x.s.ptl[static_cast<std::size_t>(m)] = 0;  // pte_unmap_unlock; the flush comes later
+  }
+  return next_in_loop(me, count);
+}
+
+bool zap_ptl_free(const State& s, const Env& env, int self) {
+  return ptl_free(s, env.of(self).mapping, self);
+}
+
+/// The mmu_gather's flush of the range on every CPU of the process, then the batched pages
+/// are freed (their references dropped).
+void zap_flush_and_free(Exec& x) {
+  const ActorEnv& ae = x.env.of(x.self);
+  for (int p = ae.first_page; p <= ae.last_page; ++p) flush_tlb_page(x.s, x.env, ae.mapping, p);
+  x.me().refs = 0;
+}
+
+/// 3.15+: the flush under ptl (tlb_flush_mmu_tlbonly), then from 6.2 the delayed
+/// page_remove_rmap (tlb_flush_rmaps), pte_unmap_unlock, and freeing the batch.
+Flow zap_tlb_flush_unlock(Exec& x) {
+  const ActorEnv& ae = x.env.of(x.self);
+  Actor& me = x.me();
+  zap_flush_and_free(x);
+  for (int p = ae.first_page; p <= ae.last_page; ++p) {
+    if (me.pagevec & bit(p)) rmap_of(x.s, ae.mapping, p) = 0;
+  }
+  me.pagevec = 0;
+  x.s.ptl[static_cast<std::size_t>(ae.mapping)] = 0;
+  return Flow::next();
+}
+
+/// Up to 3.14: tlb_finish_mmu at the end of the unmap, ptl long dropped.
+Flow zap_tlb_finish_mmu(Exec& x) {
+  zap_flush_and_free(x);
+  return Flow::next();
 }
 
 Flow isolate_lru_pages(Exec& x) {
@@ -65,13 +121,27 @@ Flow trylock_page(Exec& x) {
   return Flow::next();
 }
 
+bool unmap_ptl_free(const State& s, const Env&, int self) {
+  return ptl_free(s, s.actor[static_cast<std::size_t>(self)].cursor, self);
+}
+
+/// try_to_unmap_one as 3.14 had it (before d950c947 batched reclaim's flushes): under ptl,
+/// ptep_clear_flush, set_page_dirty if the PTE was dirty, page_remove_rmap.
 Flow try_to_unmap(Exec& x) {
   Actor& me = x.me();
   std::uint8_t& pte = pte_of(x.s, me.cursor, me.page);
   if (pte & kPtePresent) {
     const bool dirty = pte & kPteDirty;
     pte = 0;
+    if (x.env.variant->reclaim_batches_flush) {
+      // should_defer_flush: ptep_get_and_clear, set_tlb_ubc_flush_pending; no flush yet.
+      me.ubc = static_cast<std::uint8_t>(me.ubc | bit(me.cursor) | (dirty ? kUbcWritable : 0));
+      x.s.tlb_batched[me.cursor] = 1;
+    } else {
+      flush_tlb_page(x.s, x.env, me.cursor, me.page);
+    }
     if (dirty) set_page_dirty(x.s, x.env, me.page);
+    rmap_of(x.s, me.cursor, me.page) = 0;
   }
   if (++me.cursor < x.env.mappings) return Flow::again();
   me.cursor = 0;
@@ -79,10 +149,31 @@ Flow try_to_unmap(Exec& x) {
   return Flow::next();
 }
 
+/// try_to_unmap_flush: the batched flush of every CPU of every process in tlb_ubc.
+void try_to_unmap_flush(Exec& x) {
+  Actor& me = x.me();
+  for (int m = 0; m < x.env.mappings; ++m) {
+    if (me.ubc & bit(m)) flush_tlb_mm(x.s, x.env, m);
+  }
+  me.ubc = 0;
+}
+
+Flow try_to_unmap_flush_step(Exec& x) {
+  try_to_unmap_flush(x);
+  return Flow::next();
+}
+
+bool ubc_empty(const State& s, const Env&, int self) {
+  return s.actor[static_cast<std::size_t>(self)].ubc == 0;
+}
+
 Flow reclaim_page_dirty(Exec& x) {
   const int p = x.me().page;
   if (!page_of(x.s, p).dirty) return Flow::to(Target::page_clean);
   if (!x.env.variant->reclaim_writes_file_pages) return keep(x, true);  // left to the flusher
+  // try_to_unmap_flush_dirty (d950c947), before pageout() looks at anything: the batched flush
+  // when a deferred unmap found a dirty PTE.
+  if (x.me().ubc & kUbcWritable) try_to_unmap_flush(x);
   // pageout(): is_page_cache_freeable, else PAGE_KEEP.
   if (extra_refs(x.s, x.env, p, x.self) > 0) return keep(x, true);
   return Flow::next();
@@ -117,14 +208,45 @@ Flow try_to_release_page(Exec& x) {
 const Step kZapPteRange{
     .name = "zap_pte_range",
     .function = "zap_pte_range",
-    .source = "mm/memory.c",
+    .source =
+        "mm/memory.c zap_pte_range: ptep_get_and_clear_full, set_page_dirty, page_remove_rmap, "
+        "__tlb_remove_page (3.14 ~1113-1139, 4.19 ~1322-1341, 6.12 zap_present_folio_ptes ~1486)",
     .what =
-        "for one page of the range, under ptl: clear the PTE; if it was dirty, set_page_dirty "
-        "without the page lock",
+        "for one page of the range, holding the mapping's PTE lock: clear the PTE; if it was "
+        "dirty, set_page_dirty without the page lock; drop the page from the map count (from "
+        "6.2, a dirty PTE's page only after the flush); batch the page for the flush; up to "
+        "3.14 the last one drops ptl before any flush",
     .apply = zap_pte_range,
+    .enabled = zap_ptl_free,
     .rest = true,
-    .reads = vars({Var::pte, Var::cached, Var::pg_dirty}),
-    .writes = vars({Var::pte, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty})};
+    .reads =
+        vars({Var::pte, Var::cached, Var::pg_dirty, Var::ptl, Var::refs, Var::pagevec, Var::tlb}),
+    .writes = vars({Var::pte, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty, Var::ptl,
+                    Var::rmap, Var::refs, Var::pagevec, Var::tlb})};
+
+const Step kZapTlbFlushUnlock{
+    .name = "tlb_flush_mmu_tlbonly",
+    .function = "zap_pte_range",
+    .source =
+        "mm/memory.c (3.15+, 1cf35d47): tlb_flush_mmu_tlbonly, tlb_flush_rmaps (6.2+, "
+        "5df397dec7c4), pte_unmap_unlock, tlb_flush_mmu (4.19 ~1394-1405, 6.12 ~1688-1700)",
+    .what =
+        "still under ptl: flush the range from every CPU of the process; from 6.2 drop the "
+        "delayed pages from the map count; unlock ptl; free the batched pages",
+    .apply = zap_tlb_flush_unlock,
+    .reads = vars({Var::refs, Var::pagevec}),
+    .writes = vars({Var::tlb, Var::rmap, Var::ptl, Var::refs, Var::pagevec})};
+
+const Step kZapTlbFinishMmu{
+    .name = "tlb_finish_mmu",
+    .function = "unmap_region",
+    .source = "mm/memory.c tlb_finish_mmu → tlb_flush_mmu (up to 3.14: 3.14 ~257, ~234)",
+    .what =
+        "after the unmap, with no PTE lock held: flush the range from every CPU of the process "
+        "and free the batched pages",
+    .apply = zap_tlb_finish_mmu,
+    .reads = vars({Var::refs}),
+    .writes = vars({Var::tlb, Var::refs})};
 
 const Step kIsolateLruPages{
     .name = "isolate_lru_pages",
@@ -159,25 +281,40 @@ const Step kTryToUnmap{
     .function = "try_to_unmap_one",
     .source = "mm/rmap.c",
     .what =
-        "for one mapping, under its ptl: clear the PTE with a flush and move its dirty bit to "
-        "the page; after the last one, keep the page if it is mapped again",
+        "for one mapping, under its ptl: clear the PTE and flush it from the process's CPUs "
+        "(ptep_clear_flush; from 4.3 the flush is deferred to the batch, TTU_BATCH_FLUSH), "
+        "move its dirty bit to the page, drop the page from the map count; after the last "
+        "one, keep the page if it is mapped",
     .apply = try_to_unmap,
+    .enabled = unmap_ptl_free,
     .jumps = jumps_to({Target::next_page}),
-    .reads = vars({Var::page, Var::pte, Var::cached, Var::pg_dirty, Var::page_lock}),
-    .writes =
-        vars({Var::pte, Var::page_lock, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty})};
+    .reads = vars({Var::ubc, Var::page, Var::pte, Var::cached, Var::pg_dirty, Var::page_lock,
+                   Var::ptl, Var::rmap}),
+    .writes = vars({Var::pte, Var::page_lock, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty,
+                    Var::tlb, Var::rmap, Var::ubc})};
+
+const Step kTryToUnmapFlush{
+    .name = "try_to_unmap_flush",
+    .function = "shrink_page_list",
+    .source = "mm/rmap.c try_to_unmap_flush, after the list (vmscan.c 4.19 ~1490, 6.12 ~1550)",
+    .what = "the batched TLB flush of every CPU whose entries a deferred unmap left behind",
+    .apply = try_to_unmap_flush_step,
+    .skip = ubc_empty,
+    .reads = vars({Var::ubc}),
+    .writes = vars({Var::ubc, Var::tlb})};
 
 const Step kReclaimPageDirty{
     .name = "PageDirty",
     .function = "shrink_page_list",
     .source = "mm/vmscan.c",
     .what =
-        "a dirty page goes to pageout() (up to 4.19, kswapd; kept if someone else holds a "
-        "reference) or is left to the flusher (6.x)",
+        "a dirty page goes to pageout() (kswapd up to 6.1; from 4.3 after "
+        "try_to_unmap_flush_dirty; kept if someone else holds a reference) or is left to the "
+        "flusher (6.12), unlocked with any batched flush still pending",
     .apply = reclaim_page_dirty,
     .jumps = jumps_to({Target::next_page, Target::page_clean}),
-    .reads = vars({Var::page, Var::pg_dirty, Var::refs, Var::pte, Var::page_lock}),
-    .writes = vars({Var::page_lock})};
+    .reads = vars({Var::ubc, Var::page, Var::pg_dirty, Var::refs, Var::pte, Var::page_lock}),
+    .writes = vars({Var::page_lock, Var::ubc, Var::tlb})};
 
 const Step kPageoutSuccess{
     .name = "trylock_page",

@@ -123,15 +123,34 @@ void assert_locked(Exec& x) {
   if (!holds_page_lock(x.s, x.me().page, x.self)) bug_on(x.s, kBugCleanUnlocked);
 }
 
-/// One mapping per step: page_mkclean_one under that mapping's ptl.
+/// page_mkclean's first test, a lockless read of the map count (page_mapped, folio_mapped):
+/// a page no mapping counts in returns 0 at once, taking no PTE lock (research note 2.1).
+Flow page_mkclean_mapped_step(Exec& x, bool record) {
+  Actor& me = x.me();
+  if (x.env.variant->clean_order == CleanOrder::mkclean_then_clear) assert_locked(x);
+  if (record) me.cleaned = 0;
+  return page_mapped(x.s, x.env, me.page) ? Flow::next() : Flow::to(Target::mkclean_done);
+}
+Flow page_mkclean_mapped(Exec& x) {
+  return page_mkclean_mapped_step(x, true);
+}
+Flow page_mkclean_mapped_ignored(Exec& x) {
+  return page_mkclean_mapped_step(x, false);
+}
+
+/// page_mkclean_one takes the mapping's PTE lock whatever the PTE holds (PVMW_SYNC, sync=1).
+bool cursor_ptl_free(const State& s, const Env&, int self) {
+  return ptl_free(s, s.actor[static_cast<std::size_t>(self)].cursor, self);
+}
+
+/// One mapping per step: page_mkclean_one under that mapping's ptl. ptep_clear_flush flushes
+/// every CPU of that process before ptl is dropped.
 Flow page_mkclean_step(Exec& x, bool record) {
   Actor& me = x.me();
-  if (me.cursor == 0 && x.env.variant->clean_order == CleanOrder::mkclean_then_clear)
-    assert_locked(x);
-  if (record && me.cursor == 0) me.cleaned = 0;
   std::uint8_t& pte = pte_of(x.s, me.cursor, me.page);
   if ((pte & kPtePresent) && (pte & (kPteWrite | kPteDirty))) {
     pte = kPtePresent;
+    flush_tlb_page(x.s, x.env, me.cursor, me.page);
     if (record) me.cleaned = 1;
   }
   return next_in_loop(me, x.env.mappings);
@@ -283,6 +302,10 @@ Flow msync_entry(Exec& x) {
   return Flow::next();
 }
 
+bool own_mapping_ptl_free(const State& s, const Env& env, int self) {
+  return ptl_free(s, env.of(self).mapping, self);
+}
+
 Flow msync_pte_range(Exec& x) {
   const ActorEnv& ae = me_env(x);
   Actor& me = x.me();
@@ -290,6 +313,7 @@ Flow msync_pte_range(Exec& x) {
   std::uint8_t& pte = pte_of(x.s, ae.mapping, p);
   if ((pte & kPtePresent) && (pte & kPteDirty)) {
     pte = static_cast<std::uint8_t>(pte & ~kPteDirty);  // ptep_clear_flush_dirty: stays writable
+    flush_tlb_page(x.s, x.env, ae.mapping, p);
     set_page_dirty(x.s, x.env, p);
   }
   return next_in_loop(me, ae.last_page - ae.first_page + 1);
@@ -369,27 +393,56 @@ const Step kWbUnlockPage{.name = "unlock_page",
                          .reads = vars({Var::page, Var::page_lock}),
                          .writes = vars({Var::page_lock})};
 
+const Step kPageMkcleanMapped{
+    .name = "page_mapped",
+    .function = "page_mkclean",
+    .source =
+        "mm/rmap.c page_mkclean (folio_mkclean in 6.x): if (!page_mapped(page)) return 0 "
+        "(3.14 ~868, 4.19 ~977, 6.1 ~1043)",
+    .what =
+        "BUG unless the page is locked; a page whose map count is 0 returns 0 at once, "
+        "without taking any PTE lock",
+    .apply = page_mkclean_mapped,
+    .jumps = jumps_to({Target::mkclean_done}),
+    .reads = vars({Var::page, Var::page_lock, Var::rmap}),
+    .writes = vars({Var::cleaned})};
+
+const Step kPageMkcleanMappedIgnored{
+    .name = "page_mapped",
+    .function = "page_mkclean",
+    .source = "mm/rmap.c page_mkclean (2.6.19): if (page_mapped(page)) walk the mappings",
+    .what = "a page whose map count is 0 returns at once, without taking any PTE lock",
+    .apply = page_mkclean_mapped_ignored,
+    .jumps = jumps_to({Target::mkclean_done}),
+    .reads = vars({Var::page, Var::rmap})};
+
 const Step kPageMkclean{
     .name = "page_mkclean",
     .function = "clear_page_dirty_for_io",
-    .source = "mm/rmap.c: page_mkclean_one under each mapping's ptl (2.6.19+)",
+    .source =
+        "mm/rmap.c: page_mkclean_one under each mapping's ptl, ptep_clear_flush (2.6.19+; "
+        "PVMW_SYNC in 4.19+)",
     .what =
-        "for one mapping: if its PTE is dirty or writable, write-protect and clean it "
-        "(ptep_clear_flush) and remember that one was",
+        "for one mapping, once its PTE lock is free: if its PTE is dirty or writable, "
+        "write-protect and clean it, flush that page from every CPU of the process, and "
+        "remember that one was",
     .apply = page_mkclean,
-    .reads = vars({Var::page, Var::page_lock, Var::pte}),
-    .writes = vars({Var::cleaned, Var::pte})};
+    .enabled = cursor_ptl_free,
+    .reads = vars({Var::page, Var::cleaned, Var::pte, Var::ptl}),
+    .writes = vars({Var::cleaned, Var::pte, Var::tlb})};
 
 const Step kPageMkcleanIgnored{
     .name = "page_mkclean",
     .function = "clear_page_dirty_for_io",
     .source = "mm/rmap.c, mm/page-writeback.c (2.6.19: result ignored)",
     .what =
-        "for one mapping: if its PTE is dirty or writable, write-protect and clean it; the "
-        "dirty bit it held is dropped",
+        "for one mapping, once its PTE lock is free: if its PTE is dirty or writable, "
+        "write-protect and clean it and flush it from every CPU of the process; the dirty bit "
+        "it held is dropped",
     .apply = page_mkclean_ignored,
-    .reads = vars({Var::page, Var::pte}),
-    .writes = vars({Var::pte})};
+    .enabled = cursor_ptl_free,
+    .reads = vars({Var::page, Var::pte, Var::ptl}),
+    .writes = vars({Var::pte, Var::tlb})};
 
 const Step kCleanSetPageDirty{
     .name = "set_page_dirty",
@@ -534,10 +587,11 @@ const Step kMsyncPteRange{
     .source = "mm/msync.c (2.6.18)",
     .what =
         "for one page of the caller's range, under ptl: if the PTE is dirty, clear its dirty "
-        "bit (it stays writable) and set_page_dirty",
+        "bit (it stays writable), flush it from the process's CPUs, and set_page_dirty",
     .apply = msync_pte_range,
+    .enabled = own_mapping_ptl_free,
     .rest = true,
-    .reads = vars({Var::pte, Var::cached, Var::pg_dirty}),
-    .writes = vars({Var::pte, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty})};
+    .reads = vars({Var::pte, Var::cached, Var::pg_dirty, Var::ptl}),
+    .writes = vars({Var::pte, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty, Var::tlb})};
 
 }  // namespace dirtyrace::model::kernel

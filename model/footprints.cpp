@@ -138,11 +138,26 @@ class Encoding {
       case Op::var:
         return vars_.at(e.name);
       case Op::add:
-        return arg(0) + arg(1);
       case Op::sub:
-        return arg(0) - arg(1);
       case Op::mul:
-        return arg(0) * arg(1);
+      case Op::land:
+      case Op::lor: {
+        // A chain is one n-ary term, as deep as one link (Z3_mk_sub and _mul fold from the left).
+        z3::expr_vector args(ctx_);
+        std::vector<Z3_ast> raw;
+        for (const Expr& a : e.args) {
+          args.push_back(translate(a));
+          raw.push_back(args.back());
+        }
+        if (e.op == Op::add) return z3::sum(args);
+        if (e.op == Op::land) return z3::mk_and(args);
+        if (e.op == Op::lor) return z3::mk_or(args);
+        const auto n = static_cast<unsigned>(raw.size());
+        const Z3_ast r =
+            e.op == Op::sub ? Z3_mk_sub(ctx_, n, raw.data()) : Z3_mk_mul(ctx_, n, raw.data());
+        ctx_.check_error();
+        return z3::expr(ctx_, r);
+      }
       case Op::neg:
         return -arg(0);
       case Op::div:  // Z3's integer division and mod are floor ones for a positive divisor

@@ -32,7 +32,7 @@ std::uint64_t parse_size(const std::string& text, const char* option) {
   else if (!suffix.empty())
     value = -1;
   if (value <= 0) {
-    throw model::UsageError(std::string(option) + " '" + text +
+    throw model::UsageError(std::string(option) + " '" + model::echo(text) +
                             "' is not a positive size; write e.g. 500000, 512M or 2G");
   }
   return static_cast<std::uint64_t>(value * unit);
@@ -98,7 +98,7 @@ checker::SearchOptions search_options(const CheckOptions& o) {
   } else if (o.order == "dfs") {
     search.order = checker::Order::depth_first;
   } else {
-    throw model::UsageError("unknown --order '" + o.order + "'; use bfs or dfs");
+    throw model::UsageError("unknown --order '" + model::echo(o.order) + "'; use bfs or dfs");
   }
   if (!o.max_states.empty()) search.limits.max_states = parse_size(o.max_states, "--max-states");
   if (!o.max_memory.empty())

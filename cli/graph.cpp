@@ -77,7 +77,7 @@ void setup_graph(CLI::App& app, GraphOptions& o) {
 
 int run_graph(const GraphOptions& o) {
   if (o.format != "dot" && o.format != "svg") {
-    throw model::UsageError("unknown --format '" + o.format + "'; use dot or svg");
+    throw model::UsageError("unknown --format '" + model::echo(o.format) + "'; use dot or svg");
   }
   if (o.max_states < 1) throw model::UsageError("--max-states must be at least 1");
   const model::Model m(build_scenario(o.scenario));

@@ -19,7 +19,7 @@ namespace {
 std::pair<std::string, std::string> parse_edge(const std::string& text, const char* option) {
   const std::vector<std::string> parts = split_list(text);
   if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
-    throw model::UsageError(std::string(option) + " '" + text +
+    throw model::UsageError(std::string(option) + " '" + model::echo(text) +
                             "' must name two steps, the earlier first: BEFORE,AFTER");
   }
   return {parts[0], parts[1]};
@@ -70,7 +70,8 @@ int run_orderings(const OrderingsOptions& o) {
   model::Scenario scenario = build_scenario(o.scenario, orderings_default_scenario());
   scenario.validate_and_resolve();
   if (o.format != "text" && o.format != "md" && o.format != "json") {
-    throw model::UsageError("unknown --format '" + o.format + "'; use text, md or json");
+    throw model::UsageError("unknown --format '" + model::echo(o.format) +
+                            "'; use text, md or json");
   }
   if (o.list_routines) {
     for (const std::string& r : properties::routines_run(scenario)) std::printf("%s\n", r.c_str());
@@ -97,7 +98,7 @@ int run_orderings(const OrderingsOptions& o) {
     std::error_code ec;
     std::filesystem::create_directories(o.trace_out, ec);
     if (ec) {
-      throw model::UsageError("cannot create --trace-out directory '" + o.trace_out +
+      throw model::UsageError("cannot create --trace-out directory '" + model::echo(o.trace_out) +
                               "': " + ec.message());
     }
   }

@@ -20,8 +20,9 @@ int run_replay(const ReplayOptions& o) {
   const traces::Trace trace = traces::read_trace_file(o.file);
   const std::string recorded(trace.scenario.variant->name);
   if (!o.variant.empty() && model::variant_named(o.variant).name != recorded) {
-    throw model::UsageError("the trace was recorded under " + recorded + ", not " + o.variant +
-                            "; replay it with --variant " + recorded + " or without --variant");
+    throw model::UsageError("the trace was recorded under " + recorded + ", not " +
+                            model::echo(o.variant) + "; replay it with --variant " + recorded +
+                            " or without --variant");
   }
   if (!o.scenario_file.empty()) {
     ScenarioOptions so;

@@ -22,7 +22,8 @@ void setup_show(CLI::App& app, ShowOptions& o) {
 int run_show(const ShowOptions& o) {
   std::string text;
   if (o.format != "text" && o.format != "html" && o.format != "dot" && o.format != "svg") {
-    throw model::UsageError("unknown --format '" + o.format + "'; use text, html, dot or svg");
+    throw model::UsageError("unknown --format '" + model::echo(o.format) +
+                            "'; use text, html, dot or svg");
   }
   const traces::Trace trace = traces::read_trace_file(o.file);
   if (o.format == "text") {

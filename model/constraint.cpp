@@ -68,7 +68,7 @@ class Parser {
   Expr parse() {
     Expr e = logic_or();
     skip_space();
-    if (pos_ < text_.size()) fail("unexpected '" + std::string(1, text_[pos_]) + "'");
+    if (pos_ < text_.size()) fail("unexpected '" + echo(text_.substr(pos_, 1)) + "'");
     if (!e.is_bool()) fail("a constraint must be a comparison, e.g. 'w + n <= 4096'", 0);
     return e;
   }
@@ -267,7 +267,7 @@ class Parser {
       if (field == "off") return term_expr(a.range.off);
       if (field == "len") return term_expr(a.range.len);
       if (field == "end") return end_of(a);
-      fail("'" + name + "' has fields off, len and end, not '" + field + "'", field_at);
+      fail("'" + echo(name) + "' has fields off, len and end, not '" + echo(field) + "'", field_at);
     }
     const Geometry& g = context_.geometry;
     if (name == "page_size") return constant(g.page_size);
@@ -278,7 +278,8 @@ class Parser {
       return {Op::var, 0, name, {}};
     std::string known;
     for (const auto& s : symbols) known += (known.empty() ? "" : ", ") + s;
-    fail("unknown name '" + name + "'; the symbols are " + (known.empty() ? "(none)" : known) +
+    fail("unknown name '" + echo(name) + "'; the symbols are " +
+             (known.empty() ? "(none)" : known) +
              ", and ACTOR.off, .len, .end, page_size, block_size, file_size",
          at);
   }
@@ -299,7 +300,7 @@ class Parser {
     }
     std::string known;
     for (const auto& a : context_.actors) known += (known.empty() ? "" : ", ") + a.name;
-    fail("no actor with a byte range is called '" + name +
+    fail("no actor with a byte range is called '" + echo(name) +
              "'; those with one: " + (known.empty() ? "(none)" : known),
          at);
   }
@@ -389,7 +390,7 @@ class Parser {
       parts.push_back(node(Op::lt, term_expr(a[1]->range.off), end_of(*a[0])));
       return all(std::move(parts));
     }
-    fail("unknown function '" + name +
+    fail("unknown function '" + echo(name) +
              "'; the functions are page(x), block(x), aligned(x, n), crosses_page(A), "
              "crosses_block(A), same_page(A, B), same_block(A, B), overlaps(A, B)",
          at);

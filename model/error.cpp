@@ -2,14 +2,14 @@
 
 namespace dirtyrace::model {
 
-std::string echo(std::string_view text) {
+std::string echo(std::string_view text, std::size_t max) {
   std::string out;
   std::size_t shown = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     // A UTF-8 continuation byte belongs to the character before it.
     if ((c & 0xc0) != 0x80) {
-      if (shown == kMaxEchoed) return out + "…";
+      if (shown == max) return out + "…";
       ++shown;
     }
     if (c == '\n') {

@@ -15,9 +15,9 @@ class UsageError : public std::runtime_error {
 inline constexpr std::size_t kMaxEchoed = 60;
 
 /// The user's text as an error message may echo it: control characters escaped ("\n", "\x01"),
-/// so that the message stays one line, and cut to kMaxEchoed characters with "…" after.
+/// so that the message stays one line, and cut to `max` characters with "…" after.
 ///
 ///   echo("writer\nflusher") == "writer\\nflusher"
-std::string echo(std::string_view text);
+std::string echo(std::string_view text, std::size_t max = kMaxEchoed);
 
 }  // namespace dirtyrace::model

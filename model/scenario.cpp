@@ -49,7 +49,7 @@ int parse_int(std::string_view text, std::string_view what) {
   int value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    throw UsageError("invalid " + std::string(what) + " '" + std::string(text) +
+    throw UsageError("invalid " + std::string(what) + " '" + echo(text) +
                      "': expected a whole number");
   }
   return value;
@@ -92,7 +92,7 @@ ActorKind actor_kind_named(std::string_view name) {
   for (const auto& k : kActorKinds) {
     if (k.name == name) return k.kind;
   }
-  throw UsageError("unknown actor '" + std::string(name) + "'; valid actors: " + kind_names());
+  throw UsageError("unknown actor '" + echo(name) + "'; valid actors: " + kind_names());
 }
 
 std::vector<ActorSpec> parse_actor_list(std::string_view text) {
@@ -103,7 +103,7 @@ std::vector<ActorSpec> parse_actor_list(std::string_view text) {
     std::string_view item = text.substr(start, comma - start);
     start = comma + 1;
     if (item.empty()) {
-      throw UsageError("empty entry in actor list '" + std::string(text) +
+      throw UsageError("empty entry in actor list '" + echo(text) +
                        "'; write kinds separated by commas, e.g. writer,flusher,msync");
     }
     int count = 1;
@@ -121,7 +121,7 @@ std::vector<ActorSpec> parse_actor_list(std::string_view text) {
     }
     spec.kind = actor_kind_named(item);
     if (has_mapping && !actor_kind_info(spec.kind).uses_mapping) {
-      throw UsageError("actor '" + std::string(item) +
+      throw UsageError("actor '" + echo(item) +
                        "' does not act through a mapping; '@' applies to writer, msync, munmap");
     }
     // A writer without '@' gets the next mapping round-robin; -1 marks "not chosen".
@@ -356,7 +356,7 @@ class TomlReader {
                                 return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
                               });
       if (!identifier) {
-        throw UsageError(where_ + ": '" + std::string(key) + "' is \"" + *name +
+        throw UsageError(where_ + ": '" + std::string(key) + "' is \"" + echo(*name) +
                          "\" but a symbol must be a name of letters, digits and '_', e.g. \"w\"");
       }
       return ByteTerm{0, *name};
@@ -371,7 +371,7 @@ class TomlReader {
   void reject_unknown_keys() const {
     for (const auto& [key, value] : table_) {
       if (std::find(seen_.begin(), seen_.end(), key.str()) == seen_.end()) {
-        throw UsageError(where_ + ": unknown key '" + std::string(key.str()) +
+        throw UsageError(where_ + ": unknown key '" + echo(key.str()) +
                          "' (see README, \"Scenario files\")");
       }
     }
@@ -493,7 +493,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
       if (order.routine.empty()) throw UsageError(where + ": every routine needs a 'name'");
       rt.mark_known("order");
       const toml::array* ops = t->get_as<toml::array>("order");
-      if (!ops) throw UsageError(where + ": '" + order.routine + "' needs an 'order' list");
+      if (!ops) throw UsageError(where + ": '" + echo(order.routine) + "' needs an 'order' list");
       for (const toml::node& op : *ops) {
         auto id = op.value<std::string>();
         if (!id) throw UsageError(where + ": 'order' must be a list of step names");
@@ -510,7 +510,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
 
 Scenario read_scenario_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError("cannot read scenario file '" + path + "'");
+  if (!in) throw UsageError("cannot read scenario file '" + echo(path) + "'");
   std::ostringstream text;
   text << in.rdbuf();
   return parse_scenario_toml(text.str(), path);

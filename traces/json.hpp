@@ -17,6 +17,10 @@ inline constexpr int kTraceVersion = 1;
 
 nlohmann::ordered_json scenario_to_json(const model::Scenario& s);
 nlohmann::ordered_json trace_to_json(const Trace& t);
+/// Parses JSON text with arrays and objects nested at most kMaxTraceDepth levels; throws
+/// model::UsageError with a message that follows the name of what was read ("is not valid JSON").
+nlohmann::json parse_trace_json(std::string_view text);
+inline constexpr int kMaxTraceDepth = 64;
 /// Reads a trace; throws model::UsageError naming the first thing that is wrong.
 Trace trace_from_json(const nlohmann::json& j);
 /// Reads and parses a trace file; throws model::UsageError.

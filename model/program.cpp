@@ -117,16 +117,24 @@ class Flattener {
   }
 
   /// The program counter reached from entry `i`, following jumps.
-  std::uint8_t resolve_position(std::size_t i, std::size_t depth = 0) const {
-    if (depth > entries_.size()) throw std::logic_error("jump cycle without a step");
-    if (i >= entries_.size()) return static_cast<std::uint8_t>(steps_);
-    const Entry& e = entries_[i];
-    if (e.kind == Item::Kind::step) return static_cast<std::uint8_t>(e.step_index);
-    const auto label = find_label(e.target, e.chain);
-    if (!label) {
-      throw std::logic_error("jump to an undefined label in '" + std::string(e.routine) + "'");
+  /// Only edited routines (the scenario's routine orders) can make a loop of jumps with no step
+  /// in it: an input error.
+  std::uint8_t resolve_position(std::size_t i) const {
+    for (std::size_t hops = 0; i < entries_.size(); ++hops) {
+      const Entry& e = entries_[i];
+      if (e.kind == Item::Kind::step) return static_cast<std::uint8_t>(e.step_index);
+      if (hops > entries_.size()) {
+        throw UsageError("the edited routines leave a loop in routine '" + std::string(e.routine) +
+                         "' with no step in it, which would run forever; keep at least one of "
+                         "its steps in its order");
+      }
+      const auto label = find_label(e.target, e.chain);
+      if (!label) {
+        throw std::logic_error("jump to an undefined label in '" + std::string(e.routine) + "'");
+      }
+      i = *label;
     }
-    return resolve_position(*label, depth + 1);
+    return static_cast<std::uint8_t>(steps_);
   }
 
   struct Label {
@@ -150,7 +158,27 @@ Program Program::build(const RoutineTable& table, std::string_view entry) {
   p.steps_ = Flattener(table).run(entry);
   if (p.steps_.size() > 250)
     throw std::logic_error("program of '" + std::string(entry) + "' too long");
+  p.check_skip_cycles();
   return p;
+}
+
+void Program::check_skip_cycles() const {
+  const auto skippable = [&](std::size_t pc) {
+    return pc < steps_.size() && steps_[pc].step->skip;
+  };
+  for (std::size_t start = 0; start < steps_.size(); ++start) {
+    std::size_t pc = start;
+    for (std::size_t hops = 0; skippable(pc); ++hops) {
+      if (hops > steps_.size()) {
+        const FlatStep& f = steps_[pc];
+        throw UsageError("the edited routines leave a loop that step '" +
+                         std::string(f.step->name) + "' of routine '" + std::string(f.routine) +
+                         "' can skip around forever, with no step that cannot be skipped; keep "
+                         "the step its loop starts with (e.g. the lookup) in the routine's order");
+      }
+      pc = steps_[pc].skip_target;
+    }
+  }
 }
 
 }  // namespace dirtyrace::model

@@ -54,7 +54,10 @@ struct FlatStep {
 class Program {
  public:
   /// Inlines `entry` and everything it calls. Throws std::logic_error on a recursive call, an
-  /// unknown routine, a jump no routine on the chain defines, or a program over 250 steps.
+  /// unknown routine, a jump no routine on the chain defines, or a program over 250 steps, and
+  /// UsageError on a loop that edited routines (RoutineOrder) left without a step that always
+  /// runs: jumps with no step between them, or steps that can each be skipped back to the first.
+  /// An empty program is valid: its actor finishes at once.
   static Program build(const RoutineTable& table, std::string_view entry);
 
   std::size_t size() const { return steps_.size(); }
@@ -63,6 +66,9 @@ class Program {
   const FlatStep& operator[](std::size_t pc) const { return steps_[pc]; }
 
  private:
+  /// Throws UsageError if following the skip targets of skippable steps can come round again.
+  void check_skip_cycles() const;
+
   std::vector<FlatStep> steps_;
 };
 

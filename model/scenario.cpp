@@ -298,15 +298,18 @@ class TomlReader {
     seen_.emplace_back(key);
     const toml::node* node = table_.get(key);
     if (!node) return std::nullopt;
-    if (auto v = node->value<T>()) return *v;
+    // value_exact: value() would read true as 1, 1.0 as 1 and 1 as true.
+    if (auto v = node->value_exact<T>()) return *v;
     throw UsageError(where_ + ": '" + std::string(key) + "' must be " + std::string(type_name));
   }
 
-  std::optional<int> get_int(std::string_view key) {
+  /// An integer from `lo` to `hi`; the model's own bounds are checked later, with advice.
+  std::optional<int> get_int(std::string_view key, int lo = 0, int hi = 1000) {
     auto v = get<std::int64_t>(key, "an integer");
     if (!v) return std::nullopt;
-    if (*v < -1000 || *v > 1000) {
-      throw UsageError(where_ + ": '" + std::string(key) + "' is out of range");
+    if (*v < lo || *v > hi) {
+      throw UsageError(where_ + ": '" + std::string(key) + "' is " + std::to_string(*v) +
+                       " but must be " + std::to_string(lo) + " to " + std::to_string(hi));
     }
     return static_cast<int>(*v);
   }
@@ -319,7 +322,7 @@ class TomlReader {
     std::vector<int> out;
     if (arr) {
       for (const toml::node& item : *arr) {
-        auto v = item.value<std::int64_t>();
+        auto v = item.value_exact<std::int64_t>();
         if (!v || *v < 0 || *v > 1000) {
           arr = nullptr;
           break;
@@ -349,7 +352,7 @@ class TomlReader {
     seen_.emplace_back(key);
     const toml::node* node = table_.get(key);
     if (!node) return std::nullopt;
-    if (auto name = node->value<std::string>()) {
+    if (auto name = node->value_exact<std::string>()) {
       const bool identifier = !name->empty() &&
                               !std::isdigit(static_cast<unsigned char>((*name)[0])) &&
                               std::all_of(name->begin(), name->end(), [](char c) {
@@ -413,7 +416,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
   if (const toml::node* list = root.get("constraints")) {
     const toml::array* arr = list->as_array();
     for (std::size_t i = 0; arr && i < arr->size(); ++i) {
-      auto constraint = (*arr)[i].value<std::string>();
+      auto constraint = (*arr)[i].value_exact<std::string>();
       if (!constraint) arr = nullptr;
       if (constraint) s.constraints.push_back(*constraint);
     }
@@ -427,7 +430,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
     const toml::array* arr = props->as_array();
     if (!arr) throw UsageError(std::string(origin) + ": 'properties' must be a list of names");
     for (const toml::node& p : *arr) {
-      auto name = p.value<std::string>();
+      auto name = p.value_exact<std::string>();
       if (!name) throw UsageError(std::string(origin) + ": 'properties' must be a list of names");
       s.properties.push_back(*name);
     }
@@ -451,12 +454,26 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
       if (mapping && !actor_kind_info(spec.kind).uses_mapping) {
         throw UsageError(where + ": '" + *kind + "' does not act through a mapping");
       }
+      // Each key applies to the kinds that use it; on another kind it would be ignored.
+      const auto applies = [&](std::string_view key, bool ok, std::string_view kinds) {
+        if (t->contains(key) && !ok) {
+          throw UsageError(where + ": '" + std::string(key) + "' does not apply to " +
+                           std::string(actor_kind_info(spec.kind).name) + "; it applies to " +
+                           std::string(kinds));
+        }
+      };
+      const bool writer = spec.kind == ActorKind::writer;
+      applies("targets", writer, "writer");
+      applies("stores", writer, "writer");
+      applies("pages", !writer && spec.kind != ActorKind::flusher && spec.kind != ActorKind::fsync,
+              "msync, munmap, reclaim, journal, buffer_flush");
       if (auto pages = a.get_int_list("pages")) {
         if (pages->size() != 2) throw UsageError(where + ": 'pages' must be [first, last]");
         spec.first_page = (*pages)[0];
         spec.last_page = (*pages)[1];
       }
       if (auto targets = a.get_int_list("targets")) spec.blocks = *targets;
+      // -1 is the model's "not given" (the scenario's 'stores'), so a file cannot write it.
       spec.stores = a.get_int("stores").value_or(-1);
       const auto off = a.get_term("off");
       const auto len = a.get_term("len");
@@ -473,7 +490,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
         }
         spec.range = ByteRange{*off, *len};
       }
-      const int count = a.get_int("count").value_or(1);
+      const int count = a.get_int("count", 1, kMaxActors).value_or(1);
       check_range(count, 1, kMaxActors, where + " count", "");
       a.reject_unknown_keys();
       for (int k = 0; k < count; ++k) s.actors.push_back(spec);
@@ -495,11 +512,16 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
       const toml::array* ops = t->get_as<toml::array>("order");
       if (!ops) throw UsageError(where + ": '" + echo(order.routine) + "' needs an 'order' list");
       for (const toml::node& op : *ops) {
-        auto id = op.value<std::string>();
+        auto id = op.value_exact<std::string>();
         if (!id) throw UsageError(where + ": 'order' must be a list of step names");
         order.ops.push_back(*id);
       }
       rt.reject_unknown_keys();
+      for (const RoutineOrder& earlier : s.routine_orders) {
+        if (earlier.routine == order.routine) {
+          throw UsageError(where + ": '" + echo(order.routine) + "' is given twice");
+        }
+      }
       s.routine_orders.push_back(std::move(order));
     }
   }

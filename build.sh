@@ -5,10 +5,11 @@
 #   ./build.sh test                  Release build and ASan/UBSan build, every test in both
 #   ./build.sh bench                 Release build, then the benchmark
 #   ./build.sh format                check the formatting of every source file (clang-format)
+#   ./build.sh fuzz [SECONDS]        libFuzzer on each input reader for SECONDS (default 60) each
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(cmake make g++ pkg-config ccache clang-format libabsl-dev libboost-graph-dev libcli11-dev
+packages=(cmake make g++ pkg-config ccache clang clang-format libclang-rt-dev libabsl-dev libboost-graph-dev libcli11-dev
           libtomlplusplus-dev libxxhash-dev libz3-dev doctest-dev nlohmann-json3-dev)
 # What the tests need besides: the viewer's browser test and `dirtyrace show --format svg`.
 test_packages=(python3 chromium graphviz)
@@ -34,6 +35,41 @@ build() {  # build DIR [cmake options...]
   cmake --build "$dir" -j "$jobs"
 }
 
+# The fuzz targets (fuzz/fuzz_TARGET.cpp) and the longest input each is given.
+fuzz_targets=(scenario:4096 constraint:4096 trace:32768 replay:32768 explain:32768)
+
+# Builds the fuzz targets with clang, ASan and UBSan in build-fuzz, then runs each for SECONDS
+# from its corpus in fuzz/corpus/TARGET. The first crash, sanitizer report, timeout or internal
+# error stops it with the input saved as build-fuzz/findings/TARGET-crash-*; inputs that reach
+# new coverage are merged into fuzz/corpus/TARGET (commit them).
+fuzz() {  # fuzz SECONDS
+  local seconds=$1
+  CXX=clang++ build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDIRTYRACE_FUZZ=ON \
+    -DDIRTYRACE_TESTS=OFF -DDIRTYRACE_BENCH=OFF
+  mkdir -p build-fuzz/findings
+  local entry target max_len work log
+  for entry in "${fuzz_targets[@]}"; do
+    target=${entry%%:*}
+    max_len=${entry##*:}
+    work=build-fuzz/corpus/$target
+    log=build-fuzz/fuzz_$target.log
+    mkdir -p "$work" "fuzz/corpus/$target"
+    # New inputs go to the first directory (scratch); the repo's corpus is read as seeds.
+    if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      "./build-fuzz/fuzz/fuzz_$target" "$work" "fuzz/corpus/$target" \
+      -max_total_time="$seconds" -max_len="$max_len" -timeout=20 -rss_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix="build-fuzz/findings/$target-" >"$log" 2>&1; then
+      tail -n 30 "$log" >&2
+      echo "build.sh: fuzz_$target found a failure; the input is in build-fuzz/findings/" >&2
+      return 1
+    fi
+    "./build-fuzz/fuzz/fuzz_$target" -merge=1 "fuzz/corpus/$target" "$work" >>"$log" 2>&1
+    echo "fuzz_$target: $(grep -E '^Done [0-9]+ runs' "$log" | tail -n 1)," \
+      "$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1)," \
+      "corpus $(ls "fuzz/corpus/$target" | wc -l) files"
+  done
+}
+
 cmd=${1:-run}
 [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -53,6 +89,12 @@ case "$cmd" in
       -DDIRTYRACE_SELF_CHECK=ON -DDIRTYRACE_BENCH=OFF
     ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       ctest --test-dir build-sanitize --output-on-failure -j "$jobs"
+    # Each fuzz target briefly: a crash fails the test command.
+    fuzz 5
+    ;;
+  fuzz)
+    install_missing
+    fuzz "${1:-60}"
     ;;
   bench)
     install_missing
@@ -64,7 +106,7 @@ case "$cmd" in
     git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
     ;;
   *)
-    echo "usage: ./build.sh run|test|bench|format" >&2
+    echo "usage: ./build.sh run|test|bench|format|fuzz [SECONDS]" >&2
     exit 2
     ;;
 esac

@@ -21,6 +21,12 @@ enum ExitCode : int {
   kExitInternal = 4,
 };
 
+/// Checks on option values, so that a value the user gave never silently means "not given" or a
+/// default: non_empty() for text ("--actors ''"), seconds() for a time limit (a finite number,
+/// not negative; "nan" and "inf" are refused).
+const CLI::Validator& non_empty();
+const CLI::Validator& seconds();
+
 /// Scenario options shared by the commands that build a scenario.
 struct ScenarioOptions {
   std::string scenario_file;

@@ -69,10 +69,12 @@ std::string render_svg(const std::string& dot) {
 
 void setup_graph(CLI::App& app, GraphOptions& o) {
   add_scenario_options(app, o.scenario);
-  app.add_option("--format", o.format, "Output format: dot (default) or svg (needs Graphviz)");
+  app.add_option("--format", o.format, "Output format: dot (default) or svg (needs Graphviz)")
+      ->check(non_empty());
   app.add_option("--max-states", o.max_states,
                  "Refuse (exit 3) a scenario with more states than this (default 2000)");
-  app.add_option("-o,--output", o.output, "Write the graph to this file instead of stdout");
+  app.add_option("-o,--output", o.output, "Write the graph to this file instead of stdout")
+      ->check(non_empty());
 }
 
 int run_graph(const GraphOptions& o) {

@@ -11,9 +11,11 @@ namespace dirtyrace::cli {
 void setup_replay(CLI::App& app, ReplayOptions& o) {
   app.add_option("trace", o.file, "Trace file written by 'dirtyrace check --trace-out'")
       ->required();
-  app.add_option("--variant", o.variant, "Fail unless the trace was recorded under this variant");
+  app.add_option("--variant", o.variant, "Fail unless the trace was recorded under this variant")
+      ->check(non_empty());
   app.add_option("--scenario", o.scenario_file,
-                 "Fail unless the trace was recorded under this scenario file");
+                 "Fail unless the trace was recorded under this scenario file")
+      ->check(non_empty());
 }
 
 int run_replay(const ReplayOptions& o) {

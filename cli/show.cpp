@@ -15,8 +15,10 @@ void setup_show(CLI::App& app, ShowOptions& o) {
       ->required();
   app.add_option("--format", o.format,
                  "text (default), html (a self-contained page to step through), dot (Graphviz "
-                 "source) or svg (needs Graphviz)");
-  app.add_option("-o,--output", o.output, "Write to this file (whole or not at all), not stdout");
+                 "source) or svg (needs Graphviz)")
+      ->check(non_empty());
+  app.add_option("-o,--output", o.output, "Write to this file (whole or not at all), not stdout")
+      ->check(non_empty());
 }
 
 int run_show(const ShowOptions& o) {

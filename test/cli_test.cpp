@@ -265,3 +265,40 @@ TEST_CASE("orderings: a Markdown table, JSON with trace files that replay, exit 
   expect_usage_error(cpdfio + " --remove-edge TestClearPageDirty,page_mkclean",
                      "does not depend on");
 }
+
+TEST_CASE("command-line values that would silently mean 'no limit' or 'not given' are refused") {
+  for (const char* v : {"nan", "inf", "0.3", "1e30", "0", "-5"}) {
+    expect_usage_error(std::string("check --max-states ") + v, "--max-states '");
+  }
+  expect_usage_error("check --max-memory 0.5", "--max-memory '0.5' is not a positive whole size");
+  expect_usage_error("check --time-limit nan", "--time-limit: 'nan' is not a number of seconds");
+  expect_usage_error("check --time-limit inf", "--time-limit: 'inf' is not a number of seconds");
+  expect_usage_error("orderings --time-limit nan", "--time-limit: 'nan'");
+  expect_usage_error("simulate --steps -1", "--steps: Value -1 not in range");
+  for (const char* option : {"--actors", "--trace-out", "--variant", "--property", "--scenario"}) {
+    expect_usage_error(std::string("check ") + option + " ''",
+                       std::string(option) + ": the value is empty");
+  }
+  expect_usage_error("replay --scenario '' x.json", "--scenario: the value is empty");
+  // A huge name is echoed cut short, on one line.
+  const Run r = run_dirtyrace("check --actors " + std::string(70000, 'a'));
+  CHECK(r.code == 2);
+  CHECK(r.err.size() < 300);
+  CHECK(r.err.find("unknown actor 'aaaa") != std::string::npos);
+  CHECK(r.err.find("…'") != std::string::npos);
+}
+
+TEST_CASE("scenario files: keys that do not apply to an actor's kind are refused") {
+  const dirtyrace::test::Scratch s;
+  s.write("stores.toml", "[[actors]]\nkind = \"flusher\"\nstores = 3\n");
+  expect_usage_error("check --scenario " + s / "stores.toml",
+                     "actors[0]: 'stores' does not apply to flusher; it applies to writer");
+  s.write("pages.toml", "[[actors]]\nkind = \"writer\"\npages = [0, 0]\n");
+  expect_usage_error("check --scenario " + s / "pages.toml", "'pages' does not apply to writer");
+  s.write("count.toml", "[[actors]]\nkind = \"writer\"\ncount = 0\n");
+  expect_usage_error("check --scenario " + s / "count.toml", "'count' is 0 but must be 1 to");
+  s.write(
+      "twice.toml",
+      "[[routines]]\nname = \"fsync\"\norder = []\n[[routines]]\nname = \"fsync\"\norder = []\n");
+  expect_usage_error("check --scenario " + s / "twice.toml", "'fsync' is given twice");
+}

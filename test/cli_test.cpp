@@ -201,7 +201,7 @@ TEST_CASE("bad options: one line naming what is wrong and the valid choices, exi
   expect_usage_error("check --mappings 5", "mappings is 5 but must be 1 to 3");
   expect_usage_error("check --actors writer,msync@2", "msync0 uses mapping 2");
   expect_usage_error("check --order sideways", "use bfs or dfs");
-  expect_usage_error("check --max-memory lots", "--max-memory 'lots' is not a positive size");
+  expect_usage_error("check --max-memory lots", "--max-memory 'lots' is not a positive whole size");
   expect_usage_error("check --pages two", "--pages");
   expect_usage_error("check --frobnicate", "frobnicate");
   expect_usage_error("check --stable-writes --variant linux-2.6.20",

@@ -124,6 +124,8 @@ checker::SearchOptions search_options(const CheckOptions& o) {
 }
 
 int run_check(const CheckOptions& o) {
+  // Before the search: what it finds must not be lost to an unwritable path.
+  if (!o.trace_out.empty()) traces::check_writable(o.trace_out);
   const model::Scenario scenario = build_scenario(o.scenario);
   if (scenario.needs_classes()) return run_check_classes(o, scenario);
   const model::Model m(scenario);

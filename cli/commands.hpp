@@ -99,10 +99,12 @@ struct GraphOptions {
   ScenarioOptions scenario;
   std::string format = "dot";
   long long max_states = 2000;
+  std::string max_memory = "1G";
   std::string output;
 };
 void setup_graph(CLI::App& app, GraphOptions& o);
-/// Writes the reachable state graph; refuses (exit 3) one larger than --max-states.
+/// Writes the reachable state graph; refuses (exit 3) one larger than --max-states or
+/// --max-memory, and stops (exit 3) on Ctrl-C.
 int run_graph(const GraphOptions& o);
 
 struct SimulateOptions {

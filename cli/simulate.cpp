@@ -28,6 +28,7 @@ int run_simulate(const SimulateOptions& o) {
     throw model::UsageError(
         "--trace-out is for random runs; in an interactive run type s FILE to save it");
   }
+  if (!o.trace_out.empty()) traces::check_writable(o.trace_out);
   const model::Model m(build_scenario(o.scenario));
   const properties::CheckedModel system(m,
                                         properties::select_properties(m, m.scenario().properties));

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -531,6 +532,9 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
 }
 
 Scenario read_scenario_file(const std::string& path) {
+  if (std::filesystem::is_directory(path)) {
+    throw UsageError("cannot read scenario file '" + echo(path) + "': it is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError("cannot read scenario file '" + echo(path) + "'");
   std::ostringstream text;

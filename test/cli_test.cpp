@@ -302,3 +302,37 @@ TEST_CASE("scenario files: keys that do not apply to an actor's kind are refused
       "[[routines]]\nname = \"fsync\"\norder = []\n[[routines]]\nname = \"fsync\"\norder = []\n");
   expect_usage_error("check --scenario " + s / "twice.toml", "'fsync' is given twice");
 }
+
+TEST_CASE("output paths: checked before the search, written through a unique temporary") {
+  const dirtyrace::test::Scratch s;
+  // The default scenario has millions of states: the error must come before the search.
+  Run r = run_dirtyrace("check --quiet --trace-out " + s / "missing/t.json", "/dev/null",
+                        "timeout 20 ");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("cannot write '") != std::string::npos);
+  CHECK(r.err.find("check that its directory exists and is writable") != std::string::npos);
+  expect_usage_error("check --quiet --trace-out " + s.dir.string(), "it is a directory");
+  // A user's own FILE.tmp is left alone.
+  s.write("t.json.tmp", "mine");
+  r = run_dirtyrace(kLostWrite + " --trace-out " + s / "t.json");
+  CHECK(r.code == 1);
+  CHECK(slurp(s / "t.json.tmp") == "mine");
+  CHECK(run_dirtyrace("replay " + s / "t.json").code == 0);
+  expect_usage_error("check --scenario " + s.dir.string(),
+                     "cannot read scenario file '" + s.dir.string() + "': it is a directory");
+}
+
+TEST_CASE("graph stops at --max-memory and on Ctrl-C as inconclusive, with what it stored") {
+  Run r = run_dirtyrace("graph --max-states 100000000 --max-memory 20M");
+  CHECK(r.code == 3);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("the state graph needs more than --max-memory 20M (exploration stopped at ") ==
+        std::string("dirtyrace: error: ").size());
+  r = run_dirtyrace("graph --max-states 100000000 --max-memory 100G", "/dev/null",
+                    "timeout --preserve-status -s INT 2 ");
+  CHECK(r.code == 3);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("dirtyrace: interrupted after ") == 0);
+  CHECK(r.err.find("no graph written") != std::string::npos);
+  expect_usage_error("graph --max-memory 0.5", "--max-memory '0.5' is not a positive whole size");
+}

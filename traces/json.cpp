@@ -1,6 +1,11 @@
 #include "traces/json.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -320,19 +325,49 @@ Trace read_trace_file(const std::string& path) {
   }
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw UsageError("cannot write '" + model::echo(path) + "'; check that its directory exists");
-    out << text;
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw UsageError("cannot write '" + model::echo(path) + "' (disk full?)");
-    }
+namespace {
+
+/// A new file beside `path` with a name no other file has ("PATH.tmp-XXXXXX"), open for writing.
+/// Throws UsageError naming `path` when its directory does not take one.
+std::pair<std::string, int> unique_temporary(const std::string& path) {
+  if (std::filesystem::is_directory(path)) {
+    throw UsageError("cannot write '" + model::echo(path) + "': it is a directory");
   }
+  std::string tmp = path + ".tmp-XXXXXX";
+  const int fd = mkstemp(tmp.data());
+  if (fd < 0) {
+    throw UsageError("cannot write '" + model::echo(path) +
+                     "'; check that its directory exists and is writable");
+  }
+  return {tmp, fd};
+}
+
+}  // namespace
+
+void check_writable(const std::string& path) {
+  const auto [tmp, fd] = unique_temporary(path);
+  close(fd);
+  std::remove(tmp.c_str());
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const auto [tmp, fd] = unique_temporary(path);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  const bool ok = close(fd) == 0 && done == text.size();
+  if (!ok) {
+    std::remove(tmp.c_str());
+    throw UsageError("cannot write '" + model::echo(path) + "' (disk full?)");
+  }
+  // mkstemp made it private (0600); give it the mode a new file would get.
+  const mode_t mask = umask(0);
+  umask(mask);
+  chmod(tmp.c_str(), 0666 & ~mask);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
     throw UsageError("cannot write '" + model::echo(path) + "'");

@@ -25,8 +25,13 @@ inline constexpr int kMaxTraceDepth = 64;
 Trace trace_from_json(const nlohmann::json& j);
 /// Reads and parses a trace file; throws model::UsageError.
 Trace read_trace_file(const std::string& path);
-/// Writes `text` to `path` through a temporary file and a rename, so that `path` is never left
-/// half-written. Throws model::UsageError when it cannot.
+/// Writes `text` to `path` through a temporary file of a unique name in the same directory and a
+/// rename, so that `path` is never left half-written and no other file is touched. Throws
+/// model::UsageError when it cannot.
 void write_file_atomically(const std::string& path, const std::string& text);
+/// Throws model::UsageError if write_file_atomically could not write `path` (a directory, or a
+/// directory that is missing or not writable): called before a long search, so that what the
+/// search finds is not lost.
+void check_writable(const std::string& path);
 
 }  // namespace dirtyrace::traces

@@ -271,7 +271,17 @@ Enumeration enumerate_footprints(const Scenario& scenario, const FootprintOption
 
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::pair<std::vector<Footprint>, Assignment>> found;
+  // A class costs its footprints and witness here, then a concrete scenario in out.classes.
+  const std::uint64_t per_class = sizeof(FootprintClass) + sizeof(Scenario) +
+                                  s.actors.size() * (sizeof(ActorSpec) + sizeof(ActorFootprint)) +
+                                  cc.symbols().size() * 96 + 256;
+  const auto out_of_memory = [&] {
+    return options.max_memory_bytes &&
+           Z3_get_estimated_alloc_size() + found.size() * per_class > options.max_memory_bytes;
+  };
   try {
+    // Checked between Z3's checks, each bounded by the rlimit. (Z3's own memory_max_size is
+    // no help: once reached, Z3 4.8.12 fails inside its next call instead of answering unknown.)
     z3::context ctx;
     z3::solver solver(ctx);
     if (options.rlimit) {
@@ -283,6 +293,11 @@ Enumeration enumerate_footprints(const Scenario& scenario, const FootprintOption
     for (const z3::expr& a : enc.assertions()) solver.add(a);
     for (const Expr& c : constraints) solver.add(enc.translate(c));
     while (true) {
+      if (out_of_memory()) {
+        out.complete = false;
+        out.unknown_reason = "memory limit reached";
+        break;
+      }
       ++out.checks;
       const z3::check_result r = solver.check();
       if (r == z3::unsat) break;

@@ -336,3 +336,15 @@ TEST_CASE("graph stops at --max-memory and on Ctrl-C as inconclusive, with what 
   CHECK(r.err.find("no graph written") != std::string::npos);
   expect_usage_error("graph --max-memory 0.5", "--max-memory '0.5' is not a positive whole size");
 }
+
+TEST_CASE("--max-memory holds for the enumeration of footprint classes too") {
+  const dirtyrace::test::Scratch s;
+  s.write("ranges.toml",
+          "pages = 4\nblocks = 4\nmappings = 2\n"
+          "[[actors]]\nkind = \"writer\"\noff = \"w\"\nlen = \"n\"\n"
+          "[[actors]]\nkind = \"msync\"\noff = \"m\"\nlen = \"k\"\n");
+  const Run r = run_dirtyrace("check --quiet --max-memory 5M --scenario " + s / "ranges.toml");
+  CHECK(r.code == 3);
+  CHECK(r.out.find("verdict: INCONCLUSIVE (Z3: memory limit reached)") != std::string::npos);
+  CHECK(r.out.find("statistics:") != std::string::npos);
+}

@@ -348,3 +348,20 @@ TEST_CASE("--max-memory holds for the enumeration of footprint classes too") {
   CHECK(r.out.find("verdict: INCONCLUSIVE (Z3: memory limit reached)") != std::string::npos);
   CHECK(r.out.find("statistics:") != std::string::npos);
 }
+
+TEST_CASE("replay --scenario takes the symbolic scenario file a trace was found in") {
+  const dirtyrace::test::Scratch s;
+  const std::string example = (fs::path(DIRTYRACE_SOURCE_DIR) / "scenarios/memcpy_msync.toml");
+  CHECK(
+      run_dirtyrace("check --quiet --scenario " + example + " --trace-out " + s / "t.json").code ==
+      1);
+  const Run r = run_dirtyrace("replay --scenario " + example + " " + s / "t.json");
+  CHECK(r.code == 0);
+  CHECK(r.out.find("confirmed: ") == 0);
+  // The same file with a constraint the witness breaks is another scenario.
+  std::string other = slurp(example);
+  other.replace(other.find("n >= 1"), 6, "n >= 9");
+  s.write("other.toml", other);
+  expect_usage_error("replay --scenario " + s / "other.toml" + " " + s / "t.json",
+                     "the trace was recorded under another scenario than");
+}

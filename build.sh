@@ -35,38 +35,40 @@ build() {  # build DIR [cmake options...]
   cmake --build "$dir" -j "$jobs"
 }
 
-# The fuzz targets (fuzz/fuzz_TARGET.cpp) and the longest input each is given.
-fuzz_targets=(scenario:4096 constraint:4096 trace:32768 replay:32768 explain:32768)
+# The fuzz targets (fuzz/fuzz_TARGET.cpp), the corpus each reads (fuzz/corpus/CORPUS: the three
+# that read traces share one) and the longest input each is given.
+fuzz_targets=(scenario:scenario:4096 constraint:constraint:4096 trace:trace:32768
+              replay:trace:32768 explain:trace:32768)
 
 # Builds the fuzz targets with clang, ASan and UBSan in build-fuzz, then runs each for SECONDS
-# from its corpus in fuzz/corpus/TARGET. The first crash, sanitizer report, timeout or internal
+# from its corpus in fuzz/corpus/CORPUS. The first crash, sanitizer report, timeout or internal
 # error stops it with the input saved as build-fuzz/findings/TARGET-crash-*; inputs that reach
-# new coverage are merged into fuzz/corpus/TARGET (commit them).
+# new coverage are merged into fuzz/corpus/CORPUS (commit them).
 fuzz() {  # fuzz SECONDS
   local seconds=$1
   CXX=clang++ build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDIRTYRACE_FUZZ=ON \
     -DDIRTYRACE_TESTS=OFF -DDIRTYRACE_BENCH=OFF
   mkdir -p build-fuzz/findings
-  local entry target max_len work log
+  local entry target corpus max_len work log
   for entry in "${fuzz_targets[@]}"; do
-    target=${entry%%:*}
-    max_len=${entry##*:}
+    IFS=: read -r target corpus max_len <<<"$entry"
+    corpus=fuzz/corpus/$corpus
     work=build-fuzz/corpus/$target
     log=build-fuzz/fuzz_$target.log
-    mkdir -p "$work" "fuzz/corpus/$target"
+    mkdir -p "$work" "$corpus"
     # New inputs go to the first directory (scratch); the repo's corpus is read as seeds.
     if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-      "./build-fuzz/fuzz/fuzz_$target" "$work" "fuzz/corpus/$target" \
+      "./build-fuzz/fuzz/fuzz_$target" "$work" "$corpus" \
       -max_total_time="$seconds" -max_len="$max_len" -timeout=20 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="build-fuzz/findings/$target-" >"$log" 2>&1; then
       tail -n 30 "$log" >&2
       echo "build.sh: fuzz_$target found a failure; the input is in build-fuzz/findings/" >&2
       return 1
     fi
-    "./build-fuzz/fuzz/fuzz_$target" -merge=1 "fuzz/corpus/$target" "$work" >>"$log" 2>&1
+    "./build-fuzz/fuzz/fuzz_$target" -merge=1 "$corpus" "$work" >>"$log" 2>&1
     echo "fuzz_$target: $(grep -E '^Done [0-9]+ runs' "$log" | tail -n 1)," \
       "$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1)," \
-      "corpus $(ls "fuzz/corpus/$target" | wc -l) files"
+      "corpus $(ls "$corpus" | wc -l) files"
   done
 }
 

@@ -66,8 +66,7 @@ TEST_CASE("replay names the first step the model does not take as recorded") {
   r = traces::replay(short_trace);
   CHECK(!r.confirmed);
   // Its final state is still the full trace's, which its steps do not reach.
-  CHECK(r.message.find("the trace's final state is not the state they reach") !=
-        std::string::npos);
+  CHECK(r.message.find("the trace's final state is not the state they reach") != std::string::npos);
 
   // A final state edited by hand is found even when every step replays.
   traces::Trace tampered = t;

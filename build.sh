@@ -46,10 +46,13 @@ fuzz_targets=(scenario:scenario:4096 constraint:constraint:4096 trace:trace:3276
 # new coverage are merged into fuzz/corpus/CORPUS (commit them).
 fuzz() {  # fuzz SECONDS
   local seconds=$1
-  CXX=clang++ build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDIRTYRACE_FUZZ=ON \
-    -DDIRTYRACE_TESTS=OFF -DDIRTYRACE_BENCH=OFF
+  CXX=clang++ cmake -S . -B build-fuzz -DDIRTYRACE_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DDIRTYRACE_FUZZ=ON -DDIRTYRACE_TESTS=OFF -DDIRTYRACE_BENCH=OFF >/dev/null
+  local entry target corpus max_len work log targets=()
+  for entry in "${fuzz_targets[@]}"; do targets+=("fuzz_${entry%%:*}"); done
+  # The fuzz targets only: the libraries they need, not the program.
+  cmake --build build-fuzz -j "$jobs" --target "${targets[@]}"
   mkdir -p build-fuzz/findings
-  local entry target corpus max_len work log
   for entry in "${fuzz_targets[@]}"; do
     IFS=: read -r target corpus max_len <<<"$entry"
     corpus=fuzz/corpus/$corpus

@@ -32,12 +32,13 @@ model::DependencyGraph ordering_graph(const model::Scenario& scenario, const std
       const DependencyGraph graph(table, r);
       const auto ops = graph.op_ids();
       if (std::find(ops.begin(), ops.end(), routine) != ops.end()) {
-        throw model::UsageError("'" + routine + "' is a step of routine '" + r +
+        throw model::UsageError("'" + model::echo(routine) + "' is a step of routine '" + r +
                                 "'; reorder that routine (--routine " + r + ")");
       }
     }
-    throw model::UsageError("no actor of the scenario runs routine '" + routine + "' on " +
-                            std::string(scenario.variant->name) + "; the routines run: " + names);
+    throw model::UsageError("no actor of the scenario runs routine '" + model::echo(routine) +
+                            "' on " + std::string(scenario.variant->name) +
+                            "; the routines run: " + names);
   }
   model::DependencyGraph graph(table, routine);
   for (const std::string& op : edits.drop) graph.drop(op);

@@ -163,8 +163,14 @@ class Search {
   }
 
   std::uint64_t stored_bytes() const {
+    // The breadth-first queue is the store; the depth-first one is the stack. The successors
+    // generated ahead are counted too.
+    std::uint64_t ahead = 0;
+    for (const Expansion& e : ahead_) {
+      ahead += e.successors.capacity() + e.hashes.capacity() * sizeof(std::uint64_t);
+    }
     return store_.allocated_bytes() + depth_of_.capacity() * sizeof(std::uint32_t) +
-           stack_.capacity() * sizeof(StateIndex);
+           stack_.capacity() * sizeof(StateIndex) + ahead;
   }
 
   bool within_limits(std::uint64_t pending_states) {

@@ -12,6 +12,10 @@ constexpr std::size_t kNone = SIZE_MAX;
 }  // namespace
 
 GraphExploration explore_graph(const TransitionSystem& system, std::uint64_t max_states) {
+  return explore_graph(system, GraphLimits{.max_states = max_states});
+}
+
+GraphExploration explore_graph(const TransitionSystem& system, const GraphLimits& limits) {
   GraphExploration out;
   StateGraph& g = out.graph;
   const std::size_t width = system.state_bytes();
@@ -21,15 +25,26 @@ GraphExploration explore_graph(const TransitionSystem& system, std::uint64_t max
   std::vector<Label> parent_label;
   std::size_t violating = kNone;
 
+  // What one state and one transition cost, counted generously: the vertex with its bytes,
+  // the index entry with its key, the parent links; an edge with its label.
+  const std::uint64_t per_state = 2 * width + sizeof(GraphState) + 160;
+  const std::uint64_t per_transition = 48;
+  const auto stop = [&](GraphStop why) {
+    out.too_large = true;
+    out.stop = why;
+    return std::nullopt;
+  };
   const auto add = [&](const std::byte* state, std::size_t from, Label label,
                        std::uint32_t depth) -> std::optional<std::size_t> {
     const auto [it, added] =
         index.try_emplace(std::string(reinterpret_cast<const char*>(state), width), 0);
     if (!added) return it->second;
-    if (index.size() > max_states) {
-      out.too_large = true;
-      return std::nullopt;
-    }
+    if (index.size() > limits.max_states) return stop(GraphStop::max_states);
+    out.memory_bytes = index.size() * per_state + out.transitions * per_transition;
+    if (limits.max_memory_bytes && out.memory_bytes > limits.max_memory_bytes)
+      return stop(GraphStop::max_memory);
+    if (limits.interrupt && limits.interrupt->load(std::memory_order_relaxed))
+      return stop(GraphStop::interrupted);
     const std::size_t v = boost::add_vertex(g);
     it->second = v;
     GraphState& node = g[v];

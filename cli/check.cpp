@@ -1,3 +1,4 @@
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -31,11 +32,14 @@ std::uint64_t parse_size(const std::string& text, const char* option) {
     unit = 1024.0 * 1024 * 1024;
   else if (!suffix.empty())
     value = -1;
-  if (value <= 0) {
-    throw model::UsageError(std::string(option) + " '" + text +
-                            "' is not a positive size; write e.g. 500000, 512M or 2G");
+  // At least 1 and a whole number ("0.3" would round to 0, which means no limit); no more than
+  // 2^60, which also refuses "inf" and "nan".
+  const double amount = std::floor(value * unit);
+  if (!(amount >= 1 && amount <= 0x1p60) || (unit == 1 && amount != value)) {
+    throw model::UsageError(std::string(option) + " '" + model::echo(text) +
+                            "' is not a positive whole size; write e.g. 500000, 512M or 2G");
   }
-  return static_cast<std::uint64_t>(value * unit);
+  return static_cast<std::uint64_t>(amount);
 }
 
 std::string mib(std::uint64_t bytes) {
@@ -83,13 +87,17 @@ int exit_code(checker::Verdict v) {
 
 void setup_check(CLI::App& app, CheckOptions& o) {
   add_scenario_options(app, o.scenario);
-  app.add_option("--order", o.order, "Search order: bfs (shortest counterexample) or dfs");
-  app.add_option("--max-states", o.max_states,
-                 "Stop (inconclusive) after storing this many states");
+  app.add_option("--order", o.order, "Search order: bfs (shortest counterexample) or dfs")
+      ->check(non_empty());
+  app.add_option("--max-states", o.max_states, "Stop (inconclusive) after storing this many states")
+      ->check(non_empty());
   app.add_option("--max-memory", o.max_memory,
-                 "Stop (inconclusive) when the state store reaches this size, e.g. 2G");
-  app.add_option("--time-limit", o.time_limit, "Stop (inconclusive) after this many seconds");
-  app.add_option("--trace-out", o.trace_out, "Write the counterexample to this file as JSON");
+                 "Stop (inconclusive) when the state store reaches this size, e.g. 2G")
+      ->check(non_empty());
+  app.add_option("--time-limit", o.time_limit, "Stop (inconclusive) after this many seconds")
+      ->check(seconds());
+  app.add_option("--trace-out", o.trace_out, "Write the counterexample to this file as JSON")
+      ->check(non_empty());
   app.add_flag("--json", o.json, "Print one JSON object instead of text");
   app.add_flag("--stats", o.stats, "Also print time, speed and memory figures");
   app.add_flag("--quiet", o.quiet, "No progress lines on stderr");
@@ -102,7 +110,7 @@ checker::SearchOptions search_options(const CheckOptions& o) {
   } else if (o.order == "dfs") {
     search.order = checker::Order::depth_first;
   } else {
-    throw model::UsageError("unknown --order '" + o.order + "'; use bfs or dfs");
+    throw model::UsageError("unknown --order '" + model::echo(o.order) + "'; use bfs or dfs");
   }
   if (!o.max_states.empty()) search.limits.max_states = parse_size(o.max_states, "--max-states");
   if (!o.max_memory.empty())
@@ -120,6 +128,8 @@ checker::SearchOptions search_options(const CheckOptions& o) {
 }
 
 int run_check(const CheckOptions& o) {
+  // Before the search: what it finds must not be lost to an unwritable path.
+  if (!o.trace_out.empty()) traces::check_writable(o.trace_out);
   const model::Scenario scenario = build_scenario(o.scenario);
   if (scenario.needs_classes()) return run_check_classes(o, scenario);
   const model::Model m(scenario);

@@ -38,13 +38,15 @@ void add(checker::Statistics& total, const checker::Statistics& st) {
 }  // namespace
 
 int run_check_classes(const CheckOptions& o, const model::Scenario& scenario) {
-  const model::Enumeration e =
-      model::enumerate_footprints(scenario, {.rlimit = o.scenario.z3_rlimit});
+  checker::SearchOptions search = search_options(o);
+  // The limit holds for the enumeration of the classes too, then for each class's search.
+  const model::Enumeration e = model::enumerate_footprints(
+      scenario,
+      {.rlimit = o.scenario.z3_rlimit, .max_memory_bytes = search.limits.max_memory_bytes});
   if (e.complete && e.classes.empty()) {
     throw model::UsageError(
         "the constraints admit no byte ranges at all; 'dirtyrace offsets' lists what they admit");
   }
-  checker::SearchOptions search = search_options(o);
   const double time_limit = search.limits.time_limit_seconds;
   const auto start = std::chrono::steady_clock::now();
 

@@ -21,6 +21,12 @@ enum ExitCode : int {
   kExitInternal = 4,
 };
 
+/// Checks on option values, so that a value the user gave never silently means "not given" or a
+/// default: non_empty() for text ("--actors ''"), seconds() for a time limit (a finite number,
+/// not negative; "nan" and "inf" are refused).
+const CLI::Validator& non_empty();
+const CLI::Validator& seconds();
+
 /// Scenario options shared by the commands that build a scenario.
 struct ScenarioOptions {
   std::string scenario_file;
@@ -106,10 +112,12 @@ struct GraphOptions {
   ScenarioOptions scenario;
   std::string format = "dot";
   long long max_states = 2000;
+  std::string max_memory = "1G";
   std::string output;
 };
 void setup_graph(CLI::App& app, GraphOptions& o);
-/// Writes the reachable state graph; refuses (exit 3) one larger than --max-states.
+/// Writes the reachable state graph; refuses (exit 3) one larger than --max-states or
+/// --max-memory, and stops (exit 3) on Ctrl-C.
 int run_graph(const GraphOptions& o);
 
 struct SimulateOptions {

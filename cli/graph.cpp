@@ -10,7 +10,9 @@
 #include <sstream>
 
 #include "checker/state_graph.hpp"
+#include "cli/check_common.hpp"
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/scenario_options.hpp"
 #include "model/error.hpp"
 #include "properties/checked_model.hpp"
@@ -69,28 +71,59 @@ std::string render_svg(const std::string& dot) {
 
 void setup_graph(CLI::App& app, GraphOptions& o) {
   add_scenario_options(app, o.scenario);
-  app.add_option("--format", o.format, "Output format: dot (default) or svg (needs Graphviz)");
+  app.add_option("--format", o.format, "Output format: dot (default) or svg (needs Graphviz)")
+      ->check(non_empty());
   app.add_option("--max-states", o.max_states,
                  "Refuse (exit 3) a scenario with more states than this (default 2000)");
-  app.add_option("-o,--output", o.output, "Write the graph to this file instead of stdout");
+  app.add_option("--max-memory", o.max_memory,
+                 "Refuse (exit 3) a graph that needs more memory than this, e.g. 512M "
+                 "(default 1G)")
+      ->check(non_empty());
+  app.add_option("-o,--output", o.output, "Write the graph to this file instead of stdout")
+      ->check(non_empty());
 }
 
 int run_graph(const GraphOptions& o) {
   if (o.format != "dot" && o.format != "svg") {
-    throw model::UsageError("unknown --format '" + o.format + "'; use dot or svg");
+    throw model::UsageError("unknown --format '" + model::echo(o.format) + "'; use dot or svg");
   }
   if (o.max_states < 1) throw model::UsageError("--max-states must be at least 1");
+  if (!o.output.empty()) traces::check_writable(o.output);
   const model::Model m(build_scenario(o.scenario));
   const properties::CheckedModel system(m,
                                         properties::select_properties(m, m.scenario().properties));
+  const std::uint64_t max_memory = parse_size(o.max_memory, "--max-memory");
+  const InterruptScope interrupt;  // Ctrl-C stops the exploration; no graph is written
   const checker::GraphExploration g =
-      checker::explore_graph(system, static_cast<std::uint64_t>(o.max_states));
-  if (g.too_large) {
-    std::fprintf(stderr,
-                 "dirtyrace: error: the state graph has more than %lld states (exploration "
-                 "stopped at %llu); choose a smaller scenario or raise --max-states\n",
-                 o.max_states, static_cast<unsigned long long>(g.states));
-    return kExitInconclusive;
+      checker::explore_graph(system, {.max_states = static_cast<std::uint64_t>(o.max_states),
+                                      .max_memory_bytes = max_memory,
+                                      .interrupt = interrupt.flag()});
+  const auto states = static_cast<unsigned long long>(g.states);
+  const auto transitions = static_cast<unsigned long long>(g.transitions);
+  switch (g.stop) {
+    case checker::GraphStop::none:
+      break;
+    case checker::GraphStop::max_states:
+      std::fprintf(stderr,
+                   "dirtyrace: error: the state graph has more than %lld states (exploration "
+                   "stopped at %llu states, %llu transitions); choose a smaller scenario or "
+                   "raise --max-states\n",
+                   o.max_states, states, transitions);
+      return kExitInconclusive;
+    case checker::GraphStop::max_memory:
+      std::fprintf(stderr,
+                   "dirtyrace: error: the state graph needs more than --max-memory %s "
+                   "(exploration stopped at %llu states, %llu transitions, %s); choose a smaller "
+                   "scenario or raise --max-memory\n",
+                   model::echo(o.max_memory).c_str(), states, transitions,
+                   mib(g.memory_bytes).c_str());
+      return kExitInconclusive;
+    case checker::GraphStop::interrupted:
+      std::fprintf(stderr,
+                   "dirtyrace: interrupted after %llu states and %llu transitions; no graph "
+                   "written\n",
+                   states, transitions);
+      return kExitInconclusive;
   }
   const std::string dot = traces::state_graph_to_dot(system, g);
   const std::string text = o.format == "svg" ? render_svg(dot) : dot;

@@ -3,11 +3,21 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "model/error.hpp"
 
 using namespace dirtyrace::cli;
+
+namespace {
+
+/// A message as one line of at most `max` characters.
+std::string one_line(const char* message, std::size_t max = 1000) {
+  return dirtyrace::model::echo(message, max);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -62,7 +72,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "dirtyrace: error: %s (see dirtyrace --help)\n", e.what());
+    std::fprintf(stderr, "dirtyrace: error: %s (see dirtyrace --help)\n",
+                 one_line(e.what(), 200).c_str());
     return kExitUsage;
   }
   try {
@@ -78,10 +89,12 @@ int main(int argc, char** argv) {
     if (offsets_cmd->parsed()) return run_offsets(offsets);
     return run_replay(replay);
   } catch (const dirtyrace::model::UsageError& e) {
-    std::fprintf(stderr, "dirtyrace: error: %s\n", e.what());
+    // Each message echoes the user's text through model::echo; this keeps it one line whatever
+    // a message forgot to escape.
+    std::fprintf(stderr, "dirtyrace: error: %s\n", one_line(e.what()).c_str());
     return kExitUsage;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "dirtyrace: internal error: %s\n", e.what());
+    std::fprintf(stderr, "dirtyrace: internal error: %s\n", one_line(e.what()).c_str());
     return kExitInternal;
   }
 }

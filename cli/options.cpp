@@ -1,14 +1,47 @@
+#include <cmath>
+#include <string>
+
 #include "cli/commands.hpp"
 #include "cli/scenario_options.hpp"
 #include "model/error.hpp"
 
 namespace dirtyrace::cli {
 
+const CLI::Validator& non_empty() {
+  static const CLI::Validator v(
+      [](std::string& value) {
+        return value.empty() ? std::string("the value is empty; leave the option out instead")
+                             : std::string();
+      },
+      "TEXT", "non_empty");
+  return v;
+}
+
+const CLI::Validator& seconds() {
+  static const CLI::Validator v(
+      [](std::string& value) {
+        std::size_t used = 0;
+        double d = -1;
+        try {
+          d = std::stod(value, &used);
+        } catch (const std::exception&) {
+        }
+        if (used != value.size() || !std::isfinite(d) || d < 0) {
+          return "'" + model::echo(value) +
+                 "' is not a number of seconds (e.g. 60 or 0.5; 0: none)";
+        }
+        return std::string();
+      },
+      "SECONDS", "seconds");
+  return v;
+}
+
 void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
   app.add_option("--scenario", o.scenario_file,
-                 "Scenario file (TOML); the options below override what it says");
-  app.add_option("--variant", o.variant,
-                 "Kernel variant (see 'dirtyrace list'); default linux-6.12");
+                 "Scenario file (TOML); the options below override what it says")
+      ->check(non_empty());
+  app.add_option("--variant", o.variant, "Kernel variant (see 'dirtyrace list'); default linux-6.12")
+      ->check(non_empty());
   app.add_option("--pages", o.pages, "Pages in the file, 1 to 4 (default 1)");
   app.add_option("--blocks", o.blocks, "Blocks (buffers) per page, 1 to 4 (default 1)");
   app.add_option("--mappings", o.mappings,
@@ -16,9 +49,11 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
   app.add_option("--stores", o.stores, "Stores per writer, 0 to 8 (default 2)");
   app.add_option("--actors", o.actors,
                  "Comma list of actors: KIND[@MAPPING][*COUNT], e.g. writer*2,flusher,msync@1 "
-                 "(default: writer,flusher,msync,fsync,munmap,reclaim,journal)");
+                 "(default: writer,flusher,msync,fsync,munmap,reclaim,journal)")
+      ->check(non_empty());
   app.add_option("--property", o.properties,
-                 "Comma list of properties to check (default: every one that applies)");
+                 "Comma list of properties to check (default: every one that applies)")
+      ->check(non_empty());
   app.add_flag("--stable-writes,!--no-stable-writes", o.stable_writes,
                "The device requires stable pages during writeback (linux-3.14 and later)");
   app.add_option("--z3-rlimit", o.z3_rlimit,

@@ -19,7 +19,7 @@ namespace {
 std::pair<std::string, std::string> parse_edge(const std::string& text, const char* option) {
   const std::vector<std::string> parts = split_list(text);
   if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
-    throw model::UsageError(std::string(option) + " '" + text +
+    throw model::UsageError(std::string(option) + " '" + model::echo(text) +
                             "' must name two steps, the earlier first: BEFORE,AFTER");
   }
   return {parts[0], parts[1]};
@@ -47,22 +47,29 @@ model::Scenario orderings_default_scenario() {
 void setup_orderings(CLI::App& app, OrderingsOptions& o) {
   add_scenario_options(app, o.scenario);
   app.add_option("--routine", o.routine,
-                 "The routine whose steps are reordered, e.g. clear_page_dirty_for_io");
+                 "The routine whose steps are reordered, e.g. clear_page_dirty_for_io")
+      ->check(non_empty());
   app.add_flag("--list-routines", o.list_routines,
                "List the routines that the scenario's actors run, and stop");
-  app.add_option("--drop", o.drop, "Remove this step from the routine (repeatable)");
+  app.add_option("--drop", o.drop, "Remove this step from the routine (repeatable)")
+      ->check(non_empty());
   app.add_option("--cross-lock", o.cross_lock,
-                 "Let this step move across the routine's page-lock boundaries (repeatable)");
-  app.add_option("--add-edge", o.add_edges, "BEFORE,AFTER: make a step come before another");
+                 "Let this step move across the routine's page-lock boundaries (repeatable)")
+      ->check(non_empty());
+  app.add_option("--add-edge", o.add_edges, "BEFORE,AFTER: make a step come before another")
+      ->check(non_empty());
   app.add_option("--remove-edge", o.remove_edges,
-                 "BEFORE,AFTER: remove the dependency of AFTER on BEFORE");
-  app.add_option("--format", o.format, "text (default), md or json");
+                 "BEFORE,AFTER: remove the dependency of AFTER on BEFORE")
+      ->check(non_empty());
+  app.add_option("--format", o.format, "text (default), md or json")->check(non_empty());
   app.add_option("--trace-out", o.trace_out,
-                 "Directory to write each order's counterexample to, as order-N.json");
+                 "Directory to write each order's counterexample to, as order-N.json")
+      ->check(non_empty());
   app.add_option("--max-states", o.max_states,
                  "Stop each order's search (inconclusive) after this many states");
   app.add_option("--time-limit", o.time_limit,
-                 "Stop each order's search (inconclusive) after this many seconds");
+                 "Stop each order's search (inconclusive) after this many seconds")
+      ->check(seconds());
   app.add_option("--max-orders", o.max_orders, "Check at most this many orders (default 5040)");
 }
 
@@ -70,7 +77,8 @@ int run_orderings(const OrderingsOptions& o) {
   model::Scenario scenario = build_scenario(o.scenario, orderings_default_scenario());
   scenario.validate_and_resolve();
   if (o.format != "text" && o.format != "md" && o.format != "json") {
-    throw model::UsageError("unknown --format '" + o.format + "'; use text, md or json");
+    throw model::UsageError("unknown --format '" + model::echo(o.format) +
+                            "'; use text, md or json");
   }
   if (o.list_routines) {
     for (const std::string& r : analyses::routines_run(scenario)) std::printf("%s\n", r.c_str());
@@ -97,7 +105,7 @@ int run_orderings(const OrderingsOptions& o) {
     std::error_code ec;
     std::filesystem::create_directories(o.trace_out, ec);
     if (ec) {
-      throw model::UsageError("cannot create --trace-out directory '" + o.trace_out +
+      throw model::UsageError("cannot create --trace-out directory '" + model::echo(o.trace_out) +
                               "': " + ec.message());
     }
   }

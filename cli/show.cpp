@@ -15,14 +15,17 @@ void setup_show(CLI::App& app, ShowOptions& o) {
       ->required();
   app.add_option("--format", o.format,
                  "text (default), html (a self-contained page to step through), dot (Graphviz "
-                 "source) or svg (needs Graphviz)");
-  app.add_option("-o,--output", o.output, "Write to this file (whole or not at all), not stdout");
+                 "source) or svg (needs Graphviz)")
+      ->check(non_empty());
+  app.add_option("-o,--output", o.output, "Write to this file (whole or not at all), not stdout")
+      ->check(non_empty());
 }
 
 int run_show(const ShowOptions& o) {
   std::string text;
   if (o.format != "text" && o.format != "html" && o.format != "dot" && o.format != "svg") {
-    throw model::UsageError("unknown --format '" + o.format + "'; use text, html, dot or svg");
+    throw model::UsageError("unknown --format '" + model::echo(o.format) +
+                            "'; use text, html, dot or svg");
   }
   const traces::Trace trace = traces::read_trace_file(o.file);
   if (o.format == "text") {

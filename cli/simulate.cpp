@@ -16,9 +16,11 @@ void setup_simulate(CLI::App& app, SimulateOptions& o) {
                "Choose each step yourself in the terminal (h for help once it runs)");
   app.add_option("--seed", o.seed,
                  "Seed of the random choices (default 1): the same seed gives the same run");
-  app.add_option("--steps", o.steps, "Stop a random run after this many steps (default 1000)");
+  app.add_option("--steps", o.steps, "Stop a random run after this many steps (default 1000)")
+      ->check(CLI::Range(0LL, 1000000000LL));
   app.add_option("--trace-out", o.trace_out,
-                 "Write the random run as a trace file (for replay and show)");
+                 "Write the random run as a trace file (for replay and show)")
+      ->check(non_empty());
 }
 
 int run_simulate(const SimulateOptions& o) {
@@ -26,6 +28,7 @@ int run_simulate(const SimulateOptions& o) {
     throw model::UsageError(
         "--trace-out is for random runs; in an interactive run type s FILE to save it");
   }
+  if (!o.trace_out.empty()) traces::check_writable(o.trace_out);
   const model::Model m(build_scenario(o.scenario));
   const properties::CheckedModel system(m,
                                         properties::select_properties(m, m.scenario().properties));

@@ -36,7 +36,27 @@ Expr constant(std::int64_t v) {
   return {Op::constant, v, {}, {}};
 }
 Expr node(Op op, std::vector<Expr> args) {
-  return {op, 0, {}, std::move(args)};
+  Expr e{op, 0, {}, std::move(args)};
+  for (const Expr& a : e.args) e.height = std::max(e.height, a.height + 1);
+  return e;
+}
+/// A node over one or two operands, moved in (a braced list would copy them, and copying the
+/// left operand of every link of a chain made parsing quadratic).
+Expr node(Op op, Expr a) {
+  std::vector<Expr> args;
+  args.push_back(std::move(a));
+  return node(op, std::move(args));
+}
+Expr node(Op op, Expr a, Expr b) {
+  std::vector<Expr> args;
+  args.reserve(2);
+  args.push_back(std::move(a));
+  args.push_back(std::move(b));
+  return node(op, std::move(args));
+}
+/// The operators whose chains are one node: "a - b - c" is (a - b) - c either way.
+bool chains(Op op) {
+  return op == Op::add || op == Op::sub || op == Op::mul || op == Op::land || op == Op::lor;
 }
 
 /// Recursive descent over the grammar in the README, lowest precedence first.
@@ -48,7 +68,7 @@ class Parser {
   Expr parse() {
     Expr e = logic_or();
     skip_space();
-    if (pos_ < text_.size()) fail("unexpected '" + std::string(1, text_[pos_]) + "'");
+    if (pos_ < text_.size()) fail("unexpected '" + echo(text_.substr(pos_, 1)) + "'");
     if (!e.is_bool()) fail("a constraint must be a comparison, e.g. 'w + n <= 4096'", 0);
     return e;
   }
@@ -56,8 +76,43 @@ class Parser {
  private:
   [[noreturn]] void fail(const std::string& what, std::size_t column = SIZE_MAX) const {
     const std::size_t at = column == SIZE_MAX ? pos_ : column;
-    throw UsageError("constraint \"" + std::string(text_) + "\", column " + std::to_string(at + 1) +
-                     ": " + what);
+    throw UsageError("constraint \"" + echo(text_) + "\", column " + std::to_string(at + 1) + ": " +
+                     what);
+  }
+  [[noreturn]] void too_deep(std::size_t at) const {
+    fail("nested more than " + std::to_string(kMaxConstraintDepth) +
+             " levels deep (parentheses, '!', '-', calls, or a chain whose operator changes); "
+             "split it into several constraints",
+         at);
+  }
+
+  /// Counts one level of nesting while the parser recurses into it, so that deep input is
+  /// refused before it can overflow the stack.
+  class Nested {
+   public:
+    Nested(Parser& p, std::size_t at) : p_(p) {
+      if (++p_.depth_ > kMaxConstraintDepth) p_.too_deep(at);
+    }
+    ~Nested() { --p_.depth_; }
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+
+   private:
+    Parser& p_;
+  };
+
+  /// `left op right`: appended to `left` if it is a chain of `op` already, else a new node.
+  Expr link(Op op, Expr left, Expr right, std::size_t at) const {
+    if (left.op == op && chains(op)) {
+      left.height = std::max(left.height, right.height + 1);
+      left.args.push_back(std::move(right));
+      return left;
+    }
+    return checked_height(node(op, std::move(left), std::move(right)), at);
+  }
+  Expr checked_height(Expr e, std::size_t at) const {
+    if (e.height > kMaxConstraintDepth) too_deep(at);
+    return e;
   }
 
   void skip_space() {
@@ -94,7 +149,7 @@ class Parser {
       e = need_bool(std::move(e), at);
       skip_space();
       at = pos_;
-      e = node(Op::lor, {std::move(e), need_bool(logic_and(), at)});
+      e = link(Op::lor, std::move(e), need_bool(logic_and(), at), at);
     }
     return e;
   }
@@ -106,14 +161,17 @@ class Parser {
       e = need_bool(std::move(e), at);
       skip_space();
       at = pos_;
-      e = node(Op::land, {std::move(e), need_bool(logic_not(), at)});
+      e = link(Op::land, std::move(e), need_bool(logic_not(), at), at);
     }
     return e;
   }
   Expr logic_not() {
     skip_space();
     const std::size_t at = pos_;
-    if (accept("!")) return node(Op::lnot, {need_bool(logic_not(), at + 1)});
+    if (accept("!")) {
+      const Nested level(*this, at);
+      return checked_height(node(Op::lnot, need_bool(logic_not(), at + 1)), at);
+    }
     return comparison();
   }
   Expr comparison() {
@@ -128,7 +186,7 @@ class Parser {
       skip_space();
       const std::size_t right_at = pos_;
       Expr right = need_int(sum(), right_at);
-      return node(op, {need_int(std::move(left), at), std::move(right)});
+      return node(op, need_int(std::move(left), at), std::move(right));
     }
     return left;
   }
@@ -142,7 +200,7 @@ class Parser {
       e = need_int(std::move(e), at);
       skip_space();
       at = pos_;
-      e = node(op, {std::move(e), need_int(product(), at)});
+      e = link(op, std::move(e), need_int(product(), at), at);
     }
   }
   Expr product() {
@@ -160,7 +218,7 @@ class Parser {
       at = pos_;
       Expr right = need_int(unary(), at);
       if (op != Op::mul) right = positive_constant(std::move(right), at);
-      e = node(op, {std::move(e), std::move(right)});
+      e = link(op, std::move(e), std::move(right), at);
     }
   }
   Expr positive_constant(Expr e, std::size_t at) const {
@@ -172,7 +230,10 @@ class Parser {
   Expr unary() {
     skip_space();
     const std::size_t at = pos_;
-    if (accept("-")) return node(Op::neg, {need_int(unary(), at + 1)});
+    if (accept("-")) {
+      const Nested level(*this, at);
+      return checked_height(node(Op::neg, need_int(unary(), at + 1)), at);
+    }
     return atom();
   }
 
@@ -180,6 +241,7 @@ class Parser {
     skip_space();
     const std::size_t at = pos_;
     if (accept("(")) {
+      const Nested level(*this, at);
       Expr e = logic_or();
       expect(")");
       return e;
@@ -194,7 +256,10 @@ class Parser {
     }
     const std::string name = identifier();
     if (name.empty()) fail("expected a number, a name or '('");
-    if (accept("(")) return call(name, at);
+    if (accept("(")) {
+      const Nested level(*this, at);
+      return checked_height(call(name, at), at);
+    }
     if (accept(".")) {
       const RangedActor& a = actor(name, at);
       const std::size_t field_at = pos_;
@@ -202,7 +267,7 @@ class Parser {
       if (field == "off") return term_expr(a.range.off);
       if (field == "len") return term_expr(a.range.len);
       if (field == "end") return end_of(a);
-      fail("'" + name + "' has fields off, len and end, not '" + field + "'", field_at);
+      fail("'" + echo(name) + "' has fields off, len and end, not '" + echo(field) + "'", field_at);
     }
     const Geometry& g = context_.geometry;
     if (name == "page_size") return constant(g.page_size);
@@ -213,7 +278,8 @@ class Parser {
       return {Op::var, 0, name, {}};
     std::string known;
     for (const auto& s : symbols) known += (known.empty() ? "" : ", ") + s;
-    fail("unknown name '" + name + "'; the symbols are " + (known.empty() ? "(none)" : known) +
+    fail("unknown name '" + echo(name) + "'; the symbols are " +
+             (known.empty() ? "(none)" : known) +
              ", and ACTOR.off, .len, .end, page_size, block_size, file_size",
          at);
   }
@@ -234,39 +300,41 @@ class Parser {
     }
     std::string known;
     for (const auto& a : context_.actors) known += (known.empty() ? "" : ", ") + a.name;
-    fail("no actor with a byte range is called '" + name +
+    fail("no actor with a byte range is called '" + echo(name) +
              "'; those with one: " + (known.empty() ? "(none)" : known),
          at);
   }
 
   static Expr end_of(const RangedActor& a) {
-    return node(Op::add, {term_expr(a.range.off), term_expr(a.range.len)});
+    return node(Op::add, term_expr(a.range.off), term_expr(a.range.len));
   }
-  static Expr last_byte(const RangedActor& a) { return node(Op::sub, {end_of(a), constant(1)}); }
+  static Expr last_byte(const RangedActor& a) { return node(Op::sub, end_of(a), constant(1)); }
   static Expr nonempty(const RangedActor& a) {
-    return node(Op::gt, {term_expr(a.range.len), constant(0)});
+    return node(Op::gt, term_expr(a.range.len), constant(0));
   }
   static Expr unit_of(Expr x, std::int64_t unit) {
-    return node(Op::div, {std::move(x), constant(unit)});
+    return node(Op::div, std::move(x), constant(unit));
   }
-  static Expr all(std::vector<Expr> parts) {
-    Expr e = std::move(parts[0]);
-    for (std::size_t i = 1; i < parts.size(); ++i)
-      e = node(Op::land, {std::move(e), std::move(parts[i])});
-    return e;
-  }
+  static Expr all(std::vector<Expr> parts) { return node(Op::land, std::move(parts)); }
 
   /// crosses_*(A): A is not empty and its first and last bytes lie in different units.
   static Expr crosses(const RangedActor& a, std::int64_t unit) {
-    return all({nonempty(a), node(Op::ne, {unit_of(term_expr(a.range.off), unit),
-                                           unit_of(last_byte(a), unit)})});
+    std::vector<Expr> parts;
+    parts.push_back(nonempty(a));
+    parts.push_back(
+        node(Op::ne, unit_of(term_expr(a.range.off), unit), unit_of(last_byte(a), unit)));
+    return all(std::move(parts));
   }
   /// same_*(A, B): both are non-empty and some unit holds a byte of each.
   static Expr share(const RangedActor& a, const RangedActor& b, std::int64_t unit) {
-    return all(
-        {nonempty(a), nonempty(b),
-         node(Op::le, {unit_of(term_expr(a.range.off), unit), unit_of(last_byte(b), unit)}),
-         node(Op::le, {unit_of(term_expr(b.range.off), unit), unit_of(last_byte(a), unit)})});
+    std::vector<Expr> parts;
+    parts.push_back(nonempty(a));
+    parts.push_back(nonempty(b));
+    parts.push_back(
+        node(Op::le, unit_of(term_expr(a.range.off), unit), unit_of(last_byte(b), unit)));
+    parts.push_back(
+        node(Op::le, unit_of(term_expr(b.range.off), unit), unit_of(last_byte(a), unit)));
+    return all(std::move(parts));
   }
 
   Expr call(const std::string& name, std::size_t at) {
@@ -302,8 +370,8 @@ class Parser {
       auto args = int_args(2);
       return node(
           Op::eq,
-          {node(Op::mod, {std::move(args[0]), positive_constant(std::move(args[1]), arg_at[1])}),
-           constant(0)});
+          node(Op::mod, std::move(args[0]), positive_constant(std::move(args[1]), arg_at[1])),
+          constant(0));
     }
     if (name == "crosses_page" || name == "crosses_block") {
       const auto a = actor_args(1);
@@ -315,11 +383,14 @@ class Parser {
     }
     if (name == "overlaps") {
       const auto a = actor_args(2);
-      return all({nonempty(*a[0]), nonempty(*a[1]),
-                  node(Op::lt, {term_expr(a[0]->range.off), end_of(*a[1])}),
-                  node(Op::lt, {term_expr(a[1]->range.off), end_of(*a[0])})});
+      std::vector<Expr> parts;
+      parts.push_back(nonempty(*a[0]));
+      parts.push_back(nonempty(*a[1]));
+      parts.push_back(node(Op::lt, term_expr(a[0]->range.off), end_of(*a[1])));
+      parts.push_back(node(Op::lt, term_expr(a[1]->range.off), end_of(*a[0])));
+      return all(std::move(parts));
     }
-    fail("unknown function '" + name +
+    fail("unknown function '" + echo(name) +
              "'; the functions are page(x), block(x), aligned(x, n), crosses_page(A), "
              "crosses_block(A), same_page(A, B), same_block(A, B), overlaps(A, B)",
          at);
@@ -328,6 +399,7 @@ class Parser {
   std::string_view text_;
   const ConstraintContext& context_;
   std::size_t pos_ = 0;
+  std::uint32_t depth_ = 0;  // levels of nesting the parser is in
 };
 
 /// a + b, a - b or a * b, refusing to wrap around.
@@ -365,21 +437,37 @@ std::int64_t evaluate(const Expr& e, const Assignment& values) {
     }
     // Sums and products refuse to leave 64 bits; Z3's integers (footprints.cpp) are unbounded.
     case Op::add:
-      return checked(add_overflow, arg(0), arg(1));
     case Op::sub:
-      return checked(sub_overflow, arg(0), arg(1));
-    case Op::mul:
-      return checked(mul_overflow, arg(0), arg(1));
+    case Op::mul: {
+      const auto step = e.op == Op::add   ? add_overflow
+                        : e.op == Op::sub ? sub_overflow
+                                          : mul_overflow;
+      std::int64_t r = arg(0);
+      for (std::size_t i = 1; i < e.args.size(); ++i) r = checked(step, r, arg(i));
+      return r;
+    }
     case Op::neg:
       return checked(sub_overflow, 0, arg(0));
-    // Floor division and mod, as Z3's on integers; C++'s / and % round toward zero.
+    // Floor division and mod by a positive number, as Z3's on integers; C++'s / and % round
+    // toward zero. Neither can overflow (a - q * d could, near INT64_MIN): a % d + d lies in
+    // (0, d), and a / d - 1 is taken only for d >= 2, where |a / d| <= INT64_MAX / 2.
     case Op::div:
     case Op::mod: {
       const std::int64_t a = arg(0), d = arg(1);
-      std::int64_t q = a / d;
-      if (a % d != 0 && a < 0) --q;
-      return e.op == Op::div ? q : a - q * d;
+      const bool below = a % d != 0 && a < 0;
+      if (e.op == Op::div) return a / d - (below ? 1 : 0);
+      return a % d + (below ? d : 0);
     }
+    case Op::land:
+      for (std::size_t i = 0; i < e.args.size(); ++i) {
+        if (!arg(i)) return 0;
+      }
+      return 1;
+    case Op::lor:
+      for (std::size_t i = 0; i < e.args.size(); ++i) {
+        if (arg(i)) return 1;
+      }
+      return 0;
     default:  // comparisons and logic
       return apply_truth_operator<std::int64_t>(e.op, arg);
   }

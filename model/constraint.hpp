@@ -38,9 +38,9 @@ struct Expr {
   enum class Op : std::uint8_t {
     constant,  // value
     var,       // name: a symbol
-    add,
-    sub,
-    mul,
+    add,       // args[0] + args[1] + ...: a chain of one operator is one node with many args
+    sub,       // args[0] - args[1] - ... (from the left)
+    mul,       // args[0] * args[1] * ...
     neg,
     div,
     mod,  // by a positive constant (args[1]); floor division, as Z3's on integers
@@ -50,21 +50,28 @@ struct Expr {
     ge,
     eq,
     ne,
-    land,
-    lor,
+    land,  // every arg, from the left
+    lor,   // some arg, from the left
     lnot,
   };
   Op op = Op::constant;
   std::int64_t value = 0;
   std::string name;
   std::vector<Expr> args;
+  /// Levels of the tree, 1 for a leaf: the parser keeps it under kMaxConstraintDepth, so that
+  /// every recursive walk over an expression (evaluate, Z3, destruction) stays shallow.
+  std::uint32_t height = 1;
 
   /// Comparisons and logic give truth values; the rest give integers.
   bool is_bool() const;
 };
 
-/// Parses one constraint (a truth-valued expression). Throws UsageError naming the constraint,
-/// the column and what was expected.
+/// How deep a constraint may nest: parentheses, '!', unary '-', function calls, and chains whose
+/// operator changes ("a - b + c" is two levels; "a + b + c" is one).
+inline constexpr std::uint32_t kMaxConstraintDepth = 200;
+
+/// Parses one constraint (a truth-valued expression) in time linear in its length. Throws
+/// UsageError naming the constraint, the column and what was expected.
 Expr parse_constraint(std::string_view text, const ConstraintContext& context);
 
 /// The expression for a range term: a constant or a symbol.
@@ -75,10 +82,10 @@ using Assignment = std::map<std::string, std::int64_t, std::less<>>;
 /// if a product or sum leaves 64 bits.
 std::int64_t evaluate(const Expr& e, const Assignment& values);
 
-/// The comparisons and logic (Expr::is_bool), which mean the same on concrete values (V =
-/// std::int64_t, truth values as 0 and 1: evaluate) and on Z3 terms (V = z3::expr: footprints.cpp).
-/// `arg(i)` gives the value of operand i and is called only for the operands needed, so && and ||
-/// on concrete values short-circuit and an operand they skip cannot throw.
+/// The comparisons and '!', which mean the same on concrete values (V = std::int64_t, truth
+/// values as 0 and 1: evaluate) and on Z3 terms (V = z3::expr: footprints.cpp). `arg(i)` gives
+/// the value of operand i. The chains && and || each reader folds itself: concrete values
+/// short-circuit (an operand skipped cannot throw), Z3 takes them as one n-ary term.
 template <class V, class Arg>
 V apply_truth_operator(Expr::Op op, const Arg& arg) {
   using Op = Expr::Op;
@@ -95,10 +102,6 @@ V apply_truth_operator(Expr::Op op, const Arg& arg) {
       return static_cast<V>(arg(0) == arg(1));
     case Op::ne:
       return static_cast<V>(arg(0) != arg(1));
-    case Op::land:
-      return static_cast<V>(arg(0) && arg(1));
-    case Op::lor:
-      return static_cast<V>(arg(0) || arg(1));
     case Op::lnot:
       return static_cast<V>(!arg(0));
     default:

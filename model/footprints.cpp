@@ -138,11 +138,26 @@ class Encoding {
       case Op::var:
         return vars_.at(e.name);
       case Op::add:
-        return arg(0) + arg(1);
       case Op::sub:
-        return arg(0) - arg(1);
       case Op::mul:
-        return arg(0) * arg(1);
+      case Op::land:
+      case Op::lor: {
+        // A chain is one n-ary term, as deep as one link (Z3_mk_sub and _mul fold from the left).
+        z3::expr_vector args(ctx_);
+        std::vector<Z3_ast> raw;
+        for (const Expr& a : e.args) {
+          args.push_back(translate(a));
+          raw.push_back(args.back());
+        }
+        if (e.op == Op::add) return z3::sum(args);
+        if (e.op == Op::land) return z3::mk_and(args);
+        if (e.op == Op::lor) return z3::mk_or(args);
+        const auto n = static_cast<unsigned>(raw.size());
+        const Z3_ast r =
+            e.op == Op::sub ? Z3_mk_sub(ctx_, n, raw.data()) : Z3_mk_mul(ctx_, n, raw.data());
+        ctx_.check_error();
+        return z3::expr(ctx_, r);
+      }
       case Op::neg:
         return -arg(0);
       case Op::div:  // Z3's integer division and mod are floor ones for a positive divisor
@@ -256,7 +271,17 @@ Enumeration enumerate_footprints(const Scenario& scenario, const FootprintOption
 
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::pair<std::vector<Footprint>, Assignment>> found;
+  // A class costs its footprints and witness here, then a concrete scenario in out.classes.
+  const std::uint64_t per_class = sizeof(FootprintClass) + sizeof(Scenario) +
+                                  s.actors.size() * (sizeof(ActorSpec) + sizeof(ActorFootprint)) +
+                                  cc.symbols().size() * 96 + 256;
+  const auto out_of_memory = [&] {
+    return options.max_memory_bytes &&
+           Z3_get_estimated_alloc_size() + found.size() * per_class > options.max_memory_bytes;
+  };
   try {
+    // Checked between Z3's checks, each bounded by the rlimit. (Z3's own memory_max_size is
+    // no help: once reached, Z3 4.8.12 fails inside its next call instead of answering unknown.)
     z3::context ctx;
     z3::solver solver(ctx);
     if (options.rlimit) {
@@ -268,6 +293,11 @@ Enumeration enumerate_footprints(const Scenario& scenario, const FootprintOption
     for (const z3::expr& a : enc.assertions()) solver.add(a);
     for (const Expr& c : constraints) solver.add(enc.translate(c));
     while (true) {
+      if (out_of_memory()) {
+        out.complete = false;
+        out.unknown_reason = "memory limit reached";
+        break;
+      }
       ++out.checks;
       const z3::check_result r = solver.check();
       if (r == z3::unsat) break;

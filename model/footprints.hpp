@@ -63,6 +63,9 @@ struct FootprintOptions {
   /// the same, but Z3 4.8.12 (Debian 12) can hang on it in nonlinear queries.
   unsigned rlimit = kDefaultRlimit;
   static constexpr unsigned kDefaultRlimit = 10'000'000;
+  /// What Z3 and the classes found may take, in bytes, 0 for no limit: reaching it ends the
+  /// enumeration as incomplete ("memory limit reached"), as Z3's unknown does.
+  std::uint64_t max_memory_bytes = 0;
 };
 
 /// The names and ranges the scenario's constraints may use, with the geometry resolved.

@@ -288,11 +288,13 @@ State Model::initial() const {
 
 void Model::advance(State& s, int a, std::uint8_t pc, Flow flow) const {
   const Program& prog = env_.of(a).program;
-  const FlatStep& from = prog[pc];
   std::uint8_t to = pc;
+  // Flow::again starts at `pc` itself, which is prog.done() for an actor whose edited routines
+  // left no step: it finishes at once.
   if (flow.kind == Flow::Kind::next) {
-    to = from.next;
+    to = prog[pc].next;
   } else if (flow.kind == Flow::Kind::jump) {
+    const FlatStep& from = prog[pc];
     to = from.target[static_cast<std::size_t>(flow.target)];
     if (to == kNoTarget) {
       throw std::logic_error("step '" + std::string(from.step->name) + "' of " + env_.of(a).name +

@@ -189,7 +189,7 @@ std::string known_ops(const std::vector<std::string>& ids) {
 DependencyGraph::DependencyGraph(const RoutineTable& table, std::string_view routine)
     : routine_(routine) {
   if (!table.has(routine)) {
-    throw UsageError("no routine '" + std::string(routine) +
+    throw UsageError("no routine '" + echo(routine) +
                      "' in this variant (dirtyrace orderings --list-routines lists them)");
   }
   const std::vector<Item>& items = table.get(routine);
@@ -266,7 +266,7 @@ DependencyGraph::VertexId DependencyGraph::op_named(std::string_view name) const
   }
   if (matches.size() == 1) return matches.front();
   const std::string what = matches.empty() ? "has no step or call" : "has several steps called";
-  throw UsageError("routine '" + routine_ + "' " + what + " '" + std::string(name) +
+  throw UsageError("routine '" + routine_ + "' " + what + " '" + echo(name) +
                    "'; its steps and calls: " + known_ops(ids));
 }
 
@@ -278,7 +278,7 @@ void DependencyGraph::drop(std::string_view op) {
 
 void DependencyGraph::add_edge(std::string_view before, std::string_view after) {
   const VertexId u = op_named(before), v = op_named(after);
-  if (u == v) throw UsageError("a step cannot come before itself: '" + std::string(before) + "'");
+  if (u == v) throw UsageError("a step cannot come before itself: '" + echo(before) + "'");
   boost::add_edge(u, v, EdgeKind{Dependency::user}, graph_);
 }
 
@@ -286,7 +286,7 @@ void DependencyGraph::remove_edge(std::string_view before, std::string_view afte
   const VertexId u = op_named(before), v = op_named(after);
   for (VertexId w = std::min(u, v); w < std::max(u, v); ++w) {
     if (!is_op(graph_[w].item)) {
-      throw UsageError("'" + std::string(before) + "' and '" + std::string(after) +
+      throw UsageError("'" + echo(before) + "' and '" + echo(after) +
                        "' lie on two sides of a label or jump, which no step crosses");
     }
   }
@@ -300,7 +300,7 @@ void DependencyGraph::remove_edge(std::string_view before, std::string_view afte
       },
       graph_);
   if (!found) {
-    throw UsageError("'" + std::string(after) + "' does not depend on '" + std::string(before) +
+    throw UsageError("'" + echo(after) + "' does not depend on '" + echo(before) +
                      "' (dirtyrace orderings lists the dependencies above its table)");
   }
 }
@@ -314,7 +314,7 @@ void DependencyGraph::cross_lock(std::string_view op) {
       std::any_of(boost::out_edges(v, graph_).first, boost::out_edges(v, graph_).second, is_lock) ||
       std::any_of(boost::in_edges(v, graph_).first, boost::in_edges(v, graph_).second, is_lock);
   if (!had) {
-    throw UsageError("'" + std::string(op) + "' of routine '" + routine_ +
+    throw UsageError("'" + echo(op) + "' of routine '" + echo(routine_) +
                      "' has no page-lock boundary to cross");
   }
   boost::remove_out_edge_if(v, is_lock, graph_);
@@ -389,7 +389,7 @@ std::vector<std::vector<std::string>> DependencyGraph::orders(std::size_t limit,
 
 std::vector<Item> reordered_items(const RoutineTable& table, const RoutineOrder& order) {
   if (!table.has(order.routine)) {
-    throw UsageError("no routine '" + order.routine + "' in this variant");
+    throw UsageError("no routine '" + echo(order.routine) + "' in this variant");
   }
   const std::vector<Item>& items = table.get(order.routine);
   const std::vector<std::string> ids = item_ids(items);
@@ -398,15 +398,16 @@ std::vector<Item> reordered_items(const RoutineTable& table, const RoutineOrder&
   for (const std::string& id : order.ops) {
     const auto it = std::find(ids.begin(), ids.end(), id);
     if (id.empty() || it == ids.end()) {
-      throw UsageError("routine '" + order.routine + "' has no step or call '" + id +
+      throw UsageError("routine '" + echo(order.routine) + "' has no step or call '" + echo(id) +
                        "'; its steps and calls: " + known_ops(ids));
     }
     const auto i = static_cast<std::size_t>(it - ids.begin());
     if (std::find(position.begin(), position.end(), i) != position.end()) {
-      throw UsageError("the order of routine '" + order.routine + "' lists '" + id + "' twice");
+      throw UsageError("the order of routine '" + echo(order.routine) + "' lists '" + echo(id) +
+                       "' twice");
     }
     if (!position.empty() && segment[i] < segment[position.back()]) {
-      throw UsageError("the order of routine '" + order.routine + "' moves '" + id +
+      throw UsageError("the order of routine '" + echo(order.routine) + "' moves '" + echo(id) +
                        "' across a label or jump");
     }
     position.push_back(i);

@@ -117,16 +117,24 @@ class Flattener {
   }
 
   /// The program counter reached from entry `i`, following jumps.
-  std::uint8_t resolve_position(std::size_t i, std::size_t depth = 0) const {
-    if (depth > entries_.size()) throw std::logic_error("jump cycle without a step");
-    if (i >= entries_.size()) return static_cast<std::uint8_t>(steps_);
-    const Entry& e = entries_[i];
-    if (e.kind == Item::Kind::step) return static_cast<std::uint8_t>(e.step_index);
-    const auto label = find_label(e.target, e.chain);
-    if (!label) {
-      throw std::logic_error("jump to an undefined label in '" + std::string(e.routine) + "'");
+  /// Only edited routines (the scenario's routine orders) can make a loop of jumps with no step
+  /// in it: an input error.
+  std::uint8_t resolve_position(std::size_t i) const {
+    for (std::size_t hops = 0; i < entries_.size(); ++hops) {
+      const Entry& e = entries_[i];
+      if (e.kind == Item::Kind::step) return static_cast<std::uint8_t>(e.step_index);
+      if (hops > entries_.size()) {
+        throw UsageError("the edited routines leave a loop in routine '" + std::string(e.routine) +
+                         "' with no step in it, which would run forever; keep at least one of "
+                         "its steps in its order");
+      }
+      const auto label = find_label(e.target, e.chain);
+      if (!label) {
+        throw std::logic_error("jump to an undefined label in '" + std::string(e.routine) + "'");
+      }
+      i = *label;
     }
-    return resolve_position(*label, depth + 1);
+    return static_cast<std::uint8_t>(steps_);
   }
 
   struct Label {

@@ -60,7 +60,10 @@ struct FlatStep {
 class Program {
  public:
   /// Inlines `entry` and everything it calls. Throws std::logic_error on a recursive call, an
-  /// unknown routine, a jump no routine on the chain defines, or a program over 250 steps.
+  /// unknown routine, a jump no routine on the chain defines, or a program over 250 steps, and
+  /// UsageError on a loop that edited routines (RoutineOrder) left without a step that always
+  /// runs: jumps with no step between them, or steps that can each be skipped back to the first.
+  /// An empty program is valid: its actor finishes at once.
   static Program build(const RoutineTable& table, std::string_view entry);
 
   std::size_t size() const { return steps_.size(); }

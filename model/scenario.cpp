@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -49,7 +50,7 @@ int parse_int(std::string_view text, std::string_view what) {
   int value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    throw UsageError("invalid " + std::string(what) + " '" + std::string(text) +
+    throw UsageError("invalid " + std::string(what) + " '" + echo(text) +
                      "': expected a whole number");
   }
   return value;
@@ -92,7 +93,7 @@ ActorKind actor_kind_named(std::string_view name) {
   for (const auto& k : kActorKinds) {
     if (k.name == name) return k.kind;
   }
-  throw UsageError("unknown actor '" + std::string(name) + "'; valid actors: " + kind_names());
+  throw UsageError("unknown actor '" + echo(name) + "'; valid actors: " + kind_names());
 }
 
 std::vector<ActorSpec> parse_actor_list(std::string_view text) {
@@ -103,7 +104,7 @@ std::vector<ActorSpec> parse_actor_list(std::string_view text) {
     std::string_view item = text.substr(start, comma - start);
     start = comma + 1;
     if (item.empty()) {
-      throw UsageError("empty entry in actor list '" + std::string(text) +
+      throw UsageError("empty entry in actor list '" + echo(text) +
                        "'; write kinds separated by commas, e.g. writer,flusher,msync");
     }
     int count = 1;
@@ -121,7 +122,7 @@ std::vector<ActorSpec> parse_actor_list(std::string_view text) {
     }
     spec.kind = actor_kind_named(item);
     if (has_mapping && !actor_kind_info(spec.kind).uses_mapping) {
-      throw UsageError("actor '" + std::string(item) +
+      throw UsageError("actor '" + echo(item) +
                        "' does not act through a mapping; '@' applies to writer, msync, munmap");
     }
     // A writer without '@' gets the next mapping round-robin; -1 marks "not chosen".
@@ -298,15 +299,18 @@ class TomlReader {
     seen_.emplace_back(key);
     const toml::node* node = table_.get(key);
     if (!node) return std::nullopt;
-    if (auto v = node->value<T>()) return *v;
+    // value_exact: value() would read true as 1, 1.0 as 1 and 1 as true.
+    if (auto v = node->value_exact<T>()) return *v;
     throw UsageError(where_ + ": '" + std::string(key) + "' must be " + std::string(type_name));
   }
 
-  std::optional<int> get_int(std::string_view key) {
+  /// An integer from `lo` to `hi`; the model's own bounds are checked later, with advice.
+  std::optional<int> get_int(std::string_view key, int lo = 0, int hi = 1000) {
     auto v = get<std::int64_t>(key, "an integer");
     if (!v) return std::nullopt;
-    if (*v < -1000 || *v > 1000) {
-      throw UsageError(where_ + ": '" + std::string(key) + "' is out of range");
+    if (*v < lo || *v > hi) {
+      throw UsageError(where_ + ": '" + std::string(key) + "' is " + std::to_string(*v) +
+                       " but must be " + std::to_string(lo) + " to " + std::to_string(hi));
     }
     return static_cast<int>(*v);
   }
@@ -319,7 +323,7 @@ class TomlReader {
     std::vector<int> out;
     if (arr) {
       for (const toml::node& item : *arr) {
-        auto v = item.value<std::int64_t>();
+        auto v = item.value_exact<std::int64_t>();
         if (!v || *v < 0 || *v > 1000) {
           arr = nullptr;
           break;
@@ -349,14 +353,14 @@ class TomlReader {
     seen_.emplace_back(key);
     const toml::node* node = table_.get(key);
     if (!node) return std::nullopt;
-    if (auto name = node->value<std::string>()) {
+    if (auto name = node->value_exact<std::string>()) {
       const bool identifier = !name->empty() &&
                               !std::isdigit(static_cast<unsigned char>((*name)[0])) &&
                               std::all_of(name->begin(), name->end(), [](char c) {
                                 return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
                               });
       if (!identifier) {
-        throw UsageError(where_ + ": '" + std::string(key) + "' is \"" + *name +
+        throw UsageError(where_ + ": '" + std::string(key) + "' is \"" + echo(*name) +
                          "\" but a symbol must be a name of letters, digits and '_', e.g. \"w\"");
       }
       return ByteTerm{0, *name};
@@ -371,7 +375,7 @@ class TomlReader {
   void reject_unknown_keys() const {
     for (const auto& [key, value] : table_) {
       if (std::find(seen_.begin(), seen_.end(), key.str()) == seen_.end()) {
-        throw UsageError(where_ + ": unknown key '" + std::string(key.str()) +
+        throw UsageError(where_ + ": unknown key '" + echo(key.str()) +
                          "' (see README, \"Scenario files\")");
       }
     }
@@ -413,7 +417,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
   if (const toml::node* list = root.get("constraints")) {
     const toml::array* arr = list->as_array();
     for (std::size_t i = 0; arr && i < arr->size(); ++i) {
-      auto constraint = (*arr)[i].value<std::string>();
+      auto constraint = (*arr)[i].value_exact<std::string>();
       if (!constraint) arr = nullptr;
       if (constraint) s.constraints.push_back(*constraint);
     }
@@ -427,7 +431,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
     const toml::array* arr = props->as_array();
     if (!arr) throw UsageError(std::string(origin) + ": 'properties' must be a list of names");
     for (const toml::node& p : *arr) {
-      auto name = p.value<std::string>();
+      auto name = p.value_exact<std::string>();
       if (!name) throw UsageError(std::string(origin) + ": 'properties' must be a list of names");
       s.properties.push_back(*name);
     }
@@ -451,12 +455,26 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
       if (mapping && !actor_kind_info(spec.kind).uses_mapping) {
         throw UsageError(where + ": '" + *kind + "' does not act through a mapping");
       }
+      // Each key applies to the kinds that use it; on another kind it would be ignored.
+      const auto applies = [&](std::string_view key, bool ok, std::string_view kinds) {
+        if (t->contains(key) && !ok) {
+          throw UsageError(where + ": '" + std::string(key) + "' does not apply to " +
+                           std::string(actor_kind_info(spec.kind).name) + "; it applies to " +
+                           std::string(kinds));
+        }
+      };
+      const bool writer = spec.kind == ActorKind::writer;
+      applies("targets", writer, "writer");
+      applies("stores", writer, "writer");
+      applies("pages", !writer && spec.kind != ActorKind::flusher && spec.kind != ActorKind::fsync,
+              "msync, munmap, reclaim, journal, buffer_flush");
       if (auto pages = a.get_int_list("pages")) {
         if (pages->size() != 2) throw UsageError(where + ": 'pages' must be [first, last]");
         spec.first_page = (*pages)[0];
         spec.last_page = (*pages)[1];
       }
       if (auto targets = a.get_int_list("targets")) spec.blocks = *targets;
+      // -1 is the model's "not given" (the scenario's 'stores'), so a file cannot write it.
       spec.stores = a.get_int("stores").value_or(-1);
       const auto off = a.get_term("off");
       const auto len = a.get_term("len");
@@ -473,7 +491,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
         }
         spec.range = ByteRange{*off, *len};
       }
-      const int count = a.get_int("count").value_or(1);
+      const int count = a.get_int("count", 1, kMaxActors).value_or(1);
       check_range(count, 1, kMaxActors, where + " count", "");
       a.reject_unknown_keys();
       for (int k = 0; k < count; ++k) s.actors.push_back(spec);
@@ -493,13 +511,18 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
       if (order.routine.empty()) throw UsageError(where + ": every routine needs a 'name'");
       rt.mark_known("order");
       const toml::array* ops = t->get_as<toml::array>("order");
-      if (!ops) throw UsageError(where + ": '" + order.routine + "' needs an 'order' list");
+      if (!ops) throw UsageError(where + ": '" + echo(order.routine) + "' needs an 'order' list");
       for (const toml::node& op : *ops) {
-        auto id = op.value<std::string>();
+        auto id = op.value_exact<std::string>();
         if (!id) throw UsageError(where + ": 'order' must be a list of step names");
         order.ops.push_back(*id);
       }
       rt.reject_unknown_keys();
+      for (const RoutineOrder& earlier : s.routine_orders) {
+        if (earlier.routine == order.routine) {
+          throw UsageError(where + ": '" + echo(order.routine) + "' is given twice");
+        }
+      }
       s.routine_orders.push_back(std::move(order));
     }
   }
@@ -509,8 +532,11 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
 }
 
 Scenario read_scenario_file(const std::string& path) {
+  if (std::filesystem::is_directory(path)) {
+    throw UsageError("cannot read scenario file '" + echo(path) + "': it is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError("cannot read scenario file '" + path + "'");
+  if (!in) throw UsageError("cannot read scenario file '" + echo(path) + "'");
   std::ostringstream text;
   text << in.rdbuf();
   return parse_scenario_toml(text.str(), path);

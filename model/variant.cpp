@@ -182,7 +182,7 @@ const Variant& variant_named(std::string_view name) {
     if (!valid.empty()) valid += ", ";
     valid += v.name;
   }
-  throw UsageError("unknown variant '" + std::string(name) + "'; valid variants: " + valid);
+  throw UsageError("unknown variant '" + echo(name) + "'; valid variants: " + valid);
 }
 
 const Variant& variant(VariantId id) {

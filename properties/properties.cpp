@@ -405,7 +405,7 @@ const Property& property_named(std::string_view name) {
     if (!valid.empty()) valid += ", ";
     valid += p.name;
   }
-  throw model::UsageError("unknown property '" + std::string(name) +
+  throw model::UsageError("unknown property '" + model::echo(name) +
                           "'; valid properties: " + valid);
 }
 

@@ -204,7 +204,7 @@ TEST_CASE("bad options: one line naming what is wrong and the valid choices, exi
   expect_usage_error("check --mappings 5", "mappings is 5 but must be 1 to 3");
   expect_usage_error("check --actors writer,msync@2", "msync0 uses mapping 2");
   expect_usage_error("check --order sideways", "use bfs or dfs");
-  expect_usage_error("check --max-memory lots", "--max-memory 'lots' is not a positive size");
+  expect_usage_error("check --max-memory lots", "--max-memory 'lots' is not a positive whole size");
   expect_usage_error("check --pages two", "--pages");
   expect_usage_error("check --frobnicate", "frobnicate");
   expect_usage_error("check --stable-writes --variant linux-2.6.20",
@@ -346,4 +346,104 @@ TEST_CASE("mutants: Markdown, JSON, the routines listed, bad routines and format
   expect_usage_error("mutants --routine clear_page_dirty_for_io --format xml",
                      "unknown --format 'xml'");
   expect_usage_error("mutants --variant linux-9", "valid variants");
+}
+
+TEST_CASE("command-line values that would silently mean 'no limit' or 'not given' are refused") {
+  for (const char* v : {"nan", "inf", "0.3", "1e30", "0", "-5"}) {
+    expect_usage_error(std::string("check --max-states ") + v, "--max-states '");
+  }
+  expect_usage_error("check --max-memory 0.5", "--max-memory '0.5' is not a positive whole size");
+  expect_usage_error("check --time-limit nan", "--time-limit: 'nan' is not a number of seconds");
+  expect_usage_error("check --time-limit inf", "--time-limit: 'inf' is not a number of seconds");
+  expect_usage_error("orderings --time-limit nan", "--time-limit: 'nan'");
+  expect_usage_error("simulate --steps -1", "--steps: Value -1 not in range");
+  for (const char* option : {"--actors", "--trace-out", "--variant", "--property", "--scenario"}) {
+    expect_usage_error(std::string("check ") + option + " ''",
+                       std::string(option) + ": the value is empty");
+  }
+  expect_usage_error("replay --scenario '' x.json", "--scenario: the value is empty");
+  // A huge name is echoed cut short, on one line.
+  const Run r = run_dirtyrace("check --actors " + std::string(70000, 'a'));
+  CHECK(r.code == 2);
+  CHECK(r.err.size() < 300);
+  CHECK(r.err.find("unknown actor 'aaaa") != std::string::npos);
+  CHECK(r.err.find("…'") != std::string::npos);
+}
+
+TEST_CASE("scenario files: keys that do not apply to an actor's kind are refused") {
+  const dirtyrace::test::Scratch s;
+  s.write("stores.toml", "[[actors]]\nkind = \"flusher\"\nstores = 3\n");
+  expect_usage_error("check --scenario " + s / "stores.toml",
+                     "actors[0]: 'stores' does not apply to flusher; it applies to writer");
+  s.write("pages.toml", "[[actors]]\nkind = \"writer\"\npages = [0, 0]\n");
+  expect_usage_error("check --scenario " + s / "pages.toml", "'pages' does not apply to writer");
+  s.write("count.toml", "[[actors]]\nkind = \"writer\"\ncount = 0\n");
+  expect_usage_error("check --scenario " + s / "count.toml", "'count' is 0 but must be 1 to");
+  s.write(
+      "twice.toml",
+      "[[routines]]\nname = \"fsync\"\norder = []\n[[routines]]\nname = \"fsync\"\norder = []\n");
+  expect_usage_error("check --scenario " + s / "twice.toml", "'fsync' is given twice");
+}
+
+TEST_CASE("output paths: checked before the search, written through a unique temporary") {
+  const dirtyrace::test::Scratch s;
+  // The default scenario has millions of states: the error must come before the search.
+  Run r = run_dirtyrace("check --quiet --trace-out " + s / "missing/t.json", "/dev/null",
+                        "timeout 20 ");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("cannot write '") != std::string::npos);
+  CHECK(r.err.find("check that its directory exists and is writable") != std::string::npos);
+  expect_usage_error("check --quiet --trace-out " + s.dir.string(), "it is a directory");
+  // A user's own FILE.tmp is left alone.
+  s.write("t.json.tmp", "mine");
+  r = run_dirtyrace(kLostWrite + " --trace-out " + s / "t.json");
+  CHECK(r.code == 1);
+  CHECK(slurp(s / "t.json.tmp") == "mine");
+  CHECK(run_dirtyrace("replay " + s / "t.json").code == 0);
+  expect_usage_error("check --scenario " + s.dir.string(),
+                     "cannot read scenario file '" + s.dir.string() + "': it is a directory");
+}
+
+TEST_CASE("graph stops at --max-memory and on Ctrl-C as inconclusive, with what it stored") {
+  Run r = run_dirtyrace("graph --max-states 100000000 --max-memory 20M");
+  CHECK(r.code == 3);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("the state graph needs more than --max-memory 20M (exploration stopped at ") ==
+        std::string("dirtyrace: error: ").size());
+  r = run_dirtyrace("graph --max-states 100000000 --max-memory 100G", "/dev/null",
+                    "timeout --preserve-status -s INT 2 ");
+  CHECK(r.code == 3);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("dirtyrace: interrupted after ") == 0);
+  CHECK(r.err.find("no graph written") != std::string::npos);
+  expect_usage_error("graph --max-memory 0.5", "--max-memory '0.5' is not a positive whole size");
+}
+
+TEST_CASE("--max-memory holds for the enumeration of footprint classes too") {
+  const dirtyrace::test::Scratch s;
+  s.write("ranges.toml",
+          "pages = 4\nblocks = 4\nmappings = 2\n"
+          "[[actors]]\nkind = \"writer\"\noff = \"w\"\nlen = \"n\"\n"
+          "[[actors]]\nkind = \"msync\"\noff = \"m\"\nlen = \"k\"\n");
+  const Run r = run_dirtyrace("check --quiet --max-memory 5M --scenario " + s / "ranges.toml");
+  CHECK(r.code == 3);
+  CHECK(r.out.find("verdict: INCONCLUSIVE (Z3: memory limit reached)") != std::string::npos);
+  CHECK(r.out.find("statistics:") != std::string::npos);
+}
+
+TEST_CASE("replay --scenario takes the symbolic scenario file a trace was found in") {
+  const dirtyrace::test::Scratch s;
+  const std::string example = (fs::path(DIRTYRACE_SOURCE_DIR) / "scenarios/memcpy_msync.toml");
+  CHECK(
+      run_dirtyrace("check --quiet --scenario " + example + " --trace-out " + s / "t.json").code ==
+      1);
+  const Run r = run_dirtyrace("replay --scenario " + example + " " + s / "t.json");
+  CHECK(r.code == 0);
+  CHECK(r.out.find("confirmed: ") == 0);
+  // The same file with a constraint the witness breaks is another scenario.
+  std::string other = slurp(example);
+  other.replace(other.find("n >= 1"), 6, "n >= 9");
+  s.write("other.toml", other);
+  expect_usage_error("replay --scenario " + s / "other.toml" + " " + s / "t.json",
+                     "the trace was recorded under another scenario than");
 }

@@ -166,7 +166,7 @@ TEST_CASE("CLI: graph writes DOT and refuses a large scenario with exit 3") {
   CHECK(r.out.empty());
   CHECK(r.err ==
         "dirtyrace: error: the state graph has more than 2000 states (exploration stopped at "
-        "2001); choose a smaller scenario or raise --max-states\n");
+        "2001 states, 4398 transitions); choose a smaller scenario or raise --max-states\n");
   // With Graphviz (./build.sh test installs it) svg is drawn; without it on PATH, svg is
   // refused with the package to install.
   r = run_dirtyrace("graph --variant linux-2.6.19 --actors writer,journal --format svg -o " +

@@ -67,7 +67,16 @@ TEST_CASE("replay names the first step the model does not take as recorded") {
   short_trace.steps.pop_back();
   r = traces::replay(short_trace);
   CHECK(!r.confirmed);
-  CHECK(r.message.find("does not violate durable_at_end") != std::string::npos);
+  // Its final state is still the full trace's, which its steps do not reach.
+  CHECK(r.message.find("the trace's final state is not the state they reach") != std::string::npos);
+
+  // A final state edited by hand is found even when every step replays.
+  traces::Trace tampered = t;
+  tampered.final_state.front().value = "TAMPERED";
+  r = traces::replay(tampered);
+  CHECK(!r.confirmed);
+  CHECK(r.diverged_at == t.steps.size());
+  CHECK(r.message.find("the trace records " + t.final_state.front().object) != std::string::npos);
 }
 
 TEST_CASE("foreign, truncated and ill-typed JSON are refused with what is wrong") {

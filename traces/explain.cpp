@@ -1,12 +1,15 @@
 #include "traces/explain.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <utility>
 
+#include "model/error.hpp"
 #include "traces/text.hpp"
 
 namespace dirtyrace::traces {
@@ -39,21 +42,59 @@ struct Focus {
   bool any() const { return !blocks.empty() || !pages.empty(); }
 };
 
-int page_of_block(const std::string& block) {
-  return std::stoi(block.substr(1, block.find('.') - 1));
+// A trace file may hold any object and attribute names (a user may edit it): each reader below
+// gives none for a name that is not one the model writes, and such a change is told as it is.
+
+/// The number written in `text` if it is a small whole number (0 to 9999), or none.
+std::optional<int> small_number(std::string_view text) {
+  int value = 0;
+  if (text.empty() || text.size() > 4) return std::nullopt;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+bool is_block(const std::string& object) {
+  static const std::regex block(R"(b\d+\.\d+)");
+  return std::regex_match(object, block);
+}
+
+/// Page of block "b1.0".
+std::optional<int> page_of_block(const std::string& block) {
+  if (!is_block(block)) return std::nullopt;
+  return small_number(std::string_view(block).substr(1, block.find('.') - 1));
+}
+
+/// Page of a PTE attribute "m1.p0".
+std::optional<int> pte_page(const std::string& attribute) {
+  static const std::regex pte(R"(\w+\.p(\d+))");
+  std::smatch m;
+  if (!std::regex_match(attribute, m, pte)) return std::nullopt;
+  return small_number(m[1].str());
+}
+
+/// Page of a page object "p0".
+std::optional<int> page_object(const std::string& object) {
+  if (object.size() < 2 || object[0] != 'p') return std::nullopt;
+  return small_number(std::string_view(object).substr(1));
 }
 
 Focus focus_of(const Trace& t) {
   Focus f;
   static const std::regex block(R"(\bb(\d+)\.(\d+)\b)"), page(R"(\bpage (\d+)\b)");
+  // Only blocks and pages of the scenario's file count: a detail may name anything.
+  const auto in_file = [&](const std::optional<int>& p) { return p && *p < t.scenario.pages; };
   for (auto it = std::sregex_iterator(t.detail.begin(), t.detail.end(), block);
        it != std::sregex_iterator(); ++it) {
+    const auto p = small_number((*it)[1].str()), k = small_number((*it)[2].str());
+    if (!in_file(p) || !k || *k >= t.scenario.blocks_per_page) continue;
     f.blocks.insert(it->str());
-    f.pages.insert(std::stoi((*it)[1]));
+    f.pages.insert(*p);
   }
   for (auto it = std::sregex_iterator(t.detail.begin(), t.detail.end(), page);
        it != std::sregex_iterator(); ++it) {
-    f.pages.insert(std::stoi((*it)[1]));
+    const auto p = small_number((*it)[1].str());
+    if (in_file(p)) f.pages.insert(*p);
   }
   const std::string first = t.detail.substr(0, t.detail.find(' '));
   for (std::size_t i = 0; i < t.scenario.actors.size(); ++i) {
@@ -62,38 +103,34 @@ Focus focus_of(const Trace& t) {
   return f;
 }
 
-bool is_block(const std::string& object) {
-  return std::regex_match(object, std::regex(R"(b\d+\.\d+)"));
-}
-
-/// Page of a PTE attribute "m1.p0".
-int pte_page(const std::string& attribute) {
-  return std::stoi(attribute.substr(attribute.find(".p") + 2));
-}
-
 bool matters(const Change& c, const Focus& f) {
   if (c.object == "BUG") return true;
   if (c.attribute == "PG_locked" || c.attribute == "BH_lock" || c.object == "nr_dirty") {
     return false;
   }
   if (!f.any()) return true;
+  const auto focused = [&](const std::optional<int>& page) {
+    return page && f.pages.count(*page) > 0;
+  };
   if (c.object == "pte" || c.object == "rmap" || c.object == "tlb") {
-    return f.pages.count(pte_page(c.attribute)) > 0;
+    return focused(pte_page(c.attribute));
   }
   if (c.object == "ptl") return true;
   if (is_block(c.object)) {
     // A detail that names only a page (writable_implies_dirty) makes all its blocks matter.
-    return f.blocks.empty() ? f.pages.count(page_of_block(c.object)) > 0
-                            : f.blocks.count(c.object) > 0;
+    return f.blocks.empty() ? focused(page_of_block(c.object)) : f.blocks.count(c.object) > 0;
   }
-  if (c.object.size() > 1 && c.object[0] == 'p') {
-    return f.pages.count(std::stoi(c.object.substr(1))) > 0;
-  }
-  return false;
+  return focused(page_object(c.object));
 }
 
 std::string set_or_cleared(const Change& c) {
   return c.after == "1" ? "is set" : "is cleared";
+}
+
+/// A change the model does not write, as it is: "x's y goes from 1 to 2".
+std::string as_recorded(const Change& c) {
+  return "'" + model::echo(c.object) + "' " + model::echo(c.attribute) + " goes from " +
+         model::echo(c.before) + " to " + model::echo(c.after);
 }
 
 /// One change as a clause: "buffer b0.0 is cleaned".
@@ -101,7 +138,9 @@ std::string clause(const Change& c) {
   const std::string& o = c.object;
   const std::string& a = c.attribute;
   if (o == "pte") {
-    const std::string m = a.substr(1, a.find('.') - 1), p = std::to_string(pte_page(a));
+    const auto page = pte_page(a);
+    if (!page) return as_recorded(c);
+    const std::string m = a.substr(1, a.find('.') - 1), p = std::to_string(*page);
     const std::string pte = "the PTE of mapping " + m + " for page " + p;
     if (c.after == "none") return "page " + p + " is unmapped from mapping " + m;
     if (c.before == "none")
@@ -111,12 +150,16 @@ std::string clause(const Change& c) {
     return pte + " goes from " + c.before + " to " + c.after;
   }
   if (o == "rmap") {
-    const std::string m = a.substr(1, a.find('.') - 1), p = std::to_string(pte_page(a));
+    const auto page = pte_page(a);
+    if (!page) return as_recorded(c);
+    const std::string m = a.substr(1, a.find('.') - 1), p = std::to_string(*page);
     return c.after == "1" ? "page " + p + "'s map count counts mapping " + m
                           : "page " + p + "'s map count drops mapping " + m + " (page_remove_rmap)";
   }
   if (o == "tlb") {
-    const std::string cpu = a.substr(0, a.find(".p")), p = std::to_string(pte_page(a));
+    const auto page = pte_page(a);
+    if (!page) return as_recorded(c);
+    const std::string cpu = a.substr(0, a.find(".p")), p = std::to_string(*page);
     if (c.after == "-") return cpu + "'s TLB entry for page " + p + " is flushed";
     return cpu + "'s CPU caches a writable" + (c.after == "WD" ? ", dirty" : "") +
            " translation of page " + p + " in its TLB";
@@ -146,6 +189,7 @@ std::string clause(const Change& c) {
     if (a == "disk") return "block " + o + " on disk now holds " + c.after;
   }
   if (o == "BUG") return "a kernel BUG_ON fires";
+  if (!page_object(o)) return as_recorded(c);
   const std::string page = "page " + o.substr(1);
   if (a == "cached")
     return page + (c.after == "1" ? " enters the page cache" : " leaves the page cache");
@@ -189,9 +233,10 @@ std::string sentence(const Trace& t, const TraceStep& s, const Tracked& before, 
   const std::string who = s.actor == "disk" ? "The disk" : s.actor;
   // A store that reaches memory: say what the kernel was told of it.
   for (const Change& c : s.changes) {
-    if (s.function != "memcpy" || c.attribute != "mem" || !is_block(c.object)) continue;
+    const auto block_page = page_of_block(c.object);
     const int m = mapping_of(t, s.actor);
-    const std::string page = "p" + std::to_string(page_of_block(c.object));
+    if (s.function != "memcpy" || c.attribute != "mem" || !block_page || m < 0) continue;
+    const std::string page = "p" + std::to_string(*block_page);
     const std::string pte_attr = "m" + std::to_string(m) + "." + page;
     const std::string pte = before.get("pte", pte_attr);
     const std::string tlb = before.get("tlb", s.actor + "." + page);
@@ -290,7 +335,7 @@ std::string why_lost(const Trace& t, const Tracked& end, const Focus& f) {
         if (c.attribute == "io" && c.before == "submitted") captured = i + 1;
       }
     }
-    const std::string page = "p" + std::to_string(page_of_block(b));
+    const std::string page = "p" + std::to_string(page_of_block(b).value_or(0));
     out += "\nAt the end block " + b + " holds " + mem + " in memory and " + disk + " on disk";
     if (stored) out += "; the last store to it is step " + std::to_string(stored);
     if (captured) {

@@ -1,8 +1,16 @@
 #include "traces/json.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <sstream>
 
 #include "model/error.hpp"
@@ -62,6 +70,24 @@ ordered_json variables_to_json(const std::vector<model::Variable>& vars) {
   return out;
 }
 
+/// The value of an integer that fits in 64 signed bits (a number above 2^63 - 1 is read by the
+/// JSON library as unsigned, and would wrap), or none.
+std::optional<long long> integer_value(const json& v) {
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<long long>::max())) return std::nullopt;
+    return static_cast<long long>(u);
+  }
+  if (v.is_number_integer()) return v.get<long long>();
+  return std::nullopt;
+}
+
+/// Whether `v` is an integer from `lo` to `hi`.
+bool integer_in(const json& v, long long lo, long long hi) {
+  const auto i = integer_value(v);
+  return i && *i >= lo && *i <= hi;
+}
+
 /// Typed access to a JSON object with errors that say where.
 class Reader {
  public:
@@ -82,7 +108,7 @@ class Reader {
   }
   int integer(const char* key, int lo, int hi) const {
     const json& v = at(key);
-    if (!v.is_number_integer() || v.get<long long>() < lo || v.get<long long>() > hi) {
+    if (!integer_in(v, lo, hi)) {
       fail("\"" + std::string(key) + "\" must be an integer from " + std::to_string(lo) + " to " +
            std::to_string(hi));
     }
@@ -101,7 +127,7 @@ class Reader {
   std::vector<int> ints(const char* key) const {
     std::vector<int> out;
     for (const json& v : array(key)) {
-      if (!v.is_number_integer() || v.get<long long>() < -1 || v.get<long long>() > 1000) {
+      if (!integer_in(v, -1, 1000)) {
         fail("\"" + std::string(key) + "\" must hold small integers");
       }
       out.push_back(v.get<int>());
@@ -112,8 +138,7 @@ class Reader {
   bool has(const char* key) const { return j_.contains(key); }
   std::int64_t bytes(const char* key) const {
     const json& v = at(key);
-    if (!v.is_number_integer() || v.get<long long>() < 0 ||
-        v.get<long long>() > model::kMaxByteValue) {
+    if (!integer_in(v, 0, model::kMaxByteValue)) {
       fail("\"" + std::string(key) + "\" must be a byte count");
     }
     return v.get<std::int64_t>();
@@ -224,14 +249,16 @@ Trace trace_from_json(const json& j) {
     r.fail("is not a dirtyrace trace (no \"format\": \"dirtyrace-trace\")");
   }
   const json& version = r.at("version");
-  if (!version.is_number_integer() || version.get<long long>() != kTraceVersion) {
-    r.fail("has format version " + version.dump() + "; this dirtyrace reads version " +
+  if (!integer_in(version, kTraceVersion, kTraceVersion)) {
+    const std::string shown =
+        version.is_primitive() ? model::echo(version.dump()) : "that is not a number";
+    r.fail("has format version " + shown + "; this dirtyrace reads version " +
            std::to_string(kTraceVersion));
   }
   Trace t;
   t.scenario = scenario_from_json(r.at("scenario"), "trace scenario");
   if (r.str("variant") != t.scenario.variant->name) {
-    r.fail("names variant " + r.str("variant") + " but its scenario has " +
+    r.fail("names variant " + model::echo(r.str("variant")) + " but its scenario has " +
            std::string(t.scenario.variant->name));
   }
   Reader p(r.at("property"), "trace property");
@@ -266,40 +293,95 @@ Trace trace_from_json(const json& j) {
   return t;
 }
 
+json parse_trace_json(std::string_view text) {
+  // The library builds values from nested arrays and objects without recursion, but walking one
+  // (dump, comparison) recurses: refuse deep nesting while parsing. A trace nests 4 levels.
+  const auto not_too_deep = [](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxTraceDepth) {
+      throw UsageError("nests arrays or objects more than " + std::to_string(kMaxTraceDepth) +
+                       " levels deep; a trace nests " + std::to_string(4));
+    }
+    return true;
+  };
+  try {
+    return json::parse(text, not_too_deep);
+  } catch (const json::parse_error& e) {
+    throw UsageError("is not valid JSON (byte " + std::to_string(e.byte) + "); was it truncated?");
+  } catch (const json::out_of_range& e) {
+    // 406: a number beyond what a double holds, such as 1e309.
+    throw UsageError("holds a number too large to read (JSON error " + std::to_string(e.id) + ")");
+  } catch (const json::exception& e) {
+    throw UsageError("cannot be read as JSON (JSON error " + std::to_string(e.id) + ")");
+  }
+}
+
 Trace read_trace_file(const std::string& path) {
+  if (std::filesystem::is_directory(path)) {
+    throw UsageError("cannot read trace file '" + model::echo(path) + "': it is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError("cannot read trace file '" + path + "'");
+  if (!in) throw UsageError("cannot read trace file '" + model::echo(path) + "'");
   std::ostringstream text;
   text << in.rdbuf();
   json j;
   try {
-    j = json::parse(text.str());
-  } catch (const json::parse_error& e) {
-    throw UsageError("trace file '" + path + "' is not valid JSON (byte " + std::to_string(e.byte) +
-                     "); was it truncated?");
+    j = parse_trace_json(text.str());
+  } catch (const UsageError& e) {
+    throw UsageError("trace file '" + model::echo(path) + "' " + e.what());
   }
   try {
     return trace_from_json(j);
   } catch (const UsageError& e) {
-    throw UsageError("'" + path + "': " + e.what());
+    throw UsageError("'" + model::echo(path) + "': " + e.what());
   }
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw UsageError("cannot write '" + path + "'; check that its directory exists");
-    out << text;
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw UsageError("cannot write '" + path + "' (disk full?)");
-    }
+namespace {
+
+/// A new file beside `path` with a name no other file has ("PATH.tmp-XXXXXX"), open for writing.
+/// Throws UsageError naming `path` when its directory does not take one.
+std::pair<std::string, int> unique_temporary(const std::string& path) {
+  if (std::filesystem::is_directory(path)) {
+    throw UsageError("cannot write '" + model::echo(path) + "': it is a directory");
   }
+  std::string tmp = path + ".tmp-XXXXXX";
+  const int fd = mkstemp(tmp.data());
+  if (fd < 0) {
+    throw UsageError("cannot write '" + model::echo(path) +
+                     "'; check that its directory exists and is writable");
+  }
+  return {tmp, fd};
+}
+
+}  // namespace
+
+void check_writable(const std::string& path) {
+  const auto [tmp, fd] = unique_temporary(path);
+  close(fd);
+  std::remove(tmp.c_str());
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const auto [tmp, fd] = unique_temporary(path);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  const bool ok = close(fd) == 0 && done == text.size();
+  if (!ok) {
+    std::remove(tmp.c_str());
+    throw UsageError("cannot write '" + model::echo(path) + "' (disk full?)");
+  }
+  // mkstemp made it private (0600); give it the mode a new file would get.
+  const mode_t mask = umask(0);
+  umask(mask);
+  chmod(tmp.c_str(), 0666 & ~mask);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
-    throw UsageError("cannot write '" + path + "'");
+    throw UsageError("cannot write '" + model::echo(path) + "'");
   }
 }
 

@@ -4,14 +4,18 @@
 #include <set>
 #include <vector>
 
+#include "model/error.hpp"
 #include "properties/property.hpp"
 
 namespace dirtyrace::traces {
 
 namespace {
 
+// Names from the trace file are echoed through model::echo: the message stays one line.
+
 std::string step_name(const TraceStep& s) {
-  std::string name = s.actor + " " + s.function + ": " + s.step;
+  std::string name =
+      model::echo(s.actor) + " " + model::echo(s.function) + ": " + model::echo(s.step);
   if (s.block >= 0) name += " (block " + std::to_string(s.block) + ")";
   return name;
 }
@@ -19,14 +23,37 @@ std::string step_name(const TraceStep& s) {
 std::string first_difference(const std::vector<Change>& expected, const std::vector<Change>& got) {
   for (std::size_t i = 0; i < std::max(expected.size(), got.size()); ++i) {
     if (i >= got.size()) {
-      return "the trace says " + expected[i].object + " " + expected[i].attribute + " becomes " +
-             expected[i].after + ", the model leaves it";
+      return "the trace says " + model::echo(expected[i].object) + " " +
+             model::echo(expected[i].attribute) + " becomes " + model::echo(expected[i].after) +
+             ", the model leaves it";
     }
     if (i >= expected.size() || !(expected[i] == got[i])) {
       return "the model sets " + got[i].object + " " + got[i].attribute + " to " + got[i].after +
-             (i < expected.size() ? ", the trace says " + expected[i].object + " " +
-                                        expected[i].attribute + " becomes " + expected[i].after
+             (i < expected.size() ? ", the trace says " + model::echo(expected[i].object) + " " +
+                                        model::echo(expected[i].attribute) + " becomes " +
+                                        model::echo(expected[i].after)
                                   : ", the trace records no such change");
+    }
+  }
+  return "";
+}
+
+/// Where the state the steps reach differs from the state the trace records, or "".
+std::string state_difference(const std::vector<model::Variable>& reached,
+                             const std::vector<model::Variable>& recorded) {
+  for (std::size_t i = 0; i < std::max(reached.size(), recorded.size()); ++i) {
+    if (i >= reached.size()) {
+      return "the trace records " + model::echo(recorded[i].object) + " " +
+             model::echo(recorded[i].attribute) + ", which the model does not have";
+    }
+    const model::Variable& r = reached[i];
+    if (i >= recorded.size()) {
+      return "the trace does not record " + r.object + " " + r.attribute;
+    }
+    if (!(r == recorded[i])) {
+      return "the model has " + r.object + " " + r.attribute + " = " + r.value +
+             ", the trace records " + model::echo(recorded[i].object) + " " +
+             model::echo(recorded[i].attribute) + " = " + model::echo(recorded[i].value);
     }
   }
   return "";
@@ -114,8 +141,8 @@ ReplayResult replay(const Trace& trace) {
   const model::Model m(trace.scenario);
   model::State s = m.initial();
   std::vector<model::State> states{s};
-  if (m.variables(s) != trace.initial) {
-    return {false, 0, "the model's initial state differs from the trace's"};
+  if (const std::string d = state_difference(m.variables(s), trace.initial); !d.empty()) {
+    return {false, 0, "the model's initial state differs from the trace's: " + d};
   }
   for (std::size_t i = 0; i < trace.steps.size(); ++i) {
     const TraceStep& want = trace.steps[i];
@@ -148,6 +175,12 @@ ReplayResult replay(const Trace& trace) {
     }
     s = *next;
     states.push_back(s);
+  }
+  // The changes of each step were compared above; the final state is recorded in full.
+  if (const std::string d = state_difference(m.variables(s), trace.final_state); !d.empty()) {
+    return {false, trace.steps.size(),
+            "all " + std::to_string(trace.steps.size()) +
+                " steps replay, but the trace's final state is not the state they reach: " + d};
   }
   if (trace.property.empty()) return replay_run(m, s, trace);
   const properties::Property& property = properties::property_named(trace.property);

@@ -40,7 +40,8 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
   app.add_option("--scenario", o.scenario_file,
                  "Scenario file (TOML); the options below override what it says")
       ->check(non_empty());
-  app.add_option("--variant", o.variant, "Kernel variant (see 'dirtyrace list'); default linux-6.12")
+  app.add_option("--variant", o.variant,
+                 "Kernel variant (see 'dirtyrace list'); default linux-6.12")
       ->check(non_empty());
   app.add_option("--pages", o.pages, "Pages in the file, 1 to 4 (default 1)");
   app.add_option("--blocks", o.blocks, "Blocks (buffers) per page, 1 to 4 (default 1)");

@@ -79,8 +79,8 @@ TEST_CASE("buffers picked but never submitted stay locked once every actor has f
 TEST_CASE("a loop whose every step is passed over spins: the actor never finishes") {
   // filemap_fdatawait without its lookup: wait_on_page_writeback is passed over while the
   // lookup's pages are none, and sends the actor back to the lookup, which is itself.
-  const model::Model m(
-      edited("linux-6.12", "msync", "filemap_fdatawait", {"wait_on_page_writeback"}, {"no_bug_on"}));
+  const model::Model m(edited("linux-6.12", "msync", "filemap_fdatawait",
+                              {"wait_on_page_writeback"}, {"no_bug_on"}));
   const model::State s0 = m.initial();
   int spinning = 0;
   // Run msync alone until it can go no further.

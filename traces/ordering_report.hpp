@@ -6,16 +6,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/scenario.hpp"
 #include "analyses/orderings.hpp"
+#include "model/scenario.hpp"
 
 namespace dirtyrace::traces {
 
 /// "page_mkclean → set_page_dirty → TestClearPageDirty"
 std::string order_text(const std::vector<std::string>& order);
 
-std::string orderings_text(const model::Scenario& scenario,
-                           const analyses::OrderingReport& report);
+std::string orderings_text(const model::Scenario& scenario, const analyses::OrderingReport& report);
 std::string orderings_markdown(const model::Scenario& scenario,
                                const analyses::OrderingReport& report);
 /// `trace_files[i]` names the counterexample file of row i, or is empty.

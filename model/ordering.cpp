@@ -133,7 +133,7 @@ LocalUse local_use(const RoutineTable& table, const Item& item) {
     next.fill(kAll);
     const auto jump = [&](std::uint16_t targets, VarSet carried) {
       for (int t = 0; t < kTargets; ++t) {
-        if (targets >> t & 1u) next[static_cast<std::size_t>(t)] &= carried;
+        if ((targets >> t) & 1) next[static_cast<std::size_t>(t)] &= carried;
       }
     };
     VarSet written = 0;  // kAll: no path falls through to here

@@ -133,6 +133,20 @@ std::vector<Mutant> mutants_of(const model::Variant& variant, const std::string&
   return out;
 }
 
+std::string_view to_string(MutantResult::Fate fate) {
+  switch (fate) {
+    case MutantResult::Fate::killed:
+      return "killed";
+    case MutantResult::Fate::survived:
+      return "survived";
+    case MutantResult::Fate::inconclusive:
+      return "inconclusive";
+    case MutantResult::Fate::unjudged:
+      return "unjudged";
+  }
+  return "?";
+}
+
 std::size_t MutantReport::count(MutantResult::Fate fate) const {
   std::size_t n = 0;
   for (const RoutineMutants& r : routines) {

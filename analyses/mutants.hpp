@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analyses/run_check.hpp"
@@ -55,6 +56,9 @@ struct MutantResult {
   /// survived: on every scenario the mutant had the kernel's state and transition counts.
   bool same_counts = false;
 };
+
+/// "killed", "survived", "inconclusive" or "unjudged".
+std::string_view to_string(MutantResult::Fate fate);
 
 struct RoutineMutants {
   std::string routine;

@@ -114,20 +114,6 @@ constexpr Pinned kPinned[] = {
      "msync_durability", "two threads", 20},
 };
 
-std::string fate_name(MutantResult::Fate fate) {
-  switch (fate) {
-    case MutantResult::Fate::killed:
-      return "killed";
-    case MutantResult::Fate::survived:
-      return "survived";
-    case MutantResult::Fate::inconclusive:
-      return "inconclusive";
-    case MutantResult::Fate::unjudged:
-      return "unjudged";
-  }
-  return "?";
-}
-
 }  // namespace
 
 TEST_CASE("pinned: every mutant of clear_page_dirty_for_io, ->writepage and the fault paths") {
@@ -148,7 +134,7 @@ TEST_CASE("pinned: every mutant of clear_page_dirty_for_io, ->writepage and the 
       CAPTURE(m.mutant.change);
       CHECK(r.routine == p.routine);
       CHECK(m.mutant.change == p.change);
-      CHECK(fate_name(m.fate) == p.fate);
+      CHECK(analyses::to_string(m.fate) == p.fate);
       CHECK(m.property == p.property);
       CHECK(m.scenario == p.scenario);
       CHECK(m.length == p.length);

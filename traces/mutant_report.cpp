@@ -36,20 +36,6 @@ std::string fate_text(const MutantResult& r) {
   return "?";
 }
 
-std::string fate_name(MutantResult::Fate fate) {
-  switch (fate) {
-    case MutantResult::Fate::killed:
-      return "killed";
-    case MutantResult::Fate::survived:
-      return "survived";
-    case MutantResult::Fate::inconclusive:
-      return "inconclusive";
-    case MutantResult::Fate::unjudged:
-      return "unjudged";
-  }
-  return "?";
-}
-
 std::string percent(std::size_t part, std::size_t whole) {
   return whole == 0 ? "-" : std::to_string((part * 100 + whole / 2) / whole) + "%";
 }
@@ -152,7 +138,7 @@ nlohmann::ordered_json mutants_json(const analyses::MutantReport& report) {
       ordered_json j = {{"kind", kind_text(m.mutant.kind)},
                         {"change", m.mutant.change},
                         {"order", m.mutant.order},
-                        {"fate", fate_name(m.fate)}};
+                        {"fate", analyses::to_string(m.fate)}};
       if (m.fate == MutantResult::Fate::killed) {
         j["property"] = m.property;
         j["scenario"] = m.scenario;

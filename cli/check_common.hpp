@@ -11,8 +11,6 @@
 
 namespace dirtyrace::cli {
 
-/// "512M", "2G", "1.5G", "1000000": bytes. Throws model::UsageError naming `option`.
-std::uint64_t parse_size(const std::string& text, const char* option);
 std::string mib(std::uint64_t bytes);
 /// The "statistics:" block; `timing` adds seconds, speed and memory.
 void print_statistics(const checker::Statistics& st, bool timing);

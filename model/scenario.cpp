@@ -142,6 +142,14 @@ bool Scenario::needs_classes() const {
   });
 }
 
+void Scenario::assign_writer_mappings() {
+  if (mappings < 1) return;  // validate_and_resolve reports it
+  int next = 0;
+  for (ActorSpec& a : actors) {
+    if (a.kind == ActorKind::writer && a.mapping < 0) a.mapping = next++ % mappings;
+  }
+}
+
 void Scenario::resolve_geometry() {
   if (page_size == 0) page_size = 4096;
   if (!is_power_of_two(page_size) || page_size > (1 << 20)) {
@@ -226,12 +234,11 @@ void Scenario::validate_and_resolve() {
     throw UsageError("--stable-writes needs a kernel with stable pages (linux-3.14 and later); " +
                      std::string(variant->name) + " has none");
   }
-  int next_writer_mapping = 0;
+  assign_writer_mappings();
   int total_stores = 0;
   for (std::size_t i = 0; i < actors.size(); ++i) {
     ActorSpec& a = actors[i];
     const std::string who = actor_name(i);
-    if (a.kind == ActorKind::writer && a.mapping < 0) a.mapping = next_writer_mapping++ % mappings;
     if (a.range) resolve_range(*this, a, who);
     if (a.mapping < 0 || a.mapping >= mappings) {
       throw UsageError(who + " uses mapping " + std::to_string(a.mapping) +

@@ -78,6 +78,9 @@ struct Scenario {
   bool needs_classes() const;
   /// Sets page_size, block_size and blocks_per_page from each other; throws UsageError.
   void resolve_geometry();
+  /// Gives each writer without '@' (mapping -1) the next mapping, round-robin; validate_and_resolve
+  /// does this too, and a symbolic scenario needs it before it is described.
+  void assign_writer_mappings();
   Geometry geometry() const { return {page_size, block_size, pages}; }
   /// The writer's store targets with defaults resolved (the k-th store goes to targets[k % n]).
   std::vector<int> writer_targets(const ActorSpec& a) const;

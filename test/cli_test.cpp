@@ -416,6 +416,8 @@ TEST_CASE("graph stops at --max-memory and on Ctrl-C as inconclusive, with what 
   CHECK(r.out.empty());
   CHECK(r.err.find("dirtyrace: interrupted after ") == 0);
   CHECK(r.err.find("no graph written") != std::string::npos);
+  expect_usage_error("simulate --seed -1", "'-1' is not a whole number from 0 to");
+  expect_usage_error("simulate --seed 18446744073709551616", "is not a whole number from 0 to");
   expect_usage_error("graph --max-memory 0.5", "--max-memory '0.5' is not a positive whole size");
 }
 
@@ -429,6 +431,14 @@ TEST_CASE("--max-memory holds for the enumeration of footprint classes too") {
   CHECK(r.code == 3);
   CHECK(r.out.find("verdict: INCONCLUSIVE (Z3: memory limit reached)") != std::string::npos);
   CHECK(r.out.find("statistics:") != std::string::npos);
+  // offsets, which runs the same enumeration without a search, takes the same limit.
+  const Run listed = run_dirtyrace("offsets --max-memory 5M --scenario " + s / "ranges.toml");
+  CHECK(listed.code == 3);
+  CHECK(listed.out.find("memory limit reached") != std::string::npos);
+  // A writer without '@' is described with the mapping it gets, not the internal -1.
+  CHECK(listed.out.find("writer0 (mapping 0, off w len n)") != std::string::npos);
+  CHECK(run_dirtyrace("offsets --scenario " + s / "ranges.toml").code == 0);
+  expect_usage_error("offsets --max-memory 0.5", "--max-memory '0.5' is not a positive whole size");
 }
 
 TEST_CASE("replay --scenario takes the symbolic scenario file a trace was found in") {

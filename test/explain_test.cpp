@@ -20,13 +20,18 @@ using test::slurp;
 
 namespace {
 
-traces::Trace zoo_trace(const analyses::ZooEntry& e) {
-  const model::Model m(analyses::zoo_scenario(e, e.variant));
+/// The shortest counterexample of a scenario that has one.
+traces::Trace trace_of(const model::Scenario& s) {
+  const model::Model m(s);
   const properties::CheckedModel system(m,
                                         properties::select_properties(m, m.scenario().properties));
   const checker::SearchResult r = checker::search(system, {});
   REQUIRE(r.counterexample);
   return traces::make_trace(system, *r.counterexample);
+}
+
+traces::Trace zoo_trace(const analyses::ZooEntry& e) {
+  return trace_of(analyses::zoo_scenario(e, e.variant));
 }
 
 /// The sentence of step `index`, or empty if the step was omitted.
@@ -183,4 +188,20 @@ TEST_CASE("CLI: graph writes DOT and refuses a large scenario with exit 3") {
   r = run_dirtyrace("graph --format png");
   CHECK(r.code == 2);
   CHECK(r.err == "dirtyrace: error: unknown --format 'png'; use dot or svg\n");
+}
+
+TEST_CASE("explain says why it fails, not why data is lost, for properties that lose none") {
+  const auto story_of = [](const model::Scenario& s) { return traces::explain(trace_of(s)); };
+  // A writable PTE over a clean page: a later step may still dirty it.
+  const std::string writable = story_of(
+      test::scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,msync", {"writable_implies_dirty"}));
+  CHECK(has(writable, "\nWhy it fails: "));
+  CHECK_FALSE(has(writable, "Why the data is lost"));
+  // A store during writeback: the device may see torn data, but the page stays dirty.
+  model::Scenario stable =
+      test::scenario("linux-6.12", 1, 1, 1, "writer,buffer_flush", {"stable_pages"});
+  stable.stable_writes = true;
+  const std::string torn = story_of(stable);
+  CHECK(has(torn, "\nWhy it fails: "));
+  CHECK_FALSE(has(torn, "Why the data is lost"));
 }

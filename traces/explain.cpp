@@ -315,11 +315,12 @@ std::string sentence(const Trace& t, const TraceStep& s, const Tracked& before, 
 
 /// Why the data is lost: the detail, then what the last state says of the lost block.
 std::string why_lost(const Trace& t, const Tracked& end, const Focus& f) {
-  // Properties about data say why the data is lost; the others (BUG_ON, bookkeeping, progress,
-  // munmap) lose none by themselves.
-  static const std::set<std::string> kAboutData = {"msync_durability",       "fsync_durability",
-                                                   "reclaim_drops_clean",    "durable_at_end",
-                                                   "writable_implies_dirty", "stable_pages"};
+  // Properties about data say why the data is lost; the others lose none by themselves: BUG_ON,
+  // bookkeeping, progress, munmap, a writable translation of a clean page (writable_implies_dirty:
+  // a loss only if no later step dirties it) and a store during writeback (stable_pages: the
+  // device may see torn data, but the page stays dirty).
+  static const std::set<std::string> kAboutData = {"msync_durability", "fsync_durability",
+                                                   "reclaim_drops_clean", "durable_at_end"};
   std::string out =
       (kAboutData.count(t.property) ? "Why the data is lost: " : "Why it fails: ") + t.detail;
   if (const std::string progress = describe_progress(t); !progress.empty()) {

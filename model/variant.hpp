@@ -13,6 +13,7 @@ enum class VariantId {
   linux_2_6_20,
   linux_2_6_32,
   linux_3_14,
+  linux_4_9,
   linux_4_19,
   linux_6_1,
   linux_6_12
@@ -75,9 +76,11 @@ struct Variant {
   bool sync_skips_clean_mapping;  // filemap_fdatawrite_wbc returns if nothing is tagged DIRTY
   ZapFlush zap;                   // zap_pte_range's flush order
   /// Reclaim defers try_to_unmap_one's TLB flush (TTU_BATCH_FLUSH, d950c947, 4.3): flushed by
-  /// try_to_unmap_flush_dirty before pageout and try_to_unmap_flush after the list; zap_pte_range
-  /// first flushes a batch left pending on its mm (flush_tlb_batched_pending, 3ea27719, 4.13).
+  /// try_to_unmap_flush_dirty before pageout and try_to_unmap_flush after the list.
   bool reclaim_batches_flush;
+  /// 3ea27719 (4.13): reclaim marks the mm (mm->tlb_flush_batched) and zap_pte_range and
+  /// change_pte_range call flush_tlb_batched_pending under the PTE lock.
+  bool flush_batched_pending;
 };
 
 std::span<const Variant> all_variants();

@@ -32,9 +32,9 @@ Flow zap_pte_range(Exec& x) {
   const int p = ae.first_page + me.cursor;
   const ZapFlush order = x.env.variant->zap;
   x.s.ptl[static_cast<std::size_t>(m)] = static_cast<std::uint8_t>(x.self + 1);
-  // flush_tlb_batched_pending (3ea27719): a flush reclaim deferred on this mm is done now.
+  // flush_tlb_batched_pending (3ea27719, 4.13): a flush reclaim deferred on this mm is done now.
   std::uint8_t& batched = x.s.tlb_batched[static_cast<std::size_t>(m)];
-  if (me.cursor == 0 && batched) {
+  if (me.cursor == 0 && x.env.variant->flush_batched_pending && batched) {
     flush_tlb_mm(x.s, x.env, m);
     batched = 0;
   }
@@ -57,8 +57,12 @@ Flow zap_pte_range(Exec& x) {
   return next_in_loop(me, count);
 }
 
+/// The PTE lock; before the first PTE also mmap_sem (for read: MADV_DONTNEED; munmap takes it for
+/// write), which mprotect may hold for write.
 bool zap_ptl_free(const State& s, const Env& env, int self) {
-  return ptl_free(s, env.of(self).mapping, self);
+  const int m = env.of(self).mapping;
+  const bool started = s.actor[static_cast<std::size_t>(self)].cursor != 0;
+  return ptl_free(s, m, self) && (started || s.mmap_sem[static_cast<std::size_t>(m)] == 0);
 }
 
 /// The mmu_gather's flush of the range on every CPU of the process, then the batched pages
@@ -136,7 +140,8 @@ Flow try_to_unmap(Exec& x) {
     if (x.env.variant->reclaim_batches_flush) {
       // should_defer_flush: ptep_get_and_clear, set_tlb_ubc_flush_pending; no flush yet.
       me.ubc = static_cast<std::uint8_t>(me.ubc | bit(me.cursor) | (dirty ? kUbcWritable : 0));
-      x.s.tlb_batched[me.cursor] = 1;
+      // mm->tlb_flush_batched = true (3ea27719, 4.13; 4.19 mm/rmap.c ~612).
+      if (x.env.variant->flush_batched_pending) x.s.tlb_batched[me.cursor] = 1;
     } else {
       flush_tlb_page(x.s, x.env, me.cursor, me.page);
     }
@@ -232,8 +237,8 @@ const Step kZapPteRange{
     .apply = zap_pte_range,
     .enabled = zap_ptl_free,
     .rest = true,
-    .reads =
-        vars({Var::pte, Var::cached, Var::pg_dirty, Var::ptl, Var::refs, Var::pagevec, Var::tlb}),
+    .reads = vars({Var::pte, Var::cached, Var::pg_dirty, Var::ptl, Var::refs, Var::pagevec,
+                   Var::tlb, Var::vma}),
     .writes = vars({Var::pte, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty, Var::ptl,
                     Var::rmap, Var::refs, Var::pagevec, Var::tlb})};
 

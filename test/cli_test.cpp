@@ -77,11 +77,11 @@ TEST_CASE("zoo finds every catalogued bug and exits 0") {
   const Run r = run_dirtyrace("zoo");
   CHECK(r.code == 0);
   for (const char* commit :
-       {"d08b3851", "7658cc28", "79352894", "1cf35d47", "5df397dec7c4", "1c8349a1"}) {
+       {"d08b3851", "7658cc28", "79352894", "1cf35d47", "3ea27719", "5df397dec7c4", "1c8349a1"}) {
     CHECK_MESSAGE(r.out.find(std::string("\n") + commit + " ") != std::string::npos, commit);
   }
   const auto j = nlohmann::json::parse(run_dirtyrace("zoo --json").out);
-  CHECK(j.size() == 6);
+  CHECK(j.size() == 7);
   for (const auto& row : j) CHECK(row["ok"] == true);
 }
 
@@ -92,7 +92,10 @@ TEST_CASE("list shows variants, actors, properties and parameters, one line each
                            "linux-2.6.19",
                            "linux-2.6.20",
                            "linux-2.6.32",
+                           "linux-3.14",
+                           "linux-4.9",
                            "linux-4.19",
+                           "linux-6.1",
                            "linux-6.12",
                            "writer",
                            "flusher",
@@ -102,6 +105,7 @@ TEST_CASE("list shows variants, actors, properties and parameters, one line each
                            "reclaim",
                            "journal",
                            "buffer_flush",
+                           "mprotect",
                            "msync_durability",
                            "fsync_durability",
                            "durable_at_end",
@@ -317,7 +321,7 @@ order = ["filemap_fault", "unlock_page#1", "page_mkwrite", "set_page_dirty", "un
   CHECK(r.code == 1);
   CHECK(nlohmann::json::parse(r.out)["property"] == "can_finish");
   r = run_dirtyrace("list");
-  for (const char* p : {"can_finish", "comes_clean", "munmap_unmaps"}) {
+  for (const char* p : {"can_finish", "comes_clean", "munmap_unmaps", "mprotect_protects"}) {
     CHECK_MESSAGE(r.out.find(p) != std::string::npos, p);
   }
 }

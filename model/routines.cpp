@@ -30,6 +30,19 @@ void add_fault_paths(RoutineTable& t, const Variant& v) {
       t.set("do_no_page", {step(kFilemapNopage), step(kDoNoPage), step(kSetPageDirtyBalance)});
       t.set("do_wp_page", {step(kDoWpPageReuse), step(kSetPageDirtyBalance)});
       break;
+    case FaultKind::mkwrite_unlocked:
+      // linux-2.6.29: block_page_mkwrite unlocks before it returns; the fault dirties the page
+      // again with set_page_dirty_balance after dropping the page lock (__do_fault) or after
+      // waiting for it to be free (do_wp_page).
+      t.set("page_mkwrite",
+            {step(kMkwriteLockPage), step(kMkwriteSetPageDirty), step(kMkwriteUnlockPage)});
+      t.set("__do_fault", {step(kFilemapFault), step(kUnlockBeforeMkwrite), call("page_mkwrite"),
+                           step(kDoFaultRelockPage), step(kDoFaultSetPte), step(kDoFaultUnlockPage),
+                           step(kSetPageDirtyBalance)});
+      t.set("do_wp_page",
+            {step(kDoWpPageMkwrite), call("page_mkwrite"), step(kDoWpPageMkwriteReuse),
+             step(kWaitOnPageLocked), step(kSetPageDirtyBalance)});
+      break;
     case FaultKind::page_mkwrite:
       t.set("page_mkwrite",
             {step(kMkwriteLockPage), step(kMkwriteSetPageDirty), step(kWaitForStablePage)});
@@ -40,8 +53,9 @@ void add_fault_paths(RoutineTable& t, const Variant& v) {
                            step(kFaultDirtySharedPage), step(kFaultUnlockPage)});
       break;
   }
-  const std::string_view not_present =
-      v.fault == FaultKind::page_mkwrite ? "do_shared_fault" : "do_no_page";
+  const std::string_view not_present = v.fault == FaultKind::page_mkwrite       ? "do_shared_fault"
+                                       : v.fault == FaultKind::mkwrite_unlocked ? "__do_fault"
+                                                                                : "do_no_page";
   t.set("writer",
         {label(Target::retry), step(kStore), jump(Target::loop_end), label(Target::fault_none),
          call(not_present), jump(Target::retry), label(Target::fault_wp), call("do_wp_page"),

@@ -66,9 +66,35 @@ constexpr std::array kVariants = {
             .sync_skips_clean_mapping = false,
             .zap = ZapFlush::after_unlock,
             .reclaim_batches_flush = false},
+    // 2.6.29 (the last release before b827e496), read in linux-2.6.29: mm/memory.c do_wp_page
+    // ~1888-2091 and __do_fault ~2575-2728, fs/buffer.c block_page_mkwrite ~2468 (unlocks the
+    // page before it returns), mm/page-writeback.c clear_page_dirty_for_io ~1321 (BUG_ON
+    // ~1325) and write_cache_pages ~932 (skips a clean page under its lock, ~1018); pdflush's
+    // background_writeout and wb_kupdate set .nonblocking (~692, ~766), so the flusher trylocks
+    // buffers in __block_write_full_page (~1787), unlike 2.6.32's per-bdi flusher threads.
+    Variant{.id = VariantId::linux_2_6_29,
+            .name = "linux-2.6.29",
+            .summary = "faults wait_on_page_locked (79352894), then set_page_dirty without the "
+                       "page lock (until b827e496, 2.6.30); BUG_ON(!PageLocked)",
+            .clean_order = CleanOrder::mkclean_then_clear,
+            .fault = FaultKind::mkwrite_unlocked,
+            .msync = MsyncKind::file_fsync,
+            .journal = JournalKind::buffers,
+            .towrite = false,
+            .skip_clean_page = true,
+            .flusher_trylocks_buffers = true,
+            .stable_pages = false,
+            .reclaim_writes_file_pages = true,
+            .mkclean_asserts_locked = true,
+            .journal_skips_locked = false,
+            .release_clears_tag = false,
+            .sync_skips_clean_mapping = false,
+            .zap = ZapFlush::after_unlock,
+            .reclaim_batches_flush = false},
     Variant{.id = VariantId::linux_2_6_32,
             .name = "linux-2.6.32",
-            .summary = "page lock held from page_mkwrite to set_page_dirty; no TOWRITE tag",
+            .summary = "page lock held from page_mkwrite to set_page_dirty (b827e496, 2.6.30); "
+                       "no TOWRITE tag",
             .clean_order = CleanOrder::mkclean_then_clear,
             .fault = FaultKind::page_mkwrite,
             .msync = MsyncKind::file_fsync,

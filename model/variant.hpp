@@ -11,6 +11,7 @@ enum class VariantId {
   linux_2_6_18,
   linux_2_6_19,
   linux_2_6_20,
+  linux_2_6_29,
   linux_2_6_32,
   linux_3_14,
   linux_4_19,
@@ -29,7 +30,13 @@ enum class CleanOrder {
 enum class FaultKind {
   no_write_notify,  // 2.6.18: writable PTE at the first fault, no set_page_dirty
   lockless_dirty,   // 2.6.19-2.6.22: PTE installed under ptl, then set_page_dirty without PL
-  page_mkwrite,     // 2.6.23 on (79352894), page_mkwrite fs: PL held until set_page_dirty
+  /// 2.6.23-2.6.29, page_mkwrite fs: ->page_mkwrite dirties the page and unlocks it; do_wp_page
+  /// makes the PTE writable, drops ptl, waits for the page lock to be free
+  /// (wait_on_page_locked, 79352894) and calls set_page_dirty_balance without it; __do_fault
+  /// holds the page lock across the PTE install and drops it before set_page_dirty_balance.
+  mkwrite_unlocked,
+  page_mkwrite,  // 2.6.30 on (b827e496), page_mkwrite fs: PL held from page_mkwrite until
+                 // set_page_dirty
 };
 
 /// What msync(MS_SYNC) runs.
@@ -66,7 +73,7 @@ struct Variant {
   bool flusher_trylocks_buffers;   // WB_SYNC_NONE flusher uses trylock_buffer
   bool stable_pages;               // page_mkwrite waits for writeback when stable writes are on
   bool reclaim_writes_file_pages;  // shrink_page_list may pageout() a dirty file page
-  bool mkclean_asserts_locked;     // BUG_ON(!PageLocked) in clear_page_dirty_for_io (2.6.23)
+  bool mkclean_asserts_locked;     // BUG_ON(!PageLocked) in clear_page_dirty_for_io (79352894)
   bool journal_skips_locked;       // 2.6.18 commit skips buffers locked when it scans them
   bool release_clears_tag;         // try_to_free_buffers clears the DIRTY tag too (2.6.18)
   bool sync_skips_clean_mapping;   // filemap_fdatawrite_wbc returns if nothing is tagged DIRTY

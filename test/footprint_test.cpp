@@ -137,8 +137,9 @@ std::vector<model::Scenario> portfolio(const std::string& variant) {
 
 TEST_CASE("every step, in every allowed order of its routine, reads only what it declares") {
   std::size_t tried = 0, orders = 0;
-  for (const char* variant : {"linux-2.6.18", "linux-2.6.19", "linux-2.6.20", "linux-2.6.32",
-                              "linux-3.14", "linux-4.19", "linux-6.1", "linux-6.12"}) {
+  for (const char* variant :
+       {"linux-2.6.18", "linux-2.6.19", "linux-2.6.20", "linux-2.6.29", "linux-2.6.32",
+        "linux-3.14", "linux-4.19", "linux-6.1", "linux-6.12"}) {
     for (const model::Scenario& base : portfolio(variant)) {
       for (const std::string& routine : analyses::routines_run(base)) {
         const model::DependencyGraph graph = analyses::ordering_graph(base, routine, {});

@@ -540,6 +540,162 @@ TEST_CASE("set_page_dirty_balance dirties the page without the page lock and dro
   CHECK(r.s.ghost_bug == kBugNone);
 }
 
+// --- __do_fault, do_wp_page (2.6.23-2.6.29: 79352894, before b827e496) -------------------------
+
+TEST_CASE("2.6.29 block_page_mkwrite unlocks the page it dirtied and keeps the fault's reference") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer,flusher"));
+  r.cache(0).locked_by = holder(0);
+  r.actor(0).refs = 0b1;
+  CHECK(is_next(r.apply(kMkwriteSetPageDirty, 0)));
+  CHECK(is_next(r.apply(kMkwriteUnlockPage, 0)));
+  CHECK(r.page(0).locked_by == 0);
+  CHECK(r.page(0).dirty == 1);
+  CHECK(r.page(0).tag_dirty == 1);
+  CHECK(r.actor(0).refs == 0b1);
+  CHECK(r.s.ghost_bug == kBugNone);
+  r.page(0).locked_by = holder(1);  // not the writer's lock
+  r.apply(kMkwriteUnlockPage, 0);
+  CHECK(r.s.ghost_bug == kBugUnlockNotHeld);
+}
+
+TEST_CASE("2.6.29 __do_fault relocks after ->page_mkwrite, waiting for another holder") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer,flusher"));
+  r.cache(0).locked_by = holder(1);  // the flusher cleans the page meanwhile
+  r.actor(0).refs = 0b1;
+  CHECK_FALSE(r.enabled(kDoFaultRelockPage, 0));
+  r.page(0).locked_by = 0;
+  CHECK(r.enabled(kDoFaultRelockPage, 0));
+  CHECK(is_next(r.apply(kDoFaultRelockPage, 0)));
+  CHECK(r.page(0).locked_by == holder(0));
+  CHECK(r.actor(0).refs == 0b1);
+}
+
+TEST_CASE("2.6.29 __do_fault set_pte_at installs the PTE under the page lock, keeps dirty_page") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer"));
+  r.cache(0).locked_by = holder(0);  // clean: a flusher cleaned it after ->page_mkwrite
+  r.actor(0).refs = 0b1;
+  CHECK(is_next(r.apply(kDoFaultSetPte, 0)));
+  CHECK(r.pte(0, 0) == kRwDirty);
+  CHECK(r.rmap(0, 0) == 1);
+  CHECK(r.actor(0).refs == 0b1);  // get_page(dirty_page): dropped by set_page_dirty_balance
+  CHECK(r.page(0).locked_by == holder(0));
+  CHECK(r.page(0).dirty == 0);  // PG_dirty waits for set_page_dirty_balance
+
+  Rig raced(test::scenario("linux-2.6.29", 1, 1, 1, "writer"));
+  raced.cache(0).locked_by = holder(0);
+  raced.actor(0).refs = 0b1;
+  raced.map(0, 0, kPtePresent);  // another thread's fault installed it first
+  CHECK(jumped(kDoFaultSetPte, raced.apply(kDoFaultSetPte, 0), Target::retry));
+  CHECK(raced.pte(0, 0) == kPtePresent);
+  CHECK(raced.page(0).locked_by == 0);
+  CHECK(raced.actor(0).refs == 0);
+}
+
+TEST_CASE("2.6.29 __do_fault set_pte_at waits for a PTE lock held by zap_pte_range") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer,munmap"));
+  r.cache(0).locked_by = holder(0);
+  r.actor(0).refs = 0b1;
+  r.s.ptl[0] = holder(1);
+  CHECK_FALSE(r.enabled(kDoFaultSetPte, 0));
+  CHECK_FALSE(r.enabled(kDoWpPageMkwriteReuse, 0));
+  r.s.ptl[0] = 0;
+  CHECK(r.enabled(kDoFaultSetPte, 0));
+  CHECK(r.enabled(kDoWpPageMkwriteReuse, 0));
+}
+
+TEST_CASE("2.6.29 __do_fault unlocks the page before set_page_dirty_balance, keeping dirty_page") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer"));
+  r.cache(0).locked_by = holder(0);
+  r.actor(0).refs = 0b1;
+  r.map(0, 0, kRwDirty);
+  CHECK(is_next(r.apply(kDoFaultUnlockPage, 0)));
+  CHECK(r.page(0).locked_by == 0);
+  CHECK(r.actor(0).refs == 0b1);
+  CHECK(r.page(0).dirty == 0);
+}
+
+TEST_CASE("a 2.6.29 write fault on a missing page, step by step: PTE writable before PG_dirty") {
+  Rig r(test::scenario("linux-2.6.29", 1, 2, 1, "writer"));
+  CHECK(jumped(kStore, r.apply(kStore, 0), Target::fault_none));
+  for (const Step* st : {&kFilemapFault, &kUnlockBeforeMkwrite, &kMkwriteLockPage,
+                         &kMkwriteSetPageDirty, &kMkwriteUnlockPage, &kDoFaultRelockPage}) {
+    CAPTURE(st->name);
+    REQUIRE(r.enabled(*st, 0));
+    CHECK(is_next(r.apply(*st, 0)));
+  }
+  // A flusher cleans the page between ->page_mkwrite and the relock: the page is clean when
+  // the PTE becomes writable, and only set_page_dirty_balance dirties it again.
+  CHECK(test_clear_page_dirty(r.s, 0));
+  r.block(0).dirty = r.block(1).dirty = 0;
+  r.page(0).tag_dirty = 0;
+  for (const Step* st : {&kDoFaultSetPte, &kDoFaultUnlockPage}) {
+    CAPTURE(st->name);
+    REQUIRE(r.enabled(*st, 0));
+    CHECK(is_next(r.apply(*st, 0)));
+  }
+  CHECK(r.pte(0, 0) == kRwDirty);
+  CHECK(r.page(0).dirty == 0);
+  CHECK(r.page(0).locked_by == 0);
+  CHECK(is_next(r.apply(kSetPageDirtyBalance, 0)));
+  CHECK(r.page(0).dirty == 1);
+  CHECK(r.page(0).tag_dirty == 1);
+  CHECK(r.block(0).dirty == 1);
+  CHECK(r.block(1).dirty == 1);
+  CHECK(r.s.nr_dirty == 1);
+  CHECK(r.actor(0).refs == 0);
+}
+
+TEST_CASE("2.6.29 do_wp_page takes a reference for ->page_mkwrite or retries if the PTE changed") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer"));
+  r.cache(0);
+  r.map(0, 0, kPtePresent);
+  r.actor(0).orig_pte = kPtePresent;
+  CHECK(is_next(r.apply(kDoWpPageMkwrite, 0)));
+  CHECK(r.actor(0).refs == 0b1);
+  CHECK(r.actor(0).page == 0);
+  CHECK(r.pte(0, 0) == kPtePresent);
+
+  Rig zapped(test::scenario("linux-2.6.29", 1, 1, 1, "writer"));
+  zapped.cache(0);
+  zapped.actor(0).orig_pte = kPtePresent;  // the PTE is none now
+  CHECK(jumped(kDoWpPageMkwrite, zapped.apply(kDoWpPageMkwrite, 0), Target::retry));
+  CHECK(zapped.actor(0).refs == 0);
+}
+
+TEST_CASE("2.6.29 do_wp_page makes an unchanged PTE writable without the page lock") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer,flusher"));
+  r.cache(0).locked_by = holder(1);  // the flusher holds the lock: do_wp_page does not care
+  r.map(0, 0, kPtePresent);
+  r.actor(0).orig_pte = kPtePresent;
+  r.actor(0).refs = 0b1;
+  CHECK(is_next(r.apply(kDoWpPageMkwriteReuse, 0)));
+  CHECK(r.pte(0, 0) == kRwDirty);
+  CHECK(r.actor(0).refs == 0b1);  // dirty_page, for set_page_dirty_balance
+  CHECK(r.page(0).locked_by == holder(1));
+  CHECK(r.s.ghost_bug == kBugNone);
+
+  Rig changed(test::scenario("linux-2.6.29", 1, 1, 1, "writer"));
+  changed.cache(0);
+  changed.actor(0).orig_pte = kPtePresent;
+  changed.actor(0).refs = 0b1;  // the PTE was zapped while ->page_mkwrite ran
+  CHECK(jumped(kDoWpPageMkwriteReuse, changed.apply(kDoWpPageMkwriteReuse, 0), Target::retry));
+  CHECK(changed.pte(0, 0) == 0);
+  CHECK(changed.actor(0).refs == 0);
+  CHECK(changed.s.ghost_bug == kBugNone);  // no page lock to drop
+}
+
+TEST_CASE("wait_on_page_locked waits while anyone holds the page lock, and takes nothing") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer,flusher"));
+  r.cache(0).locked_by = holder(1);
+  r.actor(0).refs = 0b1;
+  CHECK_FALSE(r.enabled(kWaitOnPageLocked, 0));
+  r.page(0).locked_by = 0;
+  REQUIRE(r.enabled(kWaitOnPageLocked, 0));
+  const State before = r.s;
+  CHECK(is_next(r.apply(kWaitOnPageLocked, 0)));
+  CHECK(r.s == before);
+}
+
 // --- the writeback loop: write_cache_pages ------------------------------------------------------
 
 TEST_CASE("6.1+ filemap_fdatawrite_wbc skips the loop when no page of the file is tagged DIRTY") {

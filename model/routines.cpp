@@ -121,8 +121,13 @@ void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v) {
     shrink.insert(shrink.end(), {call("clear_page_dirty_for_io"), call("__block_write_full_page"),
                                  step(kPageoutSuccess)});
   }
-  shrink.insert(shrink.end(),
-                {label(Target::page_clean), step(kTryToReleasePage), label(Target::loop_end)});
+  shrink.push_back(label(Target::page_clean));
+  if (v.free_buffers_unlocks_first) {
+    shrink.insert(shrink.end(), {step(kDropBuffers), step(kFreeBuffersClearPageDirty)});
+  } else {
+    shrink.push_back(step(kTryToReleasePage));
+  }
+  shrink.push_back(label(Target::loop_end));
   if (v.reclaim_batches_flush) shrink.push_back(step(kTryToUnmapFlush));
   t.set("shrink_page_list", std::move(shrink));
   if (v.journal == JournalKind::buffers) {

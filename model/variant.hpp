@@ -76,8 +76,11 @@ struct Variant {
   bool mkclean_asserts_locked;     // BUG_ON(!PageLocked) in clear_page_dirty_for_io (79352894)
   bool journal_skips_locked;       // 2.6.18 commit skips buffers locked when it scans them
   bool release_clears_tag;         // try_to_free_buffers clears the DIRTY tag too (2.6.18)
-  bool sync_skips_clean_mapping;   // filemap_fdatawrite_wbc returns if nothing is tagged DIRTY
-  ZapFlush zap;                    // zap_pte_range's flush order
+  /// try_to_free_buffers drops private_lock after drop_buffers and before clear_page_dirty
+  /// (2.6.19; ecdfc9787fe5 in 2.6.20 cancels the dirty bit inside it).
+  bool free_buffers_unlocks_first;
+  bool sync_skips_clean_mapping;  // filemap_fdatawrite_wbc returns if nothing is tagged DIRTY
+  ZapFlush zap;                   // zap_pte_range's flush order
   /// Reclaim defers try_to_unmap_one's TLB flush (TTU_BATCH_FLUSH, d950c947, 4.3): flushed by
   /// try_to_unmap_flush_dirty before pageout and try_to_unmap_flush after the list; zap_pte_range
   /// first flushes a batch left pending on its mm (flush_tlb_batched_pending, 3ea27719, 4.13).

@@ -1438,7 +1438,7 @@ TEST_CASE("try_to_release_page refuses a page someone else holds a reference on"
   CHECK(r.page(0).locked_by == 0);
   CHECK(r.page(0).dirty == 0);
   CHECK(r.s.nr_dirty == 0);
-  CHECK(r.page(0).tag_dirty == 1);  // cancel_dirty_page leaves the tag (2.6.19+)
+  CHECK(r.page(0).tag_dirty == 1);  // cancel_dirty_page leaves the tag (2.6.20+)
   CHECK(r.block(0).mem == 2);
 
   r.actor(1).refs = 0;
@@ -1468,10 +1468,70 @@ TEST_CASE("2.6.19 try_to_free_buffers cleans a dirty page with clean buffers, ta
   r.dirty(0);
   r.page(0).locked_by = holder(0);
   r.actor(1).refs = 0b1;
-  r.apply(kTryToReleasePage, 0);
+  CHECK(is_next(r.apply(kDropBuffers, 0)));
+  CHECK(r.page(0).dirty == 1);  // drop_buffers alone leaves PG_dirty
+  CHECK(jumped(kFreeBuffersClearPageDirty, r.apply(kFreeBuffersClearPageDirty, 0),
+               Target::next_page));
   CHECK(r.page(0).dirty == 0);
   CHECK(r.page(0).tag_dirty == 0);
   CHECK(r.s.nr_dirty == 0);
+  CHECK(r.page(0).cached == 1);  // the writer's reference keeps it
+  CHECK(r.page(0).locked_by == 0);
+}
+
+TEST_CASE("2.6.19 drop_buffers keeps a page under writeback or with a dirty or locked buffer") {
+  for (int busy = 0; busy < 3; ++busy) {
+    CAPTURE(busy);
+    Rig r(test::scenario("linux-2.6.19", 1, 2, 1, "reclaim"));
+    r.dirty(0);
+    r.page(0).locked_by = holder(0);
+    if (busy == 0) r.page(0).writeback = 1;
+    if (busy == 1) r.block(1).dirty = 1;
+    if (busy == 2) r.block(1).locked = 1;
+    CHECK(jumped(kDropBuffers, r.apply(kDropBuffers, 0), Target::next_page));
+    CHECK(r.page(0).locked_by == 0);
+    CHECK(r.page(0).dirty == 1);
+    CHECK(r.s.nr_dirty == 1);
+  }
+  Rig idle(test::scenario("linux-2.6.19", 1, 2, 1, "reclaim"));
+  idle.cache(0).locked_by = holder(0);
+  const State before = idle.s;
+  CHECK(is_next(idle.apply(kDropBuffers, 0)));
+  CHECK(idle.s == before);  // buffers detached: nothing the model keeps changes yet
+}
+
+TEST_CASE("2.6.19 clear_page_dirty after private_lock drops a set_page_dirty made in between") {
+  // drop_buffers detached the clean buffers; the writer's set_page_dirty_balance then found
+  // none to mark (the model marks them) and set PG_dirty; clear_page_dirty clears it all.
+  Rig r(test::scenario("linux-2.6.19", 1, 2, 1, "reclaim,writer"));
+  r.cache(0).locked_by = holder(0);
+  r.map(0, 0, kRwDirty);
+  r.actor(1).refs = 0b1;
+  r.actor(1).page = 0;
+  REQUIRE(is_next(r.apply(kDropBuffers, 0)));
+  REQUIRE(is_next(r.apply(kSetPageDirtyBalance, 1)));
+  CHECK(r.page(0).dirty == 1);
+  CHECK(jumped(kFreeBuffersClearPageDirty, r.apply(kFreeBuffersClearPageDirty, 0),
+               Target::next_page));
+  CHECK(r.page(0).dirty == 0);
+  CHECK(r.page(0).tag_dirty == 0);
+  CHECK(r.s.nr_dirty == 0);
+  CHECK(r.block(0).dirty == 0);
+  CHECK(r.block(1).dirty == 0);
+  CHECK(r.page(0).cached == 1);  // the PTE maps it: __remove_mapping keeps it
+  CHECK(r.pte(0, 0) == kRwDirty);
+  CHECK(r.page(0).locked_by == 0);
+
+  Rig unref(test::scenario("linux-2.6.19", 1, 1, 1, "reclaim"));
+  unref.dirty(0);
+  unref.page(0).locked_by = holder(0);
+  unref.block(0).mem = 3;
+  unref.block(0).disk = 1;
+  CHECK(jumped(kFreeBuffersClearPageDirty, unref.apply(kFreeBuffersClearPageDirty, 0),
+               Target::next_page));
+  CHECK(unref.page(0).cached == 0);  // dropped, v3 with it
+  CHECK(unref.block(0).mem == 3);
+  CHECK(unref.s.nr_dirty == 0);
 }
 
 TEST_CASE("try_to_release_page drops a clean unreferenced page — mem keeps what it held") {

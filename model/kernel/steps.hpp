@@ -28,7 +28,7 @@ extern const Step kFsyncEntry, kMsyncEntry, kMsyncPteRange;
 // munmap, reclaim, journal (unmap_reclaim.cpp, journal.cpp).
 extern const Step kZapPteRange, kZapTlbFlushUnlock, kZapTlbFinishMmu, kTryToUnmapFlush;
 extern const Step kIsolateLruPages, kTrylockPage, kTryToUnmap, kReclaimPageDirty, kPageoutSuccess,
-    kTryToReleasePage;
+    kTryToReleasePage, kDropBuffers, kFreeBuffersClearPageDirty;
 extern const Step kJournalSubmitBuffer, kWriteDirtyBuffer;
 
 // msync and munmap that fail their range checks or have nothing to do (range_checks.cpp).

@@ -19,7 +19,7 @@ Item jump(Target t) {
   return Item::jump(t);
 }
 
-void add_fault_paths(RoutineTable& t, const Variant& v) {
+void add_fault_paths(RoutineTable& t, const Variant& v, Filesystem fs) {
   using namespace kernel;
   switch (v.fault) {
     case FaultKind::no_write_notify:
@@ -44,6 +44,20 @@ void add_fault_paths(RoutineTable& t, const Variant& v) {
              step(kWaitOnPageLocked), step(kSetPageDirtyBalance)});
       break;
     case FaultKind::page_mkwrite:
+      if (fs == Filesystem::ext3) {
+        // ext3 on 2.6.30-3.5 (only 2.6.32 models it): no ->page_mkwrite. __do_fault holds the
+        // page lock from ->fault through the PTE install to set_page_dirty (b827e496 for every
+        // shared write fault; 2.6.32 mm/memory.c ~2719-2853); do_wp_page makes the PTE
+        // writable under ptl, drops it, waits for the page lock and calls
+        // set_page_dirty_balance without it (~2103, ~2210, ~2222-2223), the 2.6.23 scheme.
+        // Closed for ext3 in 3.6, when generic_file_vm_ops gained filemap_page_mkwrite
+        // (research note 6.b).
+        t.set("do_shared_fault", {step(kFilemapFault), step(kFinishFault),
+                                  step(kFaultDirtySharedPage), step(kFaultUnlockPage)});
+        t.set("do_wp_page",
+              {step(kDoWpPageReuse), step(kWaitOnPageLocked), step(kSetPageDirtyBalance)});
+        break;
+      }
       t.set("page_mkwrite",
             {step(kMkwriteLockPage), step(kMkwriteSetPageDirty), step(kWaitForStablePage)});
       t.set("do_shared_fault",
@@ -144,9 +158,9 @@ void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v) {
 
 }  // namespace
 
-RoutineTable routines_for(const Variant& variant) {
+RoutineTable routines_for(const Variant& variant, Filesystem fs) {
   RoutineTable t;
-  add_fault_paths(t, variant);
+  add_fault_paths(t, variant, fs);
   add_writeback(t, variant);
   add_unmap_reclaim_journal(t, variant);
   return t;

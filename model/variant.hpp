@@ -2,6 +2,8 @@
 // The historical kernels the model follows (MODEL.md section 3). A variant is a set of facts
 // about the kernel; routines.cpp turns them into the step lists each actor runs.
 
+#include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string_view>
 
@@ -60,6 +62,33 @@ enum class ZapFlush {
   rmap_after_flush,   // 6.2+ (5df397dec7c4): PTE, set_page_dirty; flush; rmap (dirty PTEs); unlock
 };
 
+/// The filesystem of the scenario's file (--fs, `fs = "..."`), where the kernel allows a choice.
+/// Issue 13 adds ext4 and blockdev here.
+enum class Filesystem : std::uint8_t {
+  /// What each variant models by default: from 2.6.23 a ->page_mkwrite = block_page_mkwrite
+  /// filesystem, the generic writepage, and the variant's journal actor (README, Variants).
+  generic,
+  /// ext3 without ->page_mkwrite: generic_file_mmap, generic_file_vm_ops with .fault only
+  /// until 3.6 (fs/ext3/file.c 2.6.32 ~64, mm/filemap.c 2.6.32 ~1614). Modelled on 2.6.32.
+  ext3,
+};
+
+struct FilesystemInfo {
+  Filesystem fs;
+  std::string_view name;
+  std::string_view summary;  // one line for `dirtyrace list`
+};
+std::span<const FilesystemInfo> all_filesystems();
+/// The filesystem called `name`; throws UsageError naming the valid ones.
+Filesystem filesystem_named(std::string_view name);
+std::string_view filesystem_name(Filesystem fs);
+/// A set of filesystems, one bit each (Variant::filesystems).
+constexpr std::uint8_t fs_set(std::initializer_list<Filesystem> list) {
+  std::uint8_t set = 0;
+  for (Filesystem f : list) set = static_cast<std::uint8_t>(set | 1u << static_cast<int>(f));
+  return set;
+}
+
 struct Variant {
   VariantId id;
   std::string_view name;
@@ -85,7 +114,14 @@ struct Variant {
   /// try_to_unmap_flush_dirty before pageout and try_to_unmap_flush after the list; zap_pte_range
   /// first flushes a batch left pending on its mm (flush_tlb_batched_pending, 3ea27719, 4.13).
   bool reclaim_batches_flush;
+  /// The filesystems modelled on this variant (fs_set); `generic` on every one.
+  std::uint8_t filesystems;
 };
+
+/// Whether `v` models filesystem `fs`.
+constexpr bool has_filesystem(const Variant& v, Filesystem fs) {
+  return (v.filesystems >> static_cast<int>(fs)) & 1u;
+}
 
 std::span<const Variant> all_variants();
 /// The variant called `name`; throws UsageError naming the valid ones.

@@ -60,6 +60,20 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "2.6.32 ext3 has no ->page_mkwrite: a second thread stores through the PTE the fault made "
+    "writable before set_page_dirty, and its msync finds nothing tagged") {
+  const auto ext3 = [](const char* actors, std::vector<std::string> properties = {}) {
+    model::Scenario s = test::scenario("linux-2.6.32", 1, 1, 1, actors, std::move(properties));
+    s.fs = model::Filesystem::ext3;
+    return s;
+  };
+  expect_bug(ext3("writer*2,flusher,msync"), "msync_durability", 7);
+  expect_bug(ext3("writer,reclaim,journal,fsync"), "writable_implies_dirty", 44);
+  CHECK(test::check(ext3("writer,flusher,msync")).result.verdict == Verdict::verified);
+  CHECK(test::check(ext3("writer,journal,flusher")).result.verdict == Verdict::verified);
+}
+
+TEST_CASE(
     "2.6.19: try_to_free_buffers drops private_lock before clear_page_dirty, and a lockless "
     "set_page_dirty in between is lost (ecdfc9787fe5)") {
   // Reclaim holds the page lock; the fault maps the page after try_to_unmap and dirties it

@@ -118,7 +118,8 @@ TEST_CASE("list shows variants, actors, properties and parameters, one line each
                            "--mappings",
                            "--stores",
                            "--actors",
-                           "--stable-writes"}) {
+                           "--stable-writes",
+                           "--fs"}) {
     CHECK_MESSAGE(r.out.find("\n  " + std::string(name) + " ") != std::string::npos, name);
   }
 }
@@ -210,6 +211,11 @@ TEST_CASE("bad options: one line naming what is wrong and the valid choices, exi
   expect_usage_error("check --frobnicate", "frobnicate");
   expect_usage_error("check --stable-writes --variant linux-2.6.20",
                      "needs a kernel with stable pages");
+  expect_usage_error("check --fs ext3",
+                     "--fs ext3 is not modelled on linux-6.12 (it models: generic)");
+  expect_usage_error("check --fs xfs --variant linux-2.6.32",
+                     "unknown filesystem 'xfs'; valid filesystems: generic, ext3");
+  expect_usage_error("check --fs ''", "--fs");
   expect_usage_error("", "A subcommand is required");
   expect_usage_error("check --scenario /nonexistent.toml", "cannot read scenario file");
 }
@@ -217,9 +223,10 @@ TEST_CASE("bad options: one line naming what is wrong and the valid choices, exi
 TEST_CASE("--help describes every option and exits 0") {
   const Run r = run_dirtyrace("check --help");
   CHECK(r.code == 0);
-  for (const char* opt : {"--variant", "--pages", "--blocks", "--mappings", "--stores", "--actors",
-                          "--property", "--stable-writes", "--scenario", "--order", "--max-states",
-                          "--max-memory", "--time-limit", "--trace-out", "--json"}) {
+  for (const char* opt :
+       {"--variant", "--pages", "--blocks", "--mappings", "--stores", "--actors", "--property",
+        "--stable-writes", "--fs", "--scenario", "--order", "--max-states", "--max-memory",
+        "--time-limit", "--trace-out", "--json"}) {
     CHECK_MESSAGE(r.out.find(opt) != std::string::npos, opt);
   }
 }

@@ -130,6 +130,14 @@ std::vector<model::Scenario> portfolio(const std::string& variant) {
       test::scenario(variant, 1, 2, 2, "writer@0,writer@1,flusher,msync"),
       test::scenario(variant, 2, 1, 1, "writer,munmap,reclaim,fsync"),
       test::scenario(variant, 1, 2, 1, "writer,journal,flusher")};
+  if (model::has_filesystem(model::variant_named(variant), model::Filesystem::ext3)) {
+    // ext3's fault path (no ->page_mkwrite) puts the fault steps in other routines.
+    for (model::Scenario s : {test::scenario(variant, 1, 2, 2, "writer@0,writer@0,flusher,msync"),
+                              test::scenario(variant, 2, 1, 1, "writer,munmap,reclaim,fsync")}) {
+      s.fs = model::Filesystem::ext3;
+      out.push_back(std::move(s));
+    }
+  }
   return out;
 }
 

@@ -4,11 +4,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "model/kernel/primitives.hpp"
 #include "model/kernel/steps.hpp"
+#include "model/routines.hpp"
 #include "support.hpp"
 
 using namespace dirtyrace;
@@ -694,6 +696,42 @@ TEST_CASE("wait_on_page_locked waits while anyone holds the page lock, and takes
   const State before = r.s;
   CHECK(is_next(r.apply(kWaitOnPageLocked, 0)));
   CHECK(r.s == before);
+}
+
+// --- ext3 on 2.6.32: no ->page_mkwrite ---------------------------------------------------------
+
+TEST_CASE("2.6.32 ext3 routines: do_wp_page dirties after the PTE is writable, without the lock") {
+  const auto table = routines_for(variant_named("linux-2.6.32"), Filesystem::ext3);
+  const auto steps_of = [&](std::string_view routine) {
+    std::vector<const Step*> out;
+    for (const Item& i : table.get(routine)) out.push_back(i.step);
+    return out;
+  };
+  CHECK(steps_of("do_wp_page") ==
+        std::vector<const Step*>{&kDoWpPageReuse, &kWaitOnPageLocked, &kSetPageDirtyBalance});
+  CHECK(steps_of("do_shared_fault") == std::vector<const Step*>{&kFilemapFault, &kFinishFault,
+                                                                &kFaultDirtySharedPage,
+                                                                &kFaultUnlockPage});
+  CHECK_FALSE(table.has("page_mkwrite"));
+
+  Scenario sc = test::scenario("linux-2.6.32", 1, 1, 1, "writer,flusher");
+  sc.fs = Filesystem::ext3;
+  Rig r(sc);
+  r.cache(0);  // clean after writeback; page_mkclean left the PTE read-only
+  r.map(0, 0, kPtePresent);
+  r.actor(0).orig_pte = kPtePresent;
+  CHECK(is_next(r.apply(kDoWpPageReuse, 0)));
+  CHECK(r.pte(0, 0) == kRwDirty);  // writable over a clean page
+  CHECK(r.page(0).dirty == 0);
+  CHECK(r.actor(0).refs == 0b1);
+  r.page(0).locked_by = holder(1);  // the flusher is cleaning the page
+  CHECK_FALSE(r.enabled(kWaitOnPageLocked, 0));
+  r.page(0).locked_by = 0;
+  CHECK(is_next(r.apply(kWaitOnPageLocked, 0)));
+  CHECK(is_next(r.apply(kSetPageDirtyBalance, 0)));
+  CHECK(r.page(0).dirty == 1);
+  CHECK(r.page(0).tag_dirty == 1);
+  CHECK(r.actor(0).refs == 0);
 }
 
 // --- the writeback loop: write_cache_pages ------------------------------------------------------

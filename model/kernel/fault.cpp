@@ -390,7 +390,9 @@ const Step kDoNoPage{
 const Step kDoWpPageReuse{
     .name = "do_wp_page",
     .function = "do_wp_page",
-    .source = "mm/memory.c (2.6.18-2.6.22), under ptl",
+    .source =
+        "mm/memory.c (2.6.18-2.6.22; without ->page_mkwrite up to 3.5, ext3 on 2.6.32 "
+        "~2103), under ptl",
     .what =
         "if the PTE is unchanged, reuse the page: make the PTE writable and dirty and keep "
         "a dirty_page reference; otherwise retry",
@@ -404,8 +406,8 @@ const Step kSetPageDirtyBalance{
     .name = "set_page_dirty",
     .function = "set_page_dirty_balance",
     .source =
-        "mm/page-writeback.c (2.6.19-2.6.29; 2.6.29 ~599), called after ptl and the page "
-        "lock are dropped",
+        "mm/page-writeback.c (2.6.19-2.6.29, 2.6.29 ~599; without ->page_mkwrite to 3.x, "
+        "2.6.32 ~2223), called after ptl and the page lock are dropped",
     .what =
         "set_page_dirty with no lock held: every buffer dirty, PG_dirty set; drop the "
         "reference",
@@ -493,7 +495,9 @@ const Step kDoWpPageMkwriteReuse{
 const Step kWaitOnPageLocked{
     .name = "wait_on_page_locked",
     .function = "do_wp_page",
-    .source = "mm/memory.c (2.6.23-2.6.29; 2.6.29 ~2088), 79352894's \"Yes, Virginia\" wait",
+    .source =
+        "mm/memory.c (2.6.23-2.6.29, 2.6.29 ~2088; without ->page_mkwrite to 3.x, 2.6.32 "
+        "~2222), 79352894's \"Yes, Virginia\" wait",
     .what = "after ptl is dropped, wait until no one holds the page lock, without taking it",
     .apply = nothing,
     .enabled = page_free,

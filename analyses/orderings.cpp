@@ -11,7 +11,7 @@ namespace dirtyrace::analyses {
 using model::DependencyGraph;
 
 std::vector<std::string> routines_run(const model::Scenario& scenario) {
-  const model::RoutineTable table = model::routines_for(*scenario.variant);
+  const model::RoutineTable table = model::routines_for(*scenario.variant, scenario.fs);
   std::vector<std::string> out;
   for (const model::ActorSpec& a : scenario.actors) {
     for (std::string& r : table.reachable(model::entry_routine(a.kind))) {
@@ -23,7 +23,7 @@ std::vector<std::string> routines_run(const model::Scenario& scenario) {
 
 model::DependencyGraph ordering_graph(const model::Scenario& scenario, const std::string& routine,
                                       const OrderingEdits& edits) {
-  const model::RoutineTable table = model::routines_for(*scenario.variant);
+  const model::RoutineTable table = model::routines_for(*scenario.variant, scenario.fs);
   const std::vector<std::string> run = routines_run(scenario);
   if (std::find(run.begin(), run.end(), routine) == run.end()) {
     std::string names;

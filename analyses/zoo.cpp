@@ -21,7 +21,13 @@ constexpr std::array kZoo = {
     ZooEntry{"79352894", "2007 (2.6.23)", "Nick Piggin",
              "a write fault between page_mkclean and TestClearPageDirty left a writable PTE over "
              "a clean, untagged page; the next store went unnoticed and msync saved nothing",
-             "linux-2.6.20", 1, 1, 1, "writer,flusher,msync", "msync_durability", "linux-2.6.32"},
+             "linux-2.6.20", 1, 1, 1, "writer,flusher,msync", "msync_durability", "linux-2.6.29"},
+    ZooEntry{"b827e496", "2009 (2.6.30)", "Nick Piggin",
+             "block_page_mkwrite dirtied the page and unlocked it; writeback cleaned it before the "
+             "fault made the PTE writable, and set_page_dirty came only after the page lock was "
+             "dropped: another thread stored through that PTE and its msync found nothing to "
+             "write (the commit's message tells the filesystem-metadata form of this window)",
+             "linux-2.6.29", 1, 1, 1, "writer*2,flusher,msync", "msync_durability", "linux-2.6.32"},
     ZooEntry{"1cf35d47", "2014-04 (3.15)", "Linus Torvalds",
              "zap_pte_range flushed the TLB only after dropping the PTE lock: page_mkclean, "
              "walking another process's mapping, took that lock, found the PTE gone and cleaned "

@@ -39,6 +39,7 @@ struct ScenarioOptions {
   std::string actors;
   std::string properties;
   std::optional<bool> stable_writes;
+  std::string fs;
   unsigned z3_rlimit = 10'000'000;  // Z3's resource limit per check on symbolic ranges
 };
 void add_scenario_options(CLI::App& app, ScenarioOptions& o);

@@ -33,6 +33,7 @@ int run_list() {
       {"--actors LIST", "KIND[@MAPPING][*COUNT],... at most 8 actors in all"},
       {"--property LIST", "properties to check (default: every one that applies)"},
       {"--stable-writes", "the device needs stable pages during writeback (3.14 and later)"},
+      {"--fs NAME", "filesystem: generic (default), ext3 (linux-2.6.32; no ->page_mkwrite)"},
       {"--scenario FILE", "a TOML scenario file; options override it"},
   };
   for (const auto& p : params) std::printf("  %-22s %s\n", p[0], p[1]);

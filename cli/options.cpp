@@ -103,6 +103,9 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
       ->check(non_empty());
   app.add_flag("--stable-writes,!--no-stable-writes", o.stable_writes,
                "The device requires stable pages during writeback (linux-3.14 and later)");
+  app.add_option("--fs", o.fs,
+                 "Filesystem: generic (default) or ext3 (linux-2.6.32: no ->page_mkwrite)")
+      ->check(non_empty());
   app.add_option("--z3-rlimit", o.z3_rlimit,
                  "Z3's resource limit per query on symbolic byte ranges (about 3 s per 10000000); "
                  "reaching it makes the result inconclusive; 0: none (default 10000000)");
@@ -134,6 +137,7 @@ model::Scenario build_scenario(const ScenarioOptions& o, model::Scenario base) {
   if (!o.actors.empty()) s.actors = model::parse_actor_list(o.actors);
   if (!o.properties.empty()) s.properties = split_list(o.properties);
   if (o.stable_writes) s.stable_writes = *o.stable_writes;
+  if (!o.fs.empty()) s.fs = model::filesystem_named(o.fs);
   return s;
 }
 

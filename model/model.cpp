@@ -108,7 +108,7 @@ void check_declared_writes(const State& before, const State& after, int self, co
 
 Model::Model(Scenario scenario) : scenario_(std::move(scenario)) {
   scenario_.validate_and_resolve();
-  build(routines_for(*scenario_.variant));
+  build(routines_for(*scenario_.variant, scenario_.fs));
 }
 
 void Model::build(RoutineTable routines) {

@@ -19,7 +19,7 @@ Item jump(Target t) {
   return Item::jump(t);
 }
 
-void add_fault_paths(RoutineTable& t, const Variant& v) {
+void add_fault_paths(RoutineTable& t, const Variant& v, Filesystem fs) {
   using namespace kernel;
   switch (v.fault) {
     case FaultKind::no_write_notify:
@@ -30,7 +30,34 @@ void add_fault_paths(RoutineTable& t, const Variant& v) {
       t.set("do_no_page", {step(kFilemapNopage), step(kDoNoPage), step(kSetPageDirtyBalance)});
       t.set("do_wp_page", {step(kDoWpPageReuse), step(kSetPageDirtyBalance)});
       break;
+    case FaultKind::mkwrite_unlocked:
+      // linux-2.6.29: block_page_mkwrite unlocks before it returns; the fault dirties the page
+      // again with set_page_dirty_balance after dropping the page lock (__do_fault) or after
+      // waiting for it to be free (do_wp_page).
+      t.set("page_mkwrite",
+            {step(kMkwriteLockPage), step(kMkwriteSetPageDirty), step(kMkwriteUnlockPage)});
+      t.set("__do_fault", {step(kFilemapFault), step(kUnlockBeforeMkwrite), call("page_mkwrite"),
+                           step(kDoFaultRelockPage), step(kDoFaultSetPte), step(kDoFaultUnlockPage),
+                           step(kSetPageDirtyBalance)});
+      t.set("do_wp_page",
+            {step(kDoWpPageMkwrite), call("page_mkwrite"), step(kDoWpPageMkwriteReuse),
+             step(kWaitOnPageLocked), step(kSetPageDirtyBalance)});
+      break;
     case FaultKind::page_mkwrite:
+      if (fs == Filesystem::ext3) {
+        // ext3 on 2.6.30-3.5 (only 2.6.32 models it): no ->page_mkwrite. __do_fault holds the
+        // page lock from ->fault through the PTE install to set_page_dirty (b827e496 for every
+        // shared write fault; 2.6.32 mm/memory.c ~2719-2853); do_wp_page makes the PTE
+        // writable under ptl, drops it, waits for the page lock and calls
+        // set_page_dirty_balance without it (~2103, ~2210, ~2222-2223), the 2.6.23 scheme.
+        // Closed for ext3 in 3.6, when generic_file_vm_ops gained filemap_page_mkwrite
+        // (research note 6.b).
+        t.set("do_shared_fault", {step(kFilemapFault), step(kFinishFault),
+                                  step(kFaultDirtySharedPage), step(kFaultUnlockPage)});
+        t.set("do_wp_page",
+              {step(kDoWpPageReuse), step(kWaitOnPageLocked), step(kSetPageDirtyBalance)});
+        break;
+      }
       t.set("page_mkwrite",
             {step(kMkwriteLockPage), step(kMkwriteSetPageDirty), step(kWaitForStablePage)});
       t.set("do_shared_fault",
@@ -40,8 +67,9 @@ void add_fault_paths(RoutineTable& t, const Variant& v) {
                            step(kFaultDirtySharedPage), step(kFaultUnlockPage)});
       break;
   }
-  const std::string_view not_present =
-      v.fault == FaultKind::page_mkwrite ? "do_shared_fault" : "do_no_page";
+  const std::string_view not_present = v.fault == FaultKind::page_mkwrite       ? "do_shared_fault"
+                                       : v.fault == FaultKind::mkwrite_unlocked ? "__do_fault"
+                                                                                : "do_no_page";
   t.set("writer",
         {label(Target::retry), step(kStore), jump(Target::loop_end), label(Target::fault_none),
          call(not_present), jump(Target::retry), label(Target::fault_wp), call("do_wp_page"),
@@ -107,8 +135,13 @@ void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v) {
     shrink.insert(shrink.end(), {call("clear_page_dirty_for_io"), call("__block_write_full_page"),
                                  step(kPageoutSuccess)});
   }
-  shrink.insert(shrink.end(),
-                {label(Target::page_clean), step(kTryToReleasePage), label(Target::loop_end)});
+  shrink.push_back(label(Target::page_clean));
+  if (v.free_buffers_unlocks_first) {
+    shrink.insert(shrink.end(), {step(kDropBuffers), step(kFreeBuffersClearPageDirty)});
+  } else {
+    shrink.push_back(step(kTryToReleasePage));
+  }
+  shrink.push_back(label(Target::loop_end));
   if (v.reclaim_batches_flush) shrink.push_back(step(kTryToUnmapFlush));
   t.set("shrink_page_list", std::move(shrink));
   if (v.journal == JournalKind::buffers) {
@@ -127,9 +160,9 @@ void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v) {
 
 }  // namespace
 
-RoutineTable routines_for(const Variant& variant) {
+RoutineTable routines_for(const Variant& variant, Filesystem fs) {
   RoutineTable t;
-  add_fault_paths(t, variant);
+  add_fault_paths(t, variant, fs);
   add_writeback(t, variant);
   add_unmap_reclaim_journal(t, variant);
   return t;

@@ -9,8 +9,9 @@
 
 namespace dirtyrace::model {
 
-/// The routines of `variant`, ready for Program::build (and for editing before it).
-RoutineTable routines_for(const Variant& variant);
+/// The routines of `variant` with filesystem `fs`, ready for Program::build (and for editing
+/// before it).
+RoutineTable routines_for(const Variant& variant, Filesystem fs = Filesystem::generic);
 /// The routine an actor of `kind` runs.
 std::string_view entry_routine(ActorKind kind);
 /// The routine an msync or munmap runs when its range check gives `outcome` (any other kind:

@@ -235,6 +235,15 @@ void Scenario::validate_and_resolve() {
   check_range(stores, 0, kMaxStoresPerWriter, "stores per writer", " (--stores)");
   if (actors.empty()) throw UsageError("no actors; give at least one with --actors");
   check_range(static_cast<int>(actors.size()), 1, kMaxActors, "number of actors", " (--actors)");
+  if (!has_filesystem(*variant, fs)) {
+    std::string modelled;
+    for (const FilesystemInfo& f : all_filesystems()) {
+      if (!has_filesystem(*variant, f.fs)) continue;
+      modelled += (modelled.empty() ? "" : ", ") + std::string(f.name);
+    }
+    throw UsageError("--fs " + std::string(filesystem_name(fs)) + " is not modelled on " +
+                     std::string(variant->name) + " (it models: " + modelled + ")");
+  }
   if (stable_writes && !variant->stable_pages) {
     throw UsageError("--stable-writes needs a kernel with stable pages (linux-3.14 and later); " +
                      std::string(variant->name) + " has none");
@@ -418,6 +427,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
   s.mappings = r.get_int("mappings").value_or(s.mappings);
   s.stores = r.get_int("stores").value_or(s.stores);
   s.stable_writes = r.get<bool>("stable_writes", "true or false").value_or(false);
+  if (const auto fs = r.get<std::string>("fs", "a string")) s.fs = filesystem_named(*fs);
   s.page_size = r.get_bytes("page_size").value_or(0);
   s.block_size = r.get_bytes("block_size").value_or(0);
   if (root.get("blocks") && root.get("block_size") &&
@@ -561,6 +571,7 @@ std::string to_toml(const Scenario& s) {
                    {"mappings", s.mappings},
                    {"stores", s.stores},
                    {"stable_writes", s.stable_writes}};
+  if (s.fs != Filesystem::generic) root.insert("fs", std::string(filesystem_name(s.fs)));
   if (s.page_size) root.insert("page_size", s.page_size);
   if (s.block_size) {
     root.erase("blocks");  // block_size says it

@@ -68,6 +68,7 @@ struct Scenario {
   int mappings = 1;
   int stores = 2;  // default stores per writer
   bool stable_writes = false;
+  Filesystem fs = Filesystem::generic;  // --fs; the variant must model it
   std::vector<ActorSpec> actors;
   std::vector<std::string> properties;  // empty: every property that applies
   std::vector<RoutineOrder> routine_orders;

@@ -25,10 +25,12 @@ constexpr std::array kVariants = {
             .mkclean_asserts_locked = false,
             .journal_skips_locked = true,
             .release_clears_tag = true,
+            .free_buffers_unlocks_first = false,
             .sync_skips_clean_mapping = false,
             .zap = ZapFlush::after_unlock,
             .reclaim_batches_flush = false,
-            .flush_batched_pending = false},
+            .flush_batched_pending = false,
+            .filesystems = fs_set({Filesystem::generic})},
     Variant{.id = VariantId::linux_2_6_19,
             .name = "linux-2.6.19",
             .summary = "write-notify; clear_page_dirty_for_io clears PG_dirty before page_mkclean "
@@ -45,10 +47,12 @@ constexpr std::array kVariants = {
             .mkclean_asserts_locked = false,
             .journal_skips_locked = false,
             .release_clears_tag = true,
+            .free_buffers_unlocks_first = true,
             .sync_skips_clean_mapping = false,
             .zap = ZapFlush::after_unlock,
             .reclaim_batches_flush = false,
-            .flush_batched_pending = false},
+            .flush_batched_pending = false,
+            .filesystems = fs_set({Filesystem::generic})},
     Variant{.id = VariantId::linux_2_6_20,
             .name = "linux-2.6.20",
             .summary = "Linus' clear_page_dirty_for_io; faults dirty the page without the page "
@@ -65,13 +69,44 @@ constexpr std::array kVariants = {
             .mkclean_asserts_locked = false,
             .journal_skips_locked = false,
             .release_clears_tag = false,
+            .free_buffers_unlocks_first = false,
             .sync_skips_clean_mapping = false,
             .zap = ZapFlush::after_unlock,
             .reclaim_batches_flush = false,
-            .flush_batched_pending = false},
+            .flush_batched_pending = false,
+            .filesystems = fs_set({Filesystem::generic})},
+    // 2.6.29 (the last release before b827e496), read in linux-2.6.29: mm/memory.c do_wp_page
+    // ~1888-2091 and __do_fault ~2575-2728, fs/buffer.c block_page_mkwrite ~2468 (unlocks the
+    // page before it returns), mm/page-writeback.c clear_page_dirty_for_io ~1321 (BUG_ON
+    // ~1325) and write_cache_pages ~932 (skips a clean page under its lock, ~1018); pdflush's
+    // background_writeout and wb_kupdate set .nonblocking (~692, ~766), so the flusher trylocks
+    // buffers in __block_write_full_page (~1787), unlike 2.6.32's per-bdi flusher threads.
+    Variant{.id = VariantId::linux_2_6_29,
+            .name = "linux-2.6.29",
+            .summary = "faults wait_on_page_locked (79352894), then set_page_dirty without the "
+                       "page lock (until b827e496, 2.6.30); BUG_ON(!PageLocked)",
+            .clean_order = CleanOrder::mkclean_then_clear,
+            .fault = FaultKind::mkwrite_unlocked,
+            .msync = MsyncKind::file_fsync,
+            .journal = JournalKind::buffers,
+            .towrite = false,
+            .skip_clean_page = true,
+            .flusher_trylocks_buffers = true,
+            .stable_pages = false,
+            .reclaim_writes_file_pages = true,
+            .mkclean_asserts_locked = true,
+            .journal_skips_locked = false,
+            .release_clears_tag = false,
+            .free_buffers_unlocks_first = false,
+            .sync_skips_clean_mapping = false,
+            .zap = ZapFlush::after_unlock,
+            .reclaim_batches_flush = false,
+            .flush_batched_pending = false,
+            .filesystems = fs_set({Filesystem::generic})},
     Variant{.id = VariantId::linux_2_6_32,
             .name = "linux-2.6.32",
-            .summary = "page lock held from page_mkwrite to set_page_dirty; no TOWRITE tag",
+            .summary = "page lock held from page_mkwrite to set_page_dirty (b827e496, 2.6.30); "
+                       "no TOWRITE tag",
             .clean_order = CleanOrder::mkclean_then_clear,
             .fault = FaultKind::page_mkwrite,
             .msync = MsyncKind::file_fsync,
@@ -84,10 +119,12 @@ constexpr std::array kVariants = {
             .mkclean_asserts_locked = true,
             .journal_skips_locked = false,
             .release_clears_tag = false,
+            .free_buffers_unlocks_first = false,
             .sync_skips_clean_mapping = false,
             .zap = ZapFlush::after_unlock,
             .reclaim_batches_flush = false,
-            .flush_batched_pending = false},
+            .flush_batched_pending = false,
+            .filesystems = fs_set({Filesystem::generic, Filesystem::ext3})},
     Variant{.id = VariantId::linux_3_14,
             .name = "linux-3.14",
             .summary = "TOWRITE, stable pages, msync fsyncs the file; zap_pte_range flushes the "
@@ -105,10 +142,12 @@ constexpr std::array kVariants = {
             .mkclean_asserts_locked = true,
             .journal_skips_locked = false,
             .release_clears_tag = false,
+            .free_buffers_unlocks_first = false,
             .sync_skips_clean_mapping = false,
             .zap = ZapFlush::after_unlock,
             .reclaim_batches_flush = false,
-            .flush_batched_pending = false},
+            .flush_batched_pending = false,
+            .filesystems = fs_set({Filesystem::generic})},
     Variant{.id = VariantId::linux_4_9,
             .name = "linux-4.9",
             .summary = "as 4.19 but before 3ea27719 (4.13): change_pte_range and zap_pte_range "
@@ -125,10 +164,12 @@ constexpr std::array kVariants = {
             .mkclean_asserts_locked = true,
             .journal_skips_locked = false,
             .release_clears_tag = false,
+            .free_buffers_unlocks_first = false,
             .sync_skips_clean_mapping = false,
             .zap = ZapFlush::rmap_before_flush,
             .reclaim_batches_flush = true,
-            .flush_batched_pending = false},
+            .flush_batched_pending = false,
+            .filesystems = fs_set({Filesystem::generic})},
     Variant{
         .id = VariantId::linux_4_19,
         .name = "linux-4.19",
@@ -147,10 +188,12 @@ constexpr std::array kVariants = {
         .mkclean_asserts_locked = true,
         .journal_skips_locked = false,
         .release_clears_tag = false,
+        .free_buffers_unlocks_first = false,
         .sync_skips_clean_mapping = false,
         .zap = ZapFlush::rmap_before_flush,
         .reclaim_batches_flush = true,
-        .flush_batched_pending = true},
+        .flush_batched_pending = true,
+        .filesystems = fs_set({Filesystem::generic})},
     Variant{.id = VariantId::linux_6_1,
             .name = "linux-6.1",
             .summary =
@@ -168,10 +211,12 @@ constexpr std::array kVariants = {
             .mkclean_asserts_locked = true,
             .journal_skips_locked = false,
             .release_clears_tag = false,
+            .free_buffers_unlocks_first = false,
             .sync_skips_clean_mapping = true,
             .zap = ZapFlush::rmap_before_flush,
             .reclaim_batches_flush = true,
-            .flush_batched_pending = true},
+            .flush_batched_pending = true,
+            .filesystems = fs_set({Filesystem::generic})},
     Variant{.id = VariantId::linux_6_12,
             .name = "linux-6.12",
             .summary = "as 6.1, the map count dropped after the flush (5df397dec7c4, 6.2); reclaim "
@@ -189,13 +234,47 @@ constexpr std::array kVariants = {
             .mkclean_asserts_locked = true,
             .journal_skips_locked = false,
             .release_clears_tag = false,
+            .free_buffers_unlocks_first = false,
             .sync_skips_clean_mapping = true,
             .zap = ZapFlush::rmap_after_flush,
             .reclaim_batches_flush = true,
-            .flush_batched_pending = true},
+            .flush_batched_pending = true,
+            .filesystems = fs_set({Filesystem::generic})},
+};
+
+constexpr std::array kFilesystems = {
+    FilesystemInfo{Filesystem::generic, "generic",
+                   "the variant's default: block_page_mkwrite (2.6.23+), generic writepage, the "
+                   "variant's journal"},
+    FilesystemInfo{Filesystem::ext3, "ext3",
+                   "no ->page_mkwrite: do_wp_page dirties the page after the PTE is writable, "
+                   "without the page lock (linux-2.6.32)"},
 };
 
 }  // namespace
+
+std::span<const FilesystemInfo> all_filesystems() {
+  return kFilesystems;
+}
+
+Filesystem filesystem_named(std::string_view name) {
+  for (const FilesystemInfo& f : kFilesystems) {
+    if (f.name == name) return f.fs;
+  }
+  std::string valid;
+  for (const FilesystemInfo& f : kFilesystems) {
+    if (!valid.empty()) valid += ", ";
+    valid += f.name;
+  }
+  throw UsageError("unknown filesystem '" + echo(name) + "'; valid filesystems: " + valid);
+}
+
+std::string_view filesystem_name(Filesystem fs) {
+  for (const FilesystemInfo& f : kFilesystems) {
+    if (f.fs == fs) return f.name;
+  }
+  throw std::logic_error("filesystem without a table row");
+}
 
 std::span<const Variant> all_variants() {
   return kVariants;

@@ -2,6 +2,8 @@
 // The historical kernels the model follows (MODEL.md section 3). A variant is a set of facts
 // about the kernel; routines.cpp turns them into the step lists each actor runs.
 
+#include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string_view>
 
@@ -11,6 +13,7 @@ enum class VariantId {
   linux_2_6_18,
   linux_2_6_19,
   linux_2_6_20,
+  linux_2_6_29,
   linux_2_6_32,
   linux_3_14,
   linux_4_9,
@@ -30,7 +33,13 @@ enum class CleanOrder {
 enum class FaultKind {
   no_write_notify,  // 2.6.18: writable PTE at the first fault, no set_page_dirty
   lockless_dirty,   // 2.6.19-2.6.22: PTE installed under ptl, then set_page_dirty without PL
-  page_mkwrite,     // 2.6.23 on (79352894), page_mkwrite fs: PL held until set_page_dirty
+  /// 2.6.23-2.6.29, page_mkwrite fs: ->page_mkwrite dirties the page and unlocks it; do_wp_page
+  /// makes the PTE writable, drops ptl, waits for the page lock to be free
+  /// (wait_on_page_locked, 79352894) and calls set_page_dirty_balance without it; __do_fault
+  /// holds the page lock across the PTE install and drops it before set_page_dirty_balance.
+  mkwrite_unlocked,
+  page_mkwrite,  // 2.6.30 on (b827e496), page_mkwrite fs: PL held from page_mkwrite until
+                 // set_page_dirty
 };
 
 /// What msync(MS_SYNC) runs.
@@ -54,6 +63,33 @@ enum class ZapFlush {
   rmap_after_flush,   // 6.2+ (5df397dec7c4): PTE, set_page_dirty; flush; rmap (dirty PTEs); unlock
 };
 
+/// The filesystem of the scenario's file (--fs, `fs = "..."`), where the kernel allows a choice.
+/// Issue 13 adds ext4 and blockdev here.
+enum class Filesystem : std::uint8_t {
+  /// What each variant models by default: from 2.6.23 a ->page_mkwrite = block_page_mkwrite
+  /// filesystem, the generic writepage, and the variant's journal actor (README, Variants).
+  generic,
+  /// ext3 without ->page_mkwrite: generic_file_mmap, generic_file_vm_ops with .fault only
+  /// until 3.6 (fs/ext3/file.c 2.6.32 ~64, mm/filemap.c 2.6.32 ~1614). Modelled on 2.6.32.
+  ext3,
+};
+
+struct FilesystemInfo {
+  Filesystem fs;
+  std::string_view name;
+  std::string_view summary;  // one line for `dirtyrace list`
+};
+std::span<const FilesystemInfo> all_filesystems();
+/// The filesystem called `name`; throws UsageError naming the valid ones.
+Filesystem filesystem_named(std::string_view name);
+std::string_view filesystem_name(Filesystem fs);
+/// A set of filesystems, one bit each (Variant::filesystems).
+constexpr std::uint8_t fs_set(std::initializer_list<Filesystem> list) {
+  std::uint8_t set = 0;
+  for (Filesystem f : list) set = static_cast<std::uint8_t>(set | 1u << static_cast<int>(f));
+  return set;
+}
+
 struct Variant {
   VariantId id;
   std::string_view name;
@@ -70,9 +106,12 @@ struct Variant {
   /// it (ext4 from 6.6) pageout() returns PAGE_ACTIVATE. Every variant may also leave a dirty
   /// page to the flusher (shrink_page_list's PageDirty step has both outcomes).
   bool reclaim_writes_file_pages;
-  bool mkclean_asserts_locked;    // BUG_ON(!PageLocked) in clear_page_dirty_for_io (2.6.23)
+  bool mkclean_asserts_locked;    // BUG_ON(!PageLocked) in clear_page_dirty_for_io (79352894)
   bool journal_skips_locked;      // 2.6.18 commit skips buffers locked when it scans them
   bool release_clears_tag;        // try_to_free_buffers clears the DIRTY tag too (2.6.18)
+  /// try_to_free_buffers drops private_lock after drop_buffers and before clear_page_dirty
+  /// (2.6.19; ecdfc9787fe5 in 2.6.20 cancels the dirty bit inside it).
+  bool free_buffers_unlocks_first;
   bool sync_skips_clean_mapping;  // filemap_fdatawrite_wbc returns if nothing is tagged DIRTY
   ZapFlush zap;                   // zap_pte_range's flush order
   /// Reclaim defers try_to_unmap_one's TLB flush (TTU_BATCH_FLUSH, d950c947, 4.3): flushed by
@@ -81,7 +120,14 @@ struct Variant {
   /// 3ea27719 (4.13): reclaim marks the mm (mm->tlb_flush_batched) and zap_pte_range and
   /// change_pte_range call flush_tlb_batched_pending under the PTE lock.
   bool flush_batched_pending;
+  /// The filesystems modelled on this variant (fs_set); `generic` on every one.
+  std::uint8_t filesystems;
 };
+
+/// Whether `v` models filesystem `fs`.
+constexpr bool has_filesystem(const Variant& v, Filesystem fs) {
+  return (v.filesystems >> static_cast<int>(fs)) & 1u;
+}
 
 std::span<const Variant> all_variants();
 /// The variant called `name`; throws UsageError naming the valid ones.

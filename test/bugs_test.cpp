@@ -60,6 +60,51 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "2.6.32 ext3 has no ->page_mkwrite: a second thread stores through the PTE the fault made "
+    "writable before set_page_dirty, and its msync finds nothing tagged") {
+  const auto ext3 = [](const char* actors, std::vector<std::string> properties = {}) {
+    model::Scenario s = test::scenario("linux-2.6.32", 1, 1, 1, actors, std::move(properties));
+    s.fs = model::Filesystem::ext3;
+    return s;
+  };
+  expect_bug(ext3("writer*2,flusher,msync"), "msync_durability", 7);
+  expect_bug(ext3("writer,reclaim,journal,fsync"), "writable_implies_dirty", 44);
+  CHECK(test::check(ext3("writer,flusher,msync")).result.verdict == Verdict::verified);
+  CHECK(test::check(ext3("writer,journal,flusher")).result.verdict == Verdict::verified);
+}
+
+TEST_CASE(
+    "2.6.19: try_to_free_buffers drops private_lock before clear_page_dirty, and a lockless "
+    "set_page_dirty in between is lost (ecdfc9787fe5)") {
+  // Reclaim holds the page lock; the fault maps the page after try_to_unmap and dirties it
+  // after drop_buffers: PG_dirty is cleared under a writable dirty PTE.
+  expect_bug(test::scenario("linux-2.6.19", 1, 1, 1, "writer,reclaim", {"writable_implies_dirty"}),
+             "writable_implies_dirty", 10);
+  expect_bug(test::scenario("linux-2.6.19", 1, 1, 1, "writer,reclaim", {"durable_at_end"}),
+             "durable_at_end", 12);
+  // zap_pte_range's set_page_dirty in the same window: the page is freed with the data.
+  expect_bug(
+      test::scenario("linux-2.6.19", 1, 1, 1, "writer,munmap,reclaim", {"reclaim_drops_clean"}),
+      "reclaim_drops_clean", 13);
+  // ecdfc9787fe5 (2.6.20): cancel the dirty bit inside private_lock, one step with
+  // drop_buffers. 2.6.19 with only that changed keeps its older losses, found later: 7658cc28
+  // through reclaim's pageout (23 steps), and a store through the stale TLB entry that munmap
+  // flushes after dropping ptl (1cf35d47's window, 26 steps); the window itself is gone.
+  model::Variant fixed = model::variant_named("linux-2.6.19");
+  fixed.free_buffers_unlocks_first = false;
+  const auto check_fixed = [&](const char* actors, const char* property) {
+    model::Scenario s = test::scenario("linux-2.6.19", 1, 1, 1, actors, {property});
+    s.variant = &fixed;
+    return test::check(s);
+  };
+  CHECK(check_fixed("writer,reclaim", "writable_implies_dirty").result.verdict ==
+        Verdict::verified);
+  CHECK(check_fixed("writer,reclaim", "reclaim_drops_clean").result.verdict == Verdict::verified);
+  CHECK(check_fixed("writer,reclaim", "durable_at_end").length == 23);
+  CHECK(check_fixed("writer,munmap,reclaim", "reclaim_drops_clean").length == 26);
+}
+
+TEST_CASE(
     "routines are data: drop Linus' set_page_dirty from 2.6.20's clear_page_dirty_for_io "
     "and the 2.6.19 loss is back") {
   model::Scenario s = test::scenario("linux-2.6.20", 1, 1, 1, "writer,journal", {"durable_at_end"});
@@ -72,6 +117,33 @@ TEST_CASE(
   CHECK(check().empty());
   s.routine_orders = {{"clear_page_dirty_for_io", {"page_mkclean", "TestClearPageDirty"}}};
   CHECK(check() == "durable_at_end");
+}
+
+TEST_CASE(
+    "2.6.29: ->page_mkwrite unlocks, writeback cleans the page, the fault makes the PTE "
+    "writable and dirties the page only after dropping the lock (b827e496)") {
+  // 79352894's wait_on_page_locked holds for one thread: the store comes after the fault.
+  const test::Checked one =
+      test::check(test::scenario("linux-2.6.29", 1, 1, 1, "writer,flusher,msync"));
+  CHECK(one.result.verdict == Verdict::verified);
+  // A second thread of the process stores through the PTE while the fault is between
+  // set_pte_at and set_page_dirty_balance, then msyncs: nothing is tagged DIRTY.
+  expect_bug(test::scenario("linux-2.6.29", 1, 1, 1, "writer*2,flusher,msync"), "msync_durability",
+             22);
+  // Reclaim relocks the page after pageout while the fault is in the same window; the fault
+  // dirties it under reclaim's lock, the journal writes the buffers, and try_to_free_buffers'
+  // cancel_dirty_page leaves a writable PTE over a clean page.
+  expect_bug(test::scenario("linux-2.6.29", 1, 1, 1, "writer,reclaim,journal,fsync"),
+             "writable_implies_dirty", 48);
+  expect_bug(test::scenario("linux-2.6.29", 1, 1, 1, "writer,reclaim,journal,fsync",
+                            {"fsync_durability", "durable_at_end", "reclaim_drops_clean"}),
+             "durable_at_end", 52);
+  // b827e496 (2.6.30) holds the page lock from ->page_mkwrite to set_page_dirty.
+  for (const char* actors : {"writer*2,flusher,msync", "writer,reclaim,journal,fsync"}) {
+    CAPTURE(actors);
+    CHECK(test::check(test::scenario("linux-2.6.32", 1, 1, 1, actors)).result.verdict ==
+          Verdict::verified);
+  }
 }
 
 TEST_CASE("2.6.18: msync of one process misses data dirtied through another's PTEs") {
@@ -102,7 +174,7 @@ TEST_CASE(
   expect_bug(s, "stable_pages", 11);
 }
 
-TEST_CASE("2.6.32 to 6.12: every actor kind with every property, each variant's verdict pinned") {
+TEST_CASE("2.6.29 to 6.12: every actor kind with every property, each variant's verdict pinned") {
   // Before 6.2 (5df397dec7c4) munmap leaves a stale writable TLB entry that page_mkclean does
   // not wait for (the TLB cases below). With a writer of its own, mapping 0 either keeps the
   // page mapped while mapping 1 is zapped (3.15+ then waits for the zap's flush) or maps and
@@ -112,15 +184,16 @@ TEST_CASE("2.6.32 to 6.12: every actor kind with every property, each variant's 
     const char* actors;
     std::vector<std::string> losing;
   };
-  for (const Case& k : {Case{"writer,journal,fsync,reclaim",
-                             {"linux-4.9", "linux-4.19", "linux-6.1", "linux-6.12"}},
-                        Case{"writer@0,writer@1,munmap@1,flusher", {"linux-2.6.32", "linux-3.14"}},
-                        Case{"writer,msync,munmap,reclaim",
-                             {"linux-2.6.32", "linux-3.14", "linux-4.9", "linux-4.19", "linux-6.1",
-                              "linux-6.12"}}}) {
+  for (const Case& k :
+       {Case{"writer,journal,fsync,reclaim",
+             {"linux-2.6.29", "linux-4.9", "linux-4.19", "linux-6.1", "linux-6.12"}},
+        Case{"writer@0,writer@1,munmap@1,flusher", {"linux-2.6.29", "linux-2.6.32", "linux-3.14"}},
+        Case{"writer,msync,munmap,reclaim",
+             {"linux-2.6.29", "linux-2.6.32", "linux-3.14", "linux-4.9", "linux-4.19", "linux-6.1",
+              "linux-6.12"}}}) {
     CAPTURE(k.actors);
-    for (const char* variant :
-         {"linux-2.6.32", "linux-3.14", "linux-4.9", "linux-4.19", "linux-6.1", "linux-6.12"}) {
+    for (const char* variant : {"linux-2.6.29", "linux-2.6.32", "linux-3.14", "linux-4.9",
+                                "linux-4.19", "linux-6.1", "linux-6.12"}) {
       CAPTURE(variant);
       const bool loses = std::find(k.losing.begin(), k.losing.end(), variant) != k.losing.end();
       const test::Checked c = test::check(test::scenario(variant, 1, 1, 2, k.actors));
@@ -198,9 +271,10 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("2.6.32 to 6.12 verify with every property, pages, blocks and mappings 1 to 2") {
+TEST_CASE("2.6.29 to 6.12 verify with every property, pages, blocks and mappings 1 to 2") {
   for (const char* variant :
-       {"linux-2.6.32", "linux-3.14", "linux-4.9", "linux-4.19", "linux-6.1", "linux-6.12"}) {
+       {"linux-2.6.29", "linux-2.6.32", "linux-3.14", "linux-4.9", "linux-4.19", "linux-6.1",
+        "linux-6.12"}) {
     for (int pages = 1; pages <= 2; ++pages) {
       for (int blocks = 1; blocks <= 2; ++blocks) {
         for (int mappings = 1; mappings <= 2; ++mappings) {

@@ -77,7 +77,8 @@ TEST_CASE("zoo finds every catalogued bug and exits 0") {
   const Run r = run_dirtyrace("zoo");
   CHECK(r.code == 0);
   for (const char* commit :
-       {"d08b3851", "7658cc28", "79352894", "1cf35d47", "3ea27719", "5df397dec7c4", "1c8349a1"}) {
+       {"d08b3851", "7658cc28", "79352894", "b827e496", "1cf35d47", "3ea27719", "5df397dec7c4",
+        "1c8349a1"}) {
     CHECK_MESSAGE(r.out.find(std::string("\n") + commit + " ") != std::string::npos, commit);
   }
   const auto j = nlohmann::json::parse(run_dirtyrace("zoo --json").out);
@@ -91,6 +92,7 @@ TEST_CASE("list shows variants, actors, properties and parameters, one line each
   for (const char* name : {"linux-2.6.18",
                            "linux-2.6.19",
                            "linux-2.6.20",
+                           "linux-2.6.29",
                            "linux-2.6.32",
                            "linux-3.14",
                            "linux-4.9",
@@ -121,7 +123,8 @@ TEST_CASE("list shows variants, actors, properties and parameters, one line each
                            "--mappings",
                            "--stores",
                            "--actors",
-                           "--stable-writes"}) {
+                           "--stable-writes",
+                           "--fs"}) {
     CHECK_MESSAGE(r.out.find("\n  " + std::string(name) + " ") != std::string::npos, name);
   }
 }
@@ -213,6 +216,11 @@ TEST_CASE("bad options: one line naming what is wrong and the valid choices, exi
   expect_usage_error("check --frobnicate", "frobnicate");
   expect_usage_error("check --stable-writes --variant linux-2.6.20",
                      "needs a kernel with stable pages");
+  expect_usage_error("check --fs ext3",
+                     "--fs ext3 is not modelled on linux-6.12 (it models: generic)");
+  expect_usage_error("check --fs xfs --variant linux-2.6.32",
+                     "unknown filesystem 'xfs'; valid filesystems: generic, ext3");
+  expect_usage_error("check --fs ''", "--fs");
   expect_usage_error("", "A subcommand is required");
   expect_usage_error("check --scenario /nonexistent.toml", "cannot read scenario file");
 }
@@ -220,9 +228,10 @@ TEST_CASE("bad options: one line naming what is wrong and the valid choices, exi
 TEST_CASE("--help describes every option and exits 0") {
   const Run r = run_dirtyrace("check --help");
   CHECK(r.code == 0);
-  for (const char* opt : {"--variant", "--pages", "--blocks", "--mappings", "--stores", "--actors",
-                          "--property", "--stable-writes", "--scenario", "--order", "--max-states",
-                          "--max-memory", "--time-limit", "--trace-out", "--json"}) {
+  for (const char* opt :
+       {"--variant", "--pages", "--blocks", "--mappings", "--stores", "--actors", "--property",
+        "--stable-writes", "--fs", "--scenario", "--order", "--max-states", "--max-memory",
+        "--time-limit", "--trace-out", "--json"}) {
     CHECK_MESSAGE(r.out.find(opt) != std::string::npos, opt);
   }
 }

@@ -21,6 +21,7 @@ struct Golden {
 
 constexpr Golden kGolden[] = {
     {"linux-6.12", 1, 1, 1, "writer,flusher,msync", false, 5713, 14675},
+    {"linux-2.6.29", 1, 1, 1, "writer,flusher,msync", false, 8756, 23100},
     {"linux-2.6.32", 1, 2, 1, "writer,flusher,msync", false, 11423, 36295},
     {"linux-4.19", 2, 1, 1, "writer,flusher,msync", false, 80125, 247324},
     {"linux-6.12", 1, 1, 1, "writer,munmap,flusher", false, 1204, 2805},

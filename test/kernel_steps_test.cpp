@@ -5,11 +5,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "model/kernel/primitives.hpp"
 #include "model/kernel/steps.hpp"
+#include "model/routines.hpp"
 #include "model/variant.hpp"
 #include "support.hpp"
 
@@ -540,6 +542,198 @@ TEST_CASE("set_page_dirty_balance dirties the page without the page lock and dro
   CHECK(r.page(0).locked_by == holder(1));
   CHECK(r.actor(0).refs == 0);
   CHECK(r.s.ghost_bug == kBugNone);
+}
+
+// --- __do_fault, do_wp_page (2.6.23-2.6.29: 79352894, before b827e496) -------------------------
+
+TEST_CASE("2.6.29 block_page_mkwrite unlocks the page it dirtied and keeps the fault's reference") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer,flusher"));
+  r.cache(0).locked_by = holder(0);
+  r.actor(0).refs = 0b1;
+  CHECK(is_next(r.apply(kMkwriteSetPageDirty, 0)));
+  CHECK(is_next(r.apply(kMkwriteUnlockPage, 0)));
+  CHECK(r.page(0).locked_by == 0);
+  CHECK(r.page(0).dirty == 1);
+  CHECK(r.page(0).tag_dirty == 1);
+  CHECK(r.actor(0).refs == 0b1);
+  CHECK(r.s.ghost_bug == kBugNone);
+  r.page(0).locked_by = holder(1);  // not the writer's lock
+  r.apply(kMkwriteUnlockPage, 0);
+  CHECK(r.s.ghost_bug == kBugUnlockNotHeld);
+}
+
+TEST_CASE("2.6.29 __do_fault relocks after ->page_mkwrite, waiting for another holder") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer,flusher"));
+  r.cache(0).locked_by = holder(1);  // the flusher cleans the page meanwhile
+  r.actor(0).refs = 0b1;
+  CHECK_FALSE(r.enabled(kDoFaultRelockPage, 0));
+  r.page(0).locked_by = 0;
+  CHECK(r.enabled(kDoFaultRelockPage, 0));
+  CHECK(is_next(r.apply(kDoFaultRelockPage, 0)));
+  CHECK(r.page(0).locked_by == holder(0));
+  CHECK(r.actor(0).refs == 0b1);
+}
+
+TEST_CASE("2.6.29 __do_fault set_pte_at installs the PTE under the page lock, keeps dirty_page") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer"));
+  r.cache(0).locked_by = holder(0);  // clean: a flusher cleaned it after ->page_mkwrite
+  r.actor(0).refs = 0b1;
+  CHECK(is_next(r.apply(kDoFaultSetPte, 0)));
+  CHECK(r.pte(0, 0) == kRwDirty);
+  CHECK(r.rmap(0, 0) == 1);
+  CHECK(r.actor(0).refs == 0b1);  // get_page(dirty_page): dropped by set_page_dirty_balance
+  CHECK(r.page(0).locked_by == holder(0));
+  CHECK(r.page(0).dirty == 0);  // PG_dirty waits for set_page_dirty_balance
+
+  Rig raced(test::scenario("linux-2.6.29", 1, 1, 1, "writer"));
+  raced.cache(0).locked_by = holder(0);
+  raced.actor(0).refs = 0b1;
+  raced.map(0, 0, kPtePresent);  // another thread's fault installed it first
+  CHECK(jumped(kDoFaultSetPte, raced.apply(kDoFaultSetPte, 0), Target::retry));
+  CHECK(raced.pte(0, 0) == kPtePresent);
+  CHECK(raced.page(0).locked_by == 0);
+  CHECK(raced.actor(0).refs == 0);
+}
+
+TEST_CASE("2.6.29 __do_fault set_pte_at waits for a PTE lock held by zap_pte_range") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer,munmap"));
+  r.cache(0).locked_by = holder(0);
+  r.actor(0).refs = 0b1;
+  r.s.ptl[0] = holder(1);
+  CHECK_FALSE(r.enabled(kDoFaultSetPte, 0));
+  CHECK_FALSE(r.enabled(kDoWpPageMkwriteReuse, 0));
+  r.s.ptl[0] = 0;
+  CHECK(r.enabled(kDoFaultSetPte, 0));
+  CHECK(r.enabled(kDoWpPageMkwriteReuse, 0));
+}
+
+TEST_CASE("2.6.29 __do_fault unlocks the page before set_page_dirty_balance, keeping dirty_page") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer"));
+  r.cache(0).locked_by = holder(0);
+  r.actor(0).refs = 0b1;
+  r.map(0, 0, kRwDirty);
+  CHECK(is_next(r.apply(kDoFaultUnlockPage, 0)));
+  CHECK(r.page(0).locked_by == 0);
+  CHECK(r.actor(0).refs == 0b1);
+  CHECK(r.page(0).dirty == 0);
+}
+
+TEST_CASE("a 2.6.29 write fault on a missing page, step by step: PTE writable before PG_dirty") {
+  Rig r(test::scenario("linux-2.6.29", 1, 2, 1, "writer"));
+  CHECK(jumped(kStore, r.apply(kStore, 0), Target::fault_none));
+  for (const Step* st : {&kFilemapFault, &kUnlockBeforeMkwrite, &kMkwriteLockPage,
+                         &kMkwriteSetPageDirty, &kMkwriteUnlockPage, &kDoFaultRelockPage}) {
+    CAPTURE(st->name);
+    REQUIRE(r.enabled(*st, 0));
+    CHECK(is_next(r.apply(*st, 0)));
+  }
+  // A flusher cleans the page between ->page_mkwrite and the relock: the page is clean when
+  // the PTE becomes writable, and only set_page_dirty_balance dirties it again.
+  CHECK(test_clear_page_dirty(r.s, 0));
+  r.block(0).dirty = r.block(1).dirty = 0;
+  r.page(0).tag_dirty = 0;
+  for (const Step* st : {&kDoFaultSetPte, &kDoFaultUnlockPage}) {
+    CAPTURE(st->name);
+    REQUIRE(r.enabled(*st, 0));
+    CHECK(is_next(r.apply(*st, 0)));
+  }
+  CHECK(r.pte(0, 0) == kRwDirty);
+  CHECK(r.page(0).dirty == 0);
+  CHECK(r.page(0).locked_by == 0);
+  CHECK(is_next(r.apply(kSetPageDirtyBalance, 0)));
+  CHECK(r.page(0).dirty == 1);
+  CHECK(r.page(0).tag_dirty == 1);
+  CHECK(r.block(0).dirty == 1);
+  CHECK(r.block(1).dirty == 1);
+  CHECK(r.s.nr_dirty == 1);
+  CHECK(r.actor(0).refs == 0);
+}
+
+TEST_CASE("2.6.29 do_wp_page takes a reference for ->page_mkwrite or retries if the PTE changed") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer"));
+  r.cache(0);
+  r.map(0, 0, kPtePresent);
+  r.actor(0).orig_pte = kPtePresent;
+  CHECK(is_next(r.apply(kDoWpPageMkwrite, 0)));
+  CHECK(r.actor(0).refs == 0b1);
+  CHECK(r.actor(0).page == 0);
+  CHECK(r.pte(0, 0) == kPtePresent);
+
+  Rig zapped(test::scenario("linux-2.6.29", 1, 1, 1, "writer"));
+  zapped.cache(0);
+  zapped.actor(0).orig_pte = kPtePresent;  // the PTE is none now
+  CHECK(jumped(kDoWpPageMkwrite, zapped.apply(kDoWpPageMkwrite, 0), Target::retry));
+  CHECK(zapped.actor(0).refs == 0);
+}
+
+TEST_CASE("2.6.29 do_wp_page makes an unchanged PTE writable without the page lock") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer,flusher"));
+  r.cache(0).locked_by = holder(1);  // the flusher holds the lock: do_wp_page does not care
+  r.map(0, 0, kPtePresent);
+  r.actor(0).orig_pte = kPtePresent;
+  r.actor(0).refs = 0b1;
+  CHECK(is_next(r.apply(kDoWpPageMkwriteReuse, 0)));
+  CHECK(r.pte(0, 0) == kRwDirty);
+  CHECK(r.actor(0).refs == 0b1);  // dirty_page, for set_page_dirty_balance
+  CHECK(r.page(0).locked_by == holder(1));
+  CHECK(r.s.ghost_bug == kBugNone);
+
+  Rig changed(test::scenario("linux-2.6.29", 1, 1, 1, "writer"));
+  changed.cache(0);
+  changed.actor(0).orig_pte = kPtePresent;
+  changed.actor(0).refs = 0b1;  // the PTE was zapped while ->page_mkwrite ran
+  CHECK(jumped(kDoWpPageMkwriteReuse, changed.apply(kDoWpPageMkwriteReuse, 0), Target::retry));
+  CHECK(changed.pte(0, 0) == 0);
+  CHECK(changed.actor(0).refs == 0);
+  CHECK(changed.s.ghost_bug == kBugNone);  // no page lock to drop
+}
+
+TEST_CASE("wait_on_page_locked waits while anyone holds the page lock, and takes nothing") {
+  Rig r(test::scenario("linux-2.6.29", 1, 1, 1, "writer,flusher"));
+  r.cache(0).locked_by = holder(1);
+  r.actor(0).refs = 0b1;
+  CHECK_FALSE(r.enabled(kWaitOnPageLocked, 0));
+  r.page(0).locked_by = 0;
+  REQUIRE(r.enabled(kWaitOnPageLocked, 0));
+  const State before = r.s;
+  CHECK(is_next(r.apply(kWaitOnPageLocked, 0)));
+  CHECK(r.s == before);
+}
+
+// --- ext3 on 2.6.32: no ->page_mkwrite ---------------------------------------------------------
+
+TEST_CASE("2.6.32 ext3 routines: do_wp_page dirties after the PTE is writable, without the lock") {
+  const auto table = routines_for(variant_named("linux-2.6.32"), Filesystem::ext3);
+  const auto steps_of = [&](std::string_view routine) {
+    std::vector<const Step*> out;
+    for (const Item& i : table.get(routine)) out.push_back(i.step);
+    return out;
+  };
+  CHECK(steps_of("do_wp_page") ==
+        std::vector<const Step*>{&kDoWpPageReuse, &kWaitOnPageLocked, &kSetPageDirtyBalance});
+  CHECK(steps_of("do_shared_fault") == std::vector<const Step*>{&kFilemapFault, &kFinishFault,
+                                                                &kFaultDirtySharedPage,
+                                                                &kFaultUnlockPage});
+  CHECK_FALSE(table.has("page_mkwrite"));
+
+  Scenario sc = test::scenario("linux-2.6.32", 1, 1, 1, "writer,flusher");
+  sc.fs = Filesystem::ext3;
+  Rig r(sc);
+  r.cache(0);  // clean after writeback; page_mkclean left the PTE read-only
+  r.map(0, 0, kPtePresent);
+  r.actor(0).orig_pte = kPtePresent;
+  CHECK(is_next(r.apply(kDoWpPageReuse, 0)));
+  CHECK(r.pte(0, 0) == kRwDirty);  // writable over a clean page
+  CHECK(r.page(0).dirty == 0);
+  CHECK(r.actor(0).refs == 0b1);
+  r.page(0).locked_by = holder(1);  // the flusher is cleaning the page
+  CHECK_FALSE(r.enabled(kWaitOnPageLocked, 0));
+  r.page(0).locked_by = 0;
+  CHECK(is_next(r.apply(kWaitOnPageLocked, 0)));
+  CHECK(is_next(r.apply(kSetPageDirtyBalance, 0)));
+  CHECK(r.page(0).dirty == 1);
+  CHECK(r.page(0).tag_dirty == 1);
+  CHECK(r.actor(0).refs == 0);
 }
 
 // --- the writeback loop: write_cache_pages ------------------------------------------------------
@@ -1315,7 +1509,7 @@ TEST_CASE("try_to_release_page refuses a page someone else holds a reference on"
   CHECK(r.page(0).locked_by == 0);
   CHECK(r.page(0).dirty == 0);
   CHECK(r.s.nr_dirty == 0);
-  CHECK(r.page(0).tag_dirty == 1);  // cancel_dirty_page leaves the tag (2.6.19+)
+  CHECK(r.page(0).tag_dirty == 1);  // cancel_dirty_page leaves the tag (2.6.20+)
   CHECK(r.block(0).mem == 2);
 
   r.actor(1).refs = 0;
@@ -1345,10 +1539,70 @@ TEST_CASE("2.6.19 try_to_free_buffers cleans a dirty page with clean buffers, ta
   r.dirty(0);
   r.page(0).locked_by = holder(0);
   r.actor(1).refs = 0b1;
-  r.apply(kTryToReleasePage, 0);
+  CHECK(is_next(r.apply(kDropBuffers, 0)));
+  CHECK(r.page(0).dirty == 1);  // drop_buffers alone leaves PG_dirty
+  CHECK(jumped(kFreeBuffersClearPageDirty, r.apply(kFreeBuffersClearPageDirty, 0),
+               Target::next_page));
   CHECK(r.page(0).dirty == 0);
   CHECK(r.page(0).tag_dirty == 0);
   CHECK(r.s.nr_dirty == 0);
+  CHECK(r.page(0).cached == 1);  // the writer's reference keeps it
+  CHECK(r.page(0).locked_by == 0);
+}
+
+TEST_CASE("2.6.19 drop_buffers keeps a page under writeback or with a dirty or locked buffer") {
+  for (int busy = 0; busy < 3; ++busy) {
+    CAPTURE(busy);
+    Rig r(test::scenario("linux-2.6.19", 1, 2, 1, "reclaim"));
+    r.dirty(0);
+    r.page(0).locked_by = holder(0);
+    if (busy == 0) r.page(0).writeback = 1;
+    if (busy == 1) r.block(1).dirty = 1;
+    if (busy == 2) r.block(1).locked = 1;
+    CHECK(jumped(kDropBuffers, r.apply(kDropBuffers, 0), Target::next_page));
+    CHECK(r.page(0).locked_by == 0);
+    CHECK(r.page(0).dirty == 1);
+    CHECK(r.s.nr_dirty == 1);
+  }
+  Rig idle(test::scenario("linux-2.6.19", 1, 2, 1, "reclaim"));
+  idle.cache(0).locked_by = holder(0);
+  const State before = idle.s;
+  CHECK(is_next(idle.apply(kDropBuffers, 0)));
+  CHECK(idle.s == before);  // buffers detached: nothing the model keeps changes yet
+}
+
+TEST_CASE("2.6.19 clear_page_dirty after private_lock drops a set_page_dirty made in between") {
+  // drop_buffers detached the clean buffers; the writer's set_page_dirty_balance then found
+  // none to mark (the model marks them) and set PG_dirty; clear_page_dirty clears it all.
+  Rig r(test::scenario("linux-2.6.19", 1, 2, 1, "reclaim,writer"));
+  r.cache(0).locked_by = holder(0);
+  r.map(0, 0, kRwDirty);
+  r.actor(1).refs = 0b1;
+  r.actor(1).page = 0;
+  REQUIRE(is_next(r.apply(kDropBuffers, 0)));
+  REQUIRE(is_next(r.apply(kSetPageDirtyBalance, 1)));
+  CHECK(r.page(0).dirty == 1);
+  CHECK(jumped(kFreeBuffersClearPageDirty, r.apply(kFreeBuffersClearPageDirty, 0),
+               Target::next_page));
+  CHECK(r.page(0).dirty == 0);
+  CHECK(r.page(0).tag_dirty == 0);
+  CHECK(r.s.nr_dirty == 0);
+  CHECK(r.block(0).dirty == 0);
+  CHECK(r.block(1).dirty == 0);
+  CHECK(r.page(0).cached == 1);  // the PTE maps it: __remove_mapping keeps it
+  CHECK(r.pte(0, 0) == kRwDirty);
+  CHECK(r.page(0).locked_by == 0);
+
+  Rig unref(test::scenario("linux-2.6.19", 1, 1, 1, "reclaim"));
+  unref.dirty(0);
+  unref.page(0).locked_by = holder(0);
+  unref.block(0).mem = 3;
+  unref.block(0).disk = 1;
+  CHECK(jumped(kFreeBuffersClearPageDirty, unref.apply(kFreeBuffersClearPageDirty, 0),
+               Target::next_page));
+  CHECK(unref.page(0).cached == 0);  // dropped, v3 with it
+  CHECK(unref.block(0).mem == 3);
+  CHECK(unref.s.nr_dirty == 0);
 }
 
 TEST_CASE("try_to_release_page drops a clean unreferenced page — mem keeps what it held") {

@@ -51,8 +51,8 @@ bool has(const std::string& text, const std::string& what) {
 TEST_CASE("the kernel's own orders can always finish and come clean") {
   // linux-2.6.20 is left out: its fault between page_mkclean and TestClearPageDirty (79352894)
   // leaves a writable PTE over a clean page, which comes_clean sees as well (below).
-  for (const char* variant :
-       {"linux-2.6.18", "linux-2.6.19", "linux-2.6.32", "linux-4.19", "linux-6.12"}) {
+  for (const char* variant : {"linux-2.6.18", "linux-2.6.19", "linux-2.6.29", "linux-2.6.32",
+                              "linux-4.19", "linux-6.12"}) {
     CAPTURE(variant);
     const auto c = test::check(
         test::scenario(variant, 1, 1, 1, "writer,flusher,munmap", {"can_finish", "comes_clean"}));

@@ -173,3 +173,32 @@ TEST_CASE("bad scenario files name the file, the place and the problem") {
   CHECK_THROWS_WITH_AS(read_scenario_file("/nonexistent/x.toml"),
                        doctest::Contains("cannot read scenario file"), UsageError);
 }
+
+TEST_CASE("the filesystem: a key and an option, checked against the variant") {
+  Scenario s = basic();
+  CHECK(s.fs == Filesystem::generic);
+  s.fs = Filesystem::ext3;
+  CHECK(error_of(s) == "--fs ext3 is not modelled on linux-6.12 (it models: generic)");
+  s.variant = &variant_named("linux-2.6.32");
+  CHECK(error_of(s).empty());
+  CHECK_THROWS_WITH_AS(filesystem_named("ext9"),
+                       "unknown filesystem 'ext9'; valid filesystems: generic, ext3",
+                       const UsageError&);
+  for (const Variant& v : all_variants()) {
+    CAPTURE(v.name);
+    CHECK(has_filesystem(v, Filesystem::generic));
+    CHECK(has_filesystem(v, Filesystem::ext3) == (v.name == "linux-2.6.32"));
+  }
+
+  const Scenario file = parse_scenario_toml(
+      "variant = \"linux-2.6.32\"\nfs = \"ext3\"\n[[actors]]\nkind = \"writer\"\n", "ext3.toml");
+  CHECK(file.fs == Filesystem::ext3);
+  const std::string toml = to_toml(file);
+  CHECK(toml.find("fs = 'ext3'") != std::string::npos);
+  CHECK(parse_scenario_toml(toml, "back").fs == Filesystem::ext3);
+  CHECK(to_toml(basic()).find("fs") == std::string::npos);  // the default is not written
+  CHECK_THROWS_WITH_AS(parse_scenario_toml("fs = 3\n", "bad.toml"), doctest::Contains("'fs'"),
+                       const UsageError&);
+  CHECK_THROWS_WITH_AS(parse_scenario_toml("fs = \"zfs\"\n", "bad.toml"),
+                       doctest::Contains("unknown filesystem 'zfs'"), const UsageError&);
+}

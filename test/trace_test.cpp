@@ -33,6 +33,23 @@ TEST_CASE("a trace survives JSON unchanged and carries its format and version") 
   CHECK(traces::trace_to_json(back) == j);
 }
 
+TEST_CASE("a trace on ext3 carries its filesystem through JSON and replays on it") {
+  model::Scenario s = test::scenario("linux-2.6.32", 1, 1, 1, "writer*2,flusher,msync");
+  s.fs = model::Filesystem::ext3;
+  const model::Model m(s);
+  const properties::CheckedModel system(m, properties::select_properties(m, {}));
+  const checker::SearchResult r = checker::search(system, {});
+  REQUIRE(r.counterexample);
+  const traces::Trace t = traces::make_trace(system, *r.counterexample);
+  const auto j = traces::trace_to_json(t);
+  CHECK(j["scenario"]["fs"] == "ext3");
+  CHECK(traces::trace_to_json(lost_write_trace())["scenario"].count("fs") == 0);
+  const traces::Trace back = traces::trace_from_json(nlohmann::json::parse(j.dump()));
+  CHECK(back.scenario.fs == model::Filesystem::ext3);
+  const traces::ReplayResult replayed = traces::replay(back);
+  CHECK_MESSAGE(replayed.confirmed, replayed.message);
+}
+
 TEST_CASE("the text shows one line per step with the kernel function and the changes") {
   const std::string text = traces::render_trace(lost_write_trace());
   CHECK(text.find("Counterexample, 10 steps:\n") == 0);

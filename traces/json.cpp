@@ -42,7 +42,9 @@ ordered_json scenario_to_json(const model::Scenario& s) {
                    {"blocks", s.blocks_per_page}, {"mappings", s.mappings},
                    {"stores", s.stores},          {"stable_writes", s.stable_writes},
                    {"properties", s.properties},  {"actors", std::move(actors)}};
-  // Written only when set, so that traces of the variants' own routines stay as they were.
+  // Written only when set, so that traces of the default filesystem and of the variants' own
+  // routines stay as they were.
+  if (s.fs != model::Filesystem::generic) out["fs"] = model::filesystem_name(s.fs);
   if (!s.routine_orders.empty()) {
     ordered_json routines = ordered_json::array();
     for (const model::RoutineOrder& r : s.routine_orders) {
@@ -158,6 +160,7 @@ model::Scenario scenario_from_json(const json& j, const std::string& where) {
   s.mappings = r.integer("mappings", 1, 1000);
   s.stores = r.integer("stores", 0, 1000);
   s.stable_writes = r.boolean("stable_writes");
+  if (r.has("fs")) s.fs = model::filesystem_named(r.str("fs"));
   if (r.has("page_size")) s.page_size = r.bytes("page_size");
   if (r.has("block_size")) s.block_size = r.bytes("block_size");
   if (r.has("beyond_file")) s.beyond_file = r.boolean("beyond_file");

@@ -32,7 +32,9 @@ std::string render_changes(const std::vector<Change>& changes) {
 std::string describe_scenario(const model::Scenario& s) {
   std::ostringstream out;
   out << plural(s.pages, "page") << " x " << plural(s.blocks_per_page, "block") << ", "
-      << plural(s.mappings, "mapping") << (s.stable_writes ? ", stable writes" : "");
+      << plural(s.mappings, "mapping") << (s.stable_writes ? ", stable writes" : "")
+      << (s.fs != model::Filesystem::generic ? ", " + std::string(model::filesystem_name(s.fs))
+                                             : "");
   if (s.has_byte_ranges() && s.page_size && s.block_size) {
     out << ", pages of " << s.page_size << " bytes, blocks of " << s.block_size << " bytes"
         << (s.beyond_file ? ", ranges may pass the end of the file" : "");

@@ -5,10 +5,16 @@
 //   2.6.18 has no write-notify (vma_wants_writenotify arrived with d08b3851 in 2.6.19), so the
 //   first write fault installs a writable, dirty PTE and nothing calls set_page_dirty. 2.6.19 and
 //   2.6.20 install the PTE under ptl, drop it, and call set_page_dirty_balance() with no lock.
-// 2.6.23+: __do_fault()/do_shared_fault() and do_wp_page()/wp_page_shared(); the page lock is
+// 2.6.23-2.6.29: __do_fault() and do_wp_page() (read in linux-2.6.29 mm/memory.c ~2575, ~1888).
+//   79352894 (2.6.23) made do_wp_page wait_on_page_locked() before set_page_dirty_balance(),
+//   which it still calls without the page lock (~2088-2089); __do_fault holds the lock from
+//   ->fault across the PTE install and drops it before set_page_dirty_balance (~2716-2724).
+//   ->page_mkwrite = block_page_mkwrite (fs/buffer.c ~2468) dirties the page and unlocks it.
+// 2.6.30+: __do_fault()/do_shared_fault() and do_wp_page()/wp_page_shared(); the page lock is
 //   held from ->page_mkwrite (block_page_mkwrite, fs/buffer.c) through the PTE install to
-//   fault_dirty_shared_page() (79352894). 2.6.32 is modelled with a page_mkwrite filesystem
-//   (ext4, xfs); ext3 of 2.6.32 has none (see README, "Kernel map").
+//   fault_dirty_shared_page() (b827e496 "mm: close page_mkwrite races", 2.6.30). 2.6.32 is
+//   modelled with a page_mkwrite filesystem (ext4, xfs); ext3 of 2.6.32 has none (see README,
+//   "Kernel map").
 
 #include "model/kernel/primitives.hpp"
 #include "model/kernel/steps.hpp"
@@ -216,6 +222,31 @@ Flow do_wp_page_reuse(Exec& x) {
   return Flow::next();
 }
 
+/// 2.6.23-2.6.29 __do_fault: under the page lock and ptl, install the PTE if it is still
+/// none; the fault keeps a dirty_page reference (get_page) for set_page_dirty_balance after
+/// the unlock. Otherwise unlock, drop the reference and retry.
+Flow do_fault_set_pte(Exec& x) {
+  const int p = x.me().page;
+  std::uint8_t& pte = pte_of(x.s, x.env.of(x.self).mapping, p);
+  if (pte & kPtePresent) return give_up_fault(x, p);
+  pte = kPtePresent | kPteWrite | kPteDirty;
+  rmap_of(x.s, x.env.of(x.self).mapping, p) = 1;  // page_add_file_rmap
+  return Flow::next();
+}
+
+/// 2.6.23-2.6.29 do_wp_page after ->page_mkwrite: re-take ptl; if the PTE changed, drop the
+/// reference and retry (no page lock is held); else make it writable and dirty.
+Flow do_wp_page_mkwrite_reuse(Exec& x) {
+  const int p = x.me().page;
+  std::uint8_t& pte = pte_of(x.s, x.env.of(x.self).mapping, p);
+  if (pte != x.me().orig_pte) {
+    x.me().refs &= static_cast<std::uint8_t>(~bit(p));
+    return Flow::to(Target::retry);
+  }
+  pte |= kPteWrite | kPteDirty;
+  return Flow::next();
+}
+
 Flow set_page_dirty_balance(Exec& x) {
   const int p = x.me().page;
   set_page_dirty(x.s, x.env, p);
@@ -311,7 +342,7 @@ const Step kFinishFault{
 const Step kFaultDirtySharedPage{
     .name = "set_page_dirty",
     .function = "fault_dirty_shared_page",
-    .source = "mm/memory.c (4.x+; inline in __do_fault/do_wp_page in 2.6.23-3.x)",
+    .source = "mm/memory.c (4.x+; inline in __do_fault/do_wp_page in 2.6.30-3.x, b827e496)",
     .what = "set_page_dirty with the page lock held: every buffer dirty, PG_dirty set",
     .apply = dirty_fault_page,
     .reads = vars({Var::page, Var::cached, Var::pg_dirty}),
@@ -330,7 +361,7 @@ const Step kFaultUnlockPage{
 const Step kDoWpPage{
     .name = "do_wp_page",
     .function = "wp_page_shared",
-    .source = "mm/memory.c (2.6.23+)",
+    .source = "mm/memory.c (2.6.30+, b827e496; inline in do_wp_page before 4.x)",
     .what =
         "under ptl: if the PTE changed since the fault, retry; else take a reference and drop "
         "ptl to call ->page_mkwrite",
@@ -381,7 +412,9 @@ const Step kDoNoPage{
 const Step kDoWpPageReuse{
     .name = "do_wp_page",
     .function = "do_wp_page",
-    .source = "mm/memory.c (2.6.18-2.6.22), under ptl",
+    .source =
+        "mm/memory.c (2.6.18-2.6.22; without ->page_mkwrite up to 3.5, ext3 on 2.6.32 "
+        "~2103), under ptl",
     .what =
         "if the PTE is unchanged, reuse the page: make the PTE writable and dirty and keep "
         "a dirty_page reference; otherwise retry",
@@ -394,12 +427,102 @@ const Step kDoWpPageReuse{
 const Step kSetPageDirtyBalance{
     .name = "set_page_dirty",
     .function = "set_page_dirty_balance",
-    .source = "mm/page-writeback.c (2.6.19-2.6.22), called after ptl is dropped",
+    .source =
+        "mm/page-writeback.c (2.6.19-2.6.29, 2.6.29 ~599; without ->page_mkwrite to 3.x, "
+        "2.6.32 ~2223), called after ptl and the page lock are dropped",
     .what =
         "set_page_dirty with no lock held: every buffer dirty, PG_dirty set; drop the "
         "reference",
     .apply = set_page_dirty_balance,
     .reads = vars({Var::page, Var::cached, Var::pg_dirty, Var::refs}),
     .writes = vars({Var::refs, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty})};
+
+// 2.6.23-2.6.29 (79352894, before b827e496): linux-2.6.29 mm/memory.c, fs/buffer.c.
+
+const Step kMkwriteUnlockPage{
+    .name = "unlock_page",
+    .function = "block_page_mkwrite",
+    .source =
+        "fs/buffer.c (2.6.23-2.6.29; 2.6.29 ~2497); from b827e496 it returns the page "
+        "locked (VM_FAULT_LOCKED)",
+    .what = "unlock the page it dirtied and return to the fault, which keeps its reference",
+    .apply = unlock_fault_page,
+    .page_lock = PageLock::release,
+    .reads = vars({Var::page, Var::page_lock}),
+    .writes = vars({Var::page_lock})};
+
+const Step kDoFaultRelockPage{
+    .name = "lock_page",
+    .function = "__do_fault",
+    .source = "mm/memory.c (2.6.23-2.6.29; 2.6.29 ~2652)",
+    .what =
+        "lock the page again after ->page_mkwrite; its page->mapping recheck always passes here "
+        "(the fault's reference keeps the page in the cache, and truncate is not modelled)",
+    .apply = lock_fault_page,
+    .enabled = page_free,
+    .page_lock = PageLock::acquire,
+    .reads = vars({Var::page, Var::page_lock}),
+    .writes = vars({Var::page_lock})};
+
+const Step kDoFaultSetPte{
+    .name = "set_pte_at",
+    .function = "__do_fault",
+    .source = "mm/memory.c (2.6.23-2.6.29; 2.6.29 ~2671-2700), under the page lock and ptl",
+    .what =
+        "if the PTE is still none, install it present, writable and dirty and keep a "
+        "dirty_page reference for set_page_dirty_balance; otherwise unlock, drop the reference "
+        "and retry",
+    .apply = do_fault_set_pte,
+    .enabled = own_ptl_free,
+    .jumps = jumps_to({Target::retry}),
+    .reads = vars({Var::page, Var::pte, Var::page_lock, Var::refs, Var::ptl}),
+    .writes = vars({Var::pte, Var::page_lock, Var::refs, Var::rmap})};
+
+const Step kDoFaultUnlockPage{
+    .name = "unlock_page",
+    .function = "__do_fault",
+    .source = "mm/memory.c (2.6.23-2.6.29; 2.6.29 ~2716), before set_page_dirty_balance",
+    .what = "unlock the page after the PTE install, keeping the dirty_page reference",
+    .apply = unlock_fault_page,
+    .page_lock = PageLock::release,
+    .reads = vars({Var::page, Var::page_lock}),
+    .writes = vars({Var::page_lock})};
+
+const Step kDoWpPageMkwrite{
+    .name = "do_wp_page",
+    .function = "do_wp_page",
+    .source = "mm/memory.c (2.6.23-2.6.29; 2.6.29 ~1940-1952)",
+    .what =
+        "under ptl: if the PTE changed since the fault, retry; else take a reference and drop "
+        "ptl to call ->page_mkwrite",
+    .apply = do_wp_page,
+    .enabled = own_ptl_free,
+    .jumps = jumps_to({Target::retry}),
+    .reads = vars({Var::stores, Var::pte, Var::orig_pte, Var::refs, Var::ptl}),
+    .writes = vars({Var::page, Var::refs})};
+
+const Step kDoWpPageMkwriteReuse{
+    .name = "ptep_set_access_flags",
+    .function = "do_wp_page",
+    .source = "mm/memory.c (2.6.23-2.6.29; 2.6.29 ~1959-1981), under ptl, no page lock",
+    .what =
+        "re-take ptl: if the PTE changed, drop the reference and retry; else make it writable "
+        "and dirty and keep the reference as dirty_page",
+    .apply = do_wp_page_mkwrite_reuse,
+    .enabled = own_ptl_free,
+    .jumps = jumps_to({Target::retry}),
+    .reads = vars({Var::page, Var::pte, Var::orig_pte, Var::refs, Var::ptl}),
+    .writes = vars({Var::pte, Var::refs})};
+
+const Step kWaitOnPageLocked{
+    .name = "wait_on_page_locked",
+    .function = "do_wp_page",
+    .source =
+        "mm/memory.c (2.6.23-2.6.29, 2.6.29 ~2088; without ->page_mkwrite to 3.x, 2.6.32 "
+        "~2222), 79352894's \"Yes, Virginia\" wait",
+    .what = "after ptl is dropped, wait until no one holds the page lock, without taking it",
+    .apply = nothing,
+    .enabled = page_free,
+    .reads = vars({Var::page, Var::page_lock})};
 
 }  // namespace dirtyrace::model::kernel

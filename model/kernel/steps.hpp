@@ -9,9 +9,11 @@ namespace dirtyrace::model::kernel {
 // Writer: user-space stores and their page faults (fault.cpp).
 extern const Step kStore;
 extern const Step kFilemapFault, kUnlockBeforeMkwrite, kFinishFault, kFaultDirtySharedPage,
-    kFaultUnlockPage, kDoWpPage, kFinishMkwriteFault;  // 2.6.23+ (page_mkwrite)
+    kFaultUnlockPage, kDoWpPage, kFinishMkwriteFault;  // 2.6.30+ (page_mkwrite)
 extern const Step kMkwriteLockPage, kMkwriteSetPageDirty, kWaitForStablePage;  // ->page_mkwrite
 extern const Step kFilemapNopage, kDoNoPage, kDoWpPageReuse, kSetPageDirtyBalance;  // 2.6.18-22
+extern const Step kMkwriteUnlockPage, kDoFaultRelockPage, kDoFaultSetPte, kDoFaultUnlockPage,
+    kDoWpPageMkwrite, kDoWpPageMkwriteReuse, kWaitOnPageLocked;  // 2.6.23-2.6.29
 
 // Writeback (writeback.cpp).
 extern const Step kMappingTagged, kTagPagesForWriteback, kFindGetPagesTag, kWbLockPage,
@@ -26,7 +28,7 @@ extern const Step kFsyncEntry, kMsyncEntry, kMsyncPteRange;
 // munmap, reclaim, journal (unmap_reclaim.cpp, journal.cpp).
 extern const Step kZapPteRange, kZapTlbFlushUnlock, kZapTlbFinishMmu, kTryToUnmapFlush;
 extern const Step kIsolateLruPages, kTrylockPage, kTryToUnmap, kReclaimPageDirty, kPageoutSuccess,
-    kTryToReleasePage;
+    kTryToReleasePage, kDropBuffers, kFreeBuffersClearPageDirty;
 extern const Step kJournalSubmitBuffer, kWriteDirtyBuffer;
 
 // mprotect(PROT_READ) (mprotect.cpp).

@@ -205,20 +205,46 @@ Flow pageout_success(Exec& x) {
   return Flow::next();
 }
 
-Flow try_to_release_page(Exec& x) {
-  const int p = x.me().page;
-  Page& pg = page_of(x.s, p);
-  bool busy = pg.writeback;
-  for (int b = 0; b < x.env.blocks_per_page; ++b) {
-    const Block& blk = block_of(x.s, x.env.block(p, b));
+/// try_to_free_buffers' drop_buffers fails: the page is under writeback, or a buffer is
+/// dirty or locked.
+bool buffers_busy(const State& s, const Env& env, int p) {
+  bool busy = page_of(s, p).writeback;
+  for (int b = 0; b < env.blocks_per_page; ++b) {
+    const Block& blk = block_of(s, env.block(p, b));
     busy = busy || blk.dirty || blk.locked;
   }
-  if (busy) return keep(x, true);
-  // try_to_free_buffers: clean buffers against a dirty page mean someone wrote them by hand.
+  return busy;
+}
+
+/// try_to_free_buffers' clear_page_dirty / cancel_dirty_page (clean buffers against a dirty
+/// page mean someone wrote them by hand), then __remove_mapping.
+Flow clear_dirty_and_remove(Exec& x) {
+  const int p = x.me().page;
+  Page& pg = page_of(x.s, p);
   if (test_clear_page_dirty(x.s, p) && x.env.variant->release_clears_tag) pg.tag_dirty = 0;
   if (extra_refs(x.s, x.env, p, x.self) > 0) return keep(x, true);
   drop_page(x.s, x.env, p);
   return Flow::to(Target::next_page);
+}
+
+Flow try_to_release_page(Exec& x) {
+  if (buffers_busy(x.s, x.env, x.me().page)) return keep(x, true);
+  return clear_dirty_and_remove(x);
+}
+
+/// 2.6.19: drop_buffers under private_lock, then the lock is dropped before clear_page_dirty.
+Flow drop_buffers(Exec& x) {
+  if (buffers_busy(x.s, x.env, x.me().page)) return keep(x, true);
+  return Flow::next();
+}
+
+/// 2.6.19: clear_page_dirty after private_lock was dropped. The buffers are gone: a
+/// set_page_dirty since drop_buffers found none to mark (in the model, whose pages always have
+/// their buffers, it marked them; they are cleared here, as freed), and PG_dirty it set is lost.
+Flow free_buffers_clear_page_dirty(Exec& x) {
+  const int p = x.me().page;
+  for (int b = 0; b < x.env.blocks_per_page; ++b) block_of(x.s, x.env.block(p, b)).dirty = 0;
+  return clear_dirty_and_remove(x);
 }
 
 }  // namespace
@@ -364,6 +390,37 @@ const Step kTryToReleasePage{
     .page_lock = PageLock::release,
     .reads = vars({Var::page, Var::pg_writeback, Var::buffers, Var::pg_dirty, Var::nr_dirty,
                    Var::refs, Var::pte, Var::page_lock}),
+    .writes = vars({Var::pg_dirty, Var::nr_dirty, Var::tags, Var::page_lock, Var::cached,
+                    Var::pg_writeback, Var::buffers, Var::io})};
+
+const Step kDropBuffers{
+    .name = "drop_buffers",
+    .function = "try_to_free_buffers",
+    .source =
+        "fs/buffer.c try_to_free_buffers (2.6.19): drop_buffers under private_lock, then "
+        "spin_unlock before clear_page_dirty (fixed by ecdfc9787fe5, 2.6.20)",
+    .what =
+        "under private_lock: keep the page if it is under writeback or a buffer is dirty or "
+        "locked; otherwise detach its buffers; drop private_lock",
+    .apply = drop_buffers,
+    .jumps = jumps_to({Target::next_page}),
+    .reads = vars({Var::page, Var::pg_writeback, Var::buffers, Var::page_lock}),
+    .writes = vars({Var::page_lock})};
+
+const Step kFreeBuffersClearPageDirty{
+    .name = "clear_page_dirty",
+    .function = "try_to_free_buffers",
+    .source =
+        "fs/buffer.c try_to_free_buffers (2.6.19), mm/page-writeback.c "
+        "test_clear_page_dirty; mm/vmscan.c __remove_mapping",
+    .what =
+        "without private_lock: clear PG_dirty, its DIRTY tag and count, and free the detached "
+        "buffers; then __remove_mapping: keep the page if anyone else holds a reference, else "
+        "drop it from the cache",
+    .apply = free_buffers_clear_page_dirty,
+    .jumps = jumps_to({Target::next_page}),
+    .page_lock = PageLock::release,
+    .reads = vars({Var::page, Var::pg_dirty, Var::nr_dirty, Var::refs, Var::pte, Var::page_lock}),
     .writes = vars({Var::pg_dirty, Var::nr_dirty, Var::tags, Var::page_lock, Var::cached,
                     Var::pg_writeback, Var::buffers, Var::io})};
 

@@ -124,7 +124,7 @@
   function groupOf(object, attribute) {
     if (attribute === 'at') return 'actors';
     if (/^p\d+$/.test(object)) return 'pages';
-    if ((object === 'pte' || object === 'rmap') && /^m\d+\.p\d+$/.test(attribute)) return 'ptes';
+    if (['pte', 'rmap', 'vma'].includes(object) && /^m\d+\.p\d+$/.test(attribute)) return 'ptes';
     if (object === 'tlb' && /^\w+\.p\d+$/.test(attribute)) return 'tlbs';
     if (/^b\d+\.\d+$/.test(object)) return 'blocks';
     return 'other';
@@ -152,10 +152,13 @@
   for (const v of variables) byGroup[groupOf(v[0], v[1])].push(v);
   const specs = [];
   if (byGroup.ptes.length) {
-    // Each mapping's PTEs, and under them whether the page's rmap counts that mapping.
+    // Each mapping's PTEs, and under them whether the page's rmap counts that mapping and, with
+    // an mprotect, whether its VMA allows writes.
+    const rowSuffix = { pte: '', rmap: ' rmap', vma: ' vma' };
+    const rowNames = { '': '', ' rmap': ': mapped (rmap)', ' vma': ': VMA' };
     specs.push(gridSpec('PTEs and rmap (mapping × page)', byGroup.ptes,
-      (o, a) => a.split('.')[0] + (o === 'rmap' ? ' rmap' : ''), (o, a) => a.split('.')[1],
-      (r) => 'mapping ' + r.slice(1).replace(' rmap', ': mapped (rmap)')));
+      (o, a) => a.split('.')[0] + rowSuffix[o], (o, a) => a.split('.')[1],
+      (r) => 'mapping ' + r.slice(1).replace(/^(\d+)(.*)$/, (_, m, rest) => m + rowNames[rest])));
   }
   if (byGroup.tlbs.length) {
     // One CPU per writer thread; a CPU caches translations of its own process's mapping only,

@@ -14,6 +14,10 @@ namespace dirtyrace::cli {
 /// "512M", "2G", "1.5G", "1000000": bytes. Throws model::UsageError naming `option`.
 std::uint64_t parse_size(const std::string& text, const char* option);
 std::string mib(std::uint64_t bytes);
+/// A --threads value: 1 to 1024. Throws model::UsageError.
+unsigned parse_threads(const std::string& text);
+/// The progress line's estimate of what is left, or why there is none.
+std::string describe_estimate(const checker::Progress& p);
 /// The "statistics:" block; `timing` adds seconds, speed and memory.
 void print_statistics(const checker::Statistics& st, bool timing);
 int exit_code(checker::Verdict v);

@@ -448,7 +448,7 @@ class Search {
 
   /// Runs job(w) on every thread, or on this one alone when `work` is too little to share.
   static void share(Workers& workers, std::size_t work, absl::FunctionRef<void(unsigned)> job) {
-    if (work >= 2 * kChunk * workers.size()) {
+    if (work > kChunk) {
       workers.run(job);
     } else {
       job(0);
@@ -560,11 +560,13 @@ class Search {
     return false;
   }
 
-  /// One thread's share of expanding a level.
+  /// One thread's share of expanding a level. As in breadth_first(), successors are generated
+  /// a few states ahead of their lookup, so that the slots prefetched have arrived.
   void expand(Level& lv, unsigned w) {
-    Expansion e;
+    std::array<Expansion, kLookahead + 1> ahead;
     StateIndex from = 0, to = 0;
     while (lv.take(from, to)) {
+      StateIndex generated = from;
       for (StateIndex p = from; p < to; ++p) {
         if (lv.halt.load(std::memory_order_relaxed) != StopReason::none) return;
         if (lv.full.load(std::memory_order_relaxed)) {
@@ -572,8 +574,10 @@ class Search {
           return;
         }
         if (key_of(p, 0) > lv.least.load(std::memory_order_relaxed)) continue;
-        generate(p, e);
-        if (!insert_all(lv, e)) {
+        for (; generated < to && generated <= p + kLookahead; ++generated) {
+          generate(generated, ahead[generated % ahead.size()]);
+        }
+        if (!insert_all(lv, ahead[p % ahead.size()])) {
           lv.full = true;
           lv.give_back(p, to);
           return;

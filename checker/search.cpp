@@ -753,6 +753,7 @@ class Search {
     result.stats.states = counted_states_ ? *counted_states_ : store_.size();
     result.stats.transitions = transitions_;
     result.stats.depth = depth_;
+    result.stats.threads = options_.order == Order::breadth_first ? options_.threads : 1;
     result.stats.seconds = seconds_since(start_, Clock::now());
     result.stats.state_bytes = store_.state_bytes();
     result.stats.stored_bytes = main_bytes_ ? main_bytes_ : stored_bytes();

@@ -30,6 +30,7 @@ struct Statistics {
   std::uint64_t states = 0;       // distinct states stored
   std::uint64_t transitions = 0;  // successors generated, including ones already seen
   std::uint32_t depth = 0;        // longest shortest path (BFS) or deepest path found (DFS)
+  unsigned threads = 1;           // threads that searched (depth-first search: always 1)
   double seconds = 0;
   std::size_t state_bytes = 0;     // width of one packed state
   std::uint64_t stored_bytes = 0;  // states, parent links and hash table together

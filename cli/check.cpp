@@ -102,6 +102,7 @@ void print_statistics(const checker::Statistics& st, bool timing) {
   std::printf("  depth           %u\n", st.depth);
   std::printf("  state width     %zu bytes packed\n", st.state_bytes);
   if (!timing) return;
+  std::printf("  threads         %u\n", st.threads);
   std::printf("  seconds         %.3f\n", st.seconds);
   std::printf("  states/s        %.0f\n", st.states_per_second());
   std::printf("  bytes/state     %.1f (states, parent links, hash table)\n", st.bytes_per_state());
@@ -203,6 +204,7 @@ int run_check(const CheckOptions& o) {
         {"states", st.states},
         {"transitions", st.transitions},
         {"depth", st.depth},
+        {"threads", st.threads},
         {"seconds", st.seconds},
         {"states_per_second", st.states_per_second()},
         {"bytes_per_state", st.bytes_per_state()},

@@ -482,8 +482,12 @@ class Search {
       // Every thread has stopped: grow the table, then finish the chunks they gave back.
       store_.end_concurrent();
       const std::size_t kept = store_.size() - end;
-      store_.grow(end, [&](StateIndex i, std::size_t slot) {
-        slot_of_[i - end] = static_cast<std::uint32_t>(slot);
+      store_.begin_grow();
+      for_ranges(workers, store_.size(), [&](std::size_t from, std::size_t to) {
+        store_.rehash(static_cast<StateIndex>(from), static_cast<StateIndex>(to), end,
+                      [&](StateIndex i, std::size_t slot) {
+                        slot_of_[i - end] = static_cast<std::uint32_t>(slot);
+                      });
       });
       keys_.reserve(store_.capacity() - end, kept);
       slot_of_.reserve(store_.capacity() - end, kept);

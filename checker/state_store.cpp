@@ -169,7 +169,7 @@ std::size_t StateStore::place(std::uint64_t hash, StateIndex i) {
   }
 }
 
-void StateStore::grow(StateIndex first, SlotSink placed) {
+void StateStore::begin_grow() {
   const std::size_t slots = groups_ * kGroupSlots * 2;
   if (slots > (std::size_t{1} << 32)) throw std::length_error("state index full: 2^32 slots");
   // The records are the authority: free the old table first and rebuild from them, which
@@ -180,6 +180,10 @@ void StateStore::grow(StateIndex first, SlotSink placed) {
   groups_ = slots / kGroupSlots;
   index_mask_ = static_cast<std::uint32_t>(slots - 1);
   max_size_ = slots / 8 * 7;
+}
+
+void StateStore::grow(StateIndex first, SlotSink placed) {
+  begin_grow();
   // Records are read in order; hashing a few ahead lets their random slot writes overlap.
   constexpr std::size_t kAhead = 8;
   std::uint64_t ahead[kAhead];
@@ -194,6 +198,39 @@ void StateStore::grow(StateIndex first, SlotSink placed) {
       ahead[i % kAhead] = hash(record(static_cast<StateIndex>(i)));
       prefetch(ahead[i % kAhead]);
     }
+  }
+}
+
+void StateStore::rehash(StateIndex from, StateIndex to, StateIndex first, SlotSink placed) {
+  constexpr std::size_t kAhead = 8;
+  std::uint64_t ahead[kAhead];
+  for (std::size_t i = from; i < std::size_t{to} + kAhead; ++i) {
+    if (i >= from + kAhead) {
+      const auto index = static_cast<StateIndex>(i - kAhead);
+      const std::size_t slot = place_concurrent(ahead[i % kAhead], index);
+      if (index >= first) placed(index, slot);
+    }
+    if (i < to) {
+      ahead[i % kAhead] = hash(record(static_cast<StateIndex>(i)));
+      prefetch(ahead[i % kAhead]);
+    }
+  }
+}
+
+std::size_t StateStore::place_concurrent(std::uint64_t hash, StateIndex i) {
+  const std::uint32_t value = hash_tag(hash) | (i + 1);
+  for (std::size_t g = home_group(hash);;) {
+    std::uint32_t* group = slots_.get() + g * kGroupSlots;
+    std::size_t j = 0;
+    for (; j < kGroupSlots; ++j) {
+      std::atomic_ref<std::uint32_t> slot(group[j]);
+      std::uint32_t expected = 0;
+      if (slot.load(std::memory_order_relaxed) == 0 &&
+          slot.compare_exchange_strong(expected, value, std::memory_order_relaxed)) {
+        return g * kGroupSlots + j;
+      }
+    }
+    g = (g + 1) & (groups_ - 1);
   }
 }
 

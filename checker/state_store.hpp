@@ -80,6 +80,10 @@ class StateStore {
   /// Doubles the table; `placed` receives the new slot position of every state from `first`
   /// on. Not while threads insert.
   void grow(StateIndex first, SlotSink placed);
+  /// grow() in parts, for several threads: begin_grow() allocates the doubled table, empty;
+  /// then rehash() puts the states [from, to) back, safe to call at once on disjoint ranges.
+  void begin_grow();
+  void rehash(StateIndex from, StateIndex to, StateIndex first, SlotSink placed);
 
   /// Reordering stored states (not while threads insert): a record's bytes, state then parent.
   std::size_t record_bytes() const { return record_bytes_; }
@@ -136,6 +140,8 @@ class StateStore {
   /// Puts a slot for a state known to be absent into the first free slot of its probe
   /// sequence; returns the slot's position.
   std::size_t place(std::uint64_t hash, StateIndex i);
+  /// place(), safe while other threads place other states.
+  std::size_t place_concurrent(std::uint64_t hash, StateIndex i);
   /// The slot value of a slot being filled: the tag and an index that no state has.
   std::uint32_t busy(std::uint32_t tag) const { return tag | index_mask_; }
 

@@ -191,6 +191,7 @@ TEST_CASE("concurrent insertions store every state once, with the parent its add
   std::vector<std::uint64_t> added(kThreads, 0);   // states each thread added
   std::vector<std::uint32_t> slot_of(kStates, 0);  // slot of each added state, by index
   std::atomic<std::uint64_t> slots_reported{0};
+  int grows = 0;
   const auto value = [](unsigned t, std::uint64_t i) {
     return (i * (2 * t + 1) + 7919 * t) % kStates;  // odd strides: every value once per thread
   };
@@ -222,11 +223,25 @@ TEST_CASE("concurrent insertions store every state once, with the parent its add
     store.end_concurrent();
     done = !full;
     if (full) {
-      store.grow(0, [&](StateIndex i, std::size_t slot) {
+      // Grown by one thread, or by four at once (begin_grow, then rehash on four ranges).
+      const auto placed = [&](StateIndex i, std::size_t slot) {
         slot_of[i] = static_cast<std::uint32_t>(slot);
-      });
+      };
+      if (++grows % 2 == 0) {
+        store.grow(0, placed);
+        continue;
+      }
+      store.begin_grow();
+      const auto n = static_cast<StateIndex>(store.size());
+      std::vector<std::thread> rehashers;
+      for (StateIndex t = 0; t < kThreads; ++t) {
+        rehashers.emplace_back(
+            [&, t] { store.rehash(n * t / kThreads, n * (t + 1) / kThreads, 0, placed); });
+      }
+      for (std::thread& t : rehashers) t.join();
     }
   }
+  CHECK(grows > 4);
   CHECK(store.size() == kStates);
   std::uint64_t total = 0;
   for (const std::uint64_t a : added) total += a;

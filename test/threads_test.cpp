@@ -77,9 +77,8 @@ TEST_CASE("scenarios of the test suite give one answer on 1, 2 and 3 threads") {
       test::scenario("linux-6.12", 1, 1, 1, "writer,flusher,munmap", {"can_finish", "comes_clean"}),
       test::scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,munmap",
                      {"can_finish", "comes_clean"}),
-      // a deadlock, and the default scenario's size class with two pages
+      // with no_deadlock selected
       test::scenario("linux-6.12", 1, 1, 1, "writer,flusher,msync,journal", {"no_deadlock"}),
-      test::scenario("linux-6.12", 2, 1, 1, "writer,flusher,msync,journal"),
   };
   for (const model::Scenario& s : scenarios) {
     CAPTURE(s.variant->name);

@@ -63,7 +63,10 @@ constexpr std::size_t kLookahead = 4;
 constexpr std::size_t kChunk = 128;
 
 /// Runs a function on several threads at once, the calling thread among them, as often as
-/// asked; the other threads wait between runs.
+/// asked; the other threads wait between runs. A thread joins a run only if it wakes before the
+/// calling thread has finished its own call: on a loaded machine the caller then waits only for
+/// threads that took part, not for threads still waiting to be scheduled (the job must share
+/// its work out dynamically, so that it is done whoever takes part).
 class Workers {
  public:
   explicit Workers(unsigned n) : n_(n) {
@@ -82,19 +85,20 @@ class Workers {
 
   unsigned size() const { return n_; }
 
-  /// Calls job(w) for every w below size(), w = 0 on this thread, and returns when all have;
-  /// then rethrows the first exception one of them threw.
+  /// Calls job(0) on this thread and job(w) on each other thread w that wakes meanwhile, and
+  /// returns when all these have; then rethrows the first exception one of them threw.
   void run(absl::FunctionRef<void(unsigned)> job) {
     {
       const std::lock_guard<std::mutex> lock(mutex_);
       job_ = &job;
-      running_ = n_ - 1;
+      open_ = true;
       ++generation_;
     }
     start_.notify_all();
     call(job, 0);
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return running_ == 0; });
+    open_ = false;
+    done_.wait(lock, [this] { return joined_ == 0; });
     job_ = nullptr;
     if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   }
@@ -116,11 +120,13 @@ class Workers {
       start_.wait(lock, [&] { return stopping_ || generation_ != seen; });
       if (stopping_) return;
       seen = generation_;
+      if (!open_) continue;  // woke too late for this run
+      ++joined_;
       const absl::FunctionRef<void(unsigned)> job = *job_;
       lock.unlock();
       call(job, w);
       lock.lock();
-      if (--running_ == 0) done_.notify_one();
+      if (--joined_ == 0) done_.notify_one();
     }
   }
 
@@ -130,7 +136,8 @@ class Workers {
   std::condition_variable start_, done_;
   const absl::FunctionRef<void(unsigned)>* job_ = nullptr;
   std::uint64_t generation_ = 0;
-  unsigned running_ = 0;
+  bool open_ = false;    // threads may still join the current run
+  unsigned joined_ = 0;  // threads in the current run, besides the caller
   bool stopping_ = false;
   std::exception_ptr error_;
 };

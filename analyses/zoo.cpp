@@ -29,6 +29,12 @@ constexpr std::array kZoo = {
              "written and marked clean",
              "linux-3.14", 1, 1, 2, "writer@0,munmap@0,writer@1,flusher", "durable_at_end",
              "linux-4.19"},
+    ZooEntry{"3ea27719", "2017-07 (4.13)", "Mel Gorman",
+             "reclaim cleared a dirty PTE and deferred its TLB flush (TTU_BATCH_FLUSH); "
+             "mprotect(PROT_READ) found the PTE none, changed nothing, skipped its flush and "
+             "returned while another thread could still store through its writable TLB entry "
+             "(no data is lost: the store lands in a page reclaim already marked dirty)",
+             "linux-4.9", 1, 1, 1, "writer,reclaim,mprotect", "mprotect_protects", "linux-4.19"},
     ZooEntry{"5df397dec7c4", "2022-11 (6.2)", "Linus Torvalds",
              "zap_pte_range dropped the page's map count before its TLB flush: page_mkclean saw "
              "an unmapped page and returned without waiting for the PTE lock, and a thread kept "

@@ -41,7 +41,12 @@ constexpr Case kCases[] = {
     {"6.12 small", "linux-6.12", 1, 1, 1, "writer,flusher,msync", false},
     {"6.12 2 pages", "linux-6.12", 2, 1, 1, "writer,flusher,msync,journal", false},
     {"4.19 2x2x2", "linux-4.19", 2, 2, 2, "writer,flusher,msync@1,journal", false},
+    // Two writer threads of one process, each on its own CPU with its own TLB, and a munmap
+    // whose zap flushes them: 4.19 loses a store through a stale entry (5df397dec7c4), 6.12
+    // does not.
+    {"4.19 2 threads", "linux-4.19", 1, 1, 1, "writer,writer,munmap,flusher,msync", false},
     {"6.12 2 writers", "linux-6.12", 2, 1, 2, "writer,writer,flusher,msync@1", true},
+    {"6.12 2 threads", "linux-6.12", 1, 1, 1, "writer,writer,munmap,flusher,msync", true},
     // Every actor but reclaim, whose batched TLB flush loses a store on 6.12 (a violation ends
     // the search early; this row measures a full one).
     {"6.12 no reclaim", "linux-6.12", 1, 1, 1, "writer,flusher,msync,fsync,munmap,journal", true},

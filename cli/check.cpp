@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -15,34 +14,6 @@
 #include "traces/text.hpp"
 
 namespace dirtyrace::cli {
-
-/// "512M", "2G", "1.5G", "1000000": bytes.
-std::uint64_t parse_size(const std::string& text, const char* option) {
-  std::size_t used = 0;
-  double value = -1;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-  }
-  double unit = 1;
-  const std::string suffix = used < text.size() ? text.substr(used) : "";
-  if (suffix == "K" || suffix == "k")
-    unit = 1024.0;
-  else if (suffix == "M" || suffix == "m")
-    unit = 1024.0 * 1024;
-  else if (suffix == "G" || suffix == "g")
-    unit = 1024.0 * 1024 * 1024;
-  else if (!suffix.empty())
-    value = -1;
-  // At least 1 and a whole number ("0.3" would round to 0, which means no limit); no more than
-  // 2^60, which also refuses "inf" and "nan".
-  const double amount = std::floor(value * unit);
-  if (!(amount >= 1 && amount <= 0x1p60) || (unit == 1 && amount != value)) {
-    throw model::UsageError(std::string(option) + " '" + model::echo(text) +
-                            "' is not a positive whole size; write e.g. 500000, 512M or 2G");
-  }
-  return static_cast<std::uint64_t>(amount);
-}
 
 /// "4": a thread count from 1 to 1024.
 unsigned parse_threads(const std::string& text) {

@@ -21,6 +21,7 @@ namespace {
 
 model::Scenario with_geometry(model::Scenario s) {
   s.resolve_geometry();
+  s.assign_writer_mappings();
   return s;
 }
 

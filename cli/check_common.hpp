@@ -11,8 +11,6 @@
 
 namespace dirtyrace::cli {
 
-/// "512M", "2G", "1.5G", "1000000": bytes. Throws model::UsageError naming `option`.
-std::uint64_t parse_size(const std::string& text, const char* option);
 std::string mib(std::uint64_t bytes);
 /// A --threads value: 1 to 1024. Throws model::UsageError.
 unsigned parse_threads(const std::string& text);

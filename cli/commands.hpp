@@ -23,9 +23,13 @@ enum ExitCode : int {
 
 /// Checks on option values, so that a value the user gave never silently means "not given" or a
 /// default: non_empty() for text ("--actors ''"), seconds() for a time limit (a finite number,
-/// not negative; "nan" and "inf" are refused).
+/// not negative; "nan" and "inf" are refused), whole_number() for a count or seed (digits only,
+/// so "-1" never wraps around, and within 64 bits).
 const CLI::Validator& non_empty();
 const CLI::Validator& seconds();
+const CLI::Validator& whole_number();
+/// "512M", "2G", "1.5G", "1000000": bytes. Throws model::UsageError naming `option`.
+std::uint64_t parse_size(const std::string& text, const char* option);
 
 /// Scenario options shared by the commands that build a scenario.
 struct ScenarioOptions {
@@ -55,6 +59,7 @@ int run_check(const CheckOptions& o);
 
 struct OffsetsOptions {
   ScenarioOptions scenario;
+  std::string max_memory;
   bool json = false;
   bool stats = false;
 };

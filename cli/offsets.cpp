@@ -17,6 +17,7 @@ namespace {
 
 model::Scenario with_geometry(model::Scenario s) {
   s.resolve_geometry();
+  s.assign_writer_mappings();
   return s;
 }
 
@@ -71,6 +72,9 @@ void check_as_check_would(const model::Scenario& s) {
 
 void setup_offsets(CLI::App& app, OffsetsOptions& o) {
   add_scenario_options(app, o.scenario);
+  app.add_option("--max-memory", o.max_memory,
+                 "Stop (inconclusive) when Z3 and the classes found reach this size, e.g. 2G")
+      ->check(non_empty());
   app.add_flag("--json", o.json, "Print one JSON object instead of text");
   app.add_flag("--stats", o.stats, "Also print the time Z3 took");
 }
@@ -78,8 +82,10 @@ void setup_offsets(CLI::App& app, OffsetsOptions& o) {
 int run_offsets(const OffsetsOptions& o) {
   const model::Scenario scenario = build_scenario(o.scenario);
   check_as_check_would(scenario);
-  const model::Enumeration e =
-      model::enumerate_footprints(scenario, {.rlimit = o.scenario.z3_rlimit});
+  const std::uint64_t max_memory =
+      o.max_memory.empty() ? 0 : parse_size(o.max_memory, "--max-memory");
+  const model::Enumeration e = model::enumerate_footprints(
+      scenario, {.rlimit = o.scenario.z3_rlimit, .max_memory_bytes = max_memory});
   const int code = e.complete ? kExitVerified : kExitInconclusive;
   if (o.json) {
     nlohmann::ordered_json classes = nlohmann::ordered_json::array();

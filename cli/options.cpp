@@ -1,4 +1,6 @@
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "cli/commands.hpp"
@@ -34,6 +36,50 @@ const CLI::Validator& seconds() {
       },
       "SECONDS", "seconds");
   return v;
+}
+
+const CLI::Validator& whole_number() {
+  static const CLI::Validator v(
+      [](std::string& value) {
+        std::uint64_t n = 0;
+        const char* end = value.data() + value.size();
+        const auto [ptr, ec] = std::from_chars(value.data(), end, n);
+        if (value.empty() || ec != std::errc() || ptr != end) {
+          return "'" + model::echo(value) + "' is not a whole number from 0 to " +
+                 std::to_string(UINT64_MAX);
+        }
+        return std::string();
+      },
+      "UINT", "whole_number");
+  return v;
+}
+
+/// "512M", "2G", "1.5G", "1000000": bytes.
+std::uint64_t parse_size(const std::string& text, const char* option) {
+  std::size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+  }
+  double unit = 1;
+  const std::string suffix = used < text.size() ? text.substr(used) : "";
+  if (suffix == "K" || suffix == "k")
+    unit = 1024.0;
+  else if (suffix == "M" || suffix == "m")
+    unit = 1024.0 * 1024;
+  else if (suffix == "G" || suffix == "g")
+    unit = 1024.0 * 1024 * 1024;
+  else if (!suffix.empty())
+    value = -1;
+  // At least 1 and a whole number ("0.3" would round to 0, which means no limit); no more than
+  // 2^60, which also refuses "inf" and "nan".
+  const double amount = std::floor(value * unit);
+  if (!(amount >= 1 && amount <= 0x1p60) || (unit == 1 && amount != value)) {
+    throw model::UsageError(std::string(option) + " '" + model::echo(text) +
+                            "' is not a positive whole size; write e.g. 500000, 512M or 2G");
+  }
+  return static_cast<std::uint64_t>(amount);
 }
 
 void add_scenario_options(CLI::App& app, ScenarioOptions& o) {

@@ -100,11 +100,26 @@ std::vector<Variable> Model::variables(const State& s) const {
     for (int p = 0; p < env_.pages; ++p) {
       add("rmap", "m" + std::to_string(m) + ".p" + std::to_string(p), flag(rmap_of(s, m, p)));
     }
-    // A PTE lock is state only where zap_pte_range holds one across steps.
+    // A PTE lock is state only where zap_pte_range or change_pte_range holds one across steps.
     bool zaps = false;
-    for (int a = 0; a < env_.actors; ++a) zaps = zaps || env_.of(a).kind == ActorKind::munmap;
+    for (int a = 0; a < env_.actors; ++a) {
+      zaps = zaps || env_.of(a).kind == ActorKind::munmap || env_.of(a).kind == ActorKind::mprotect;
+    }
     const std::uint8_t holder = s.ptl[static_cast<std::size_t>(m)];
     if (zaps) add("ptl", "m" + std::to_string(m), holder ? env_.of(holder - 1).name : "-");
+  }
+  // The VMA's protection and mmap_sem are state only where mprotect changes them.
+  bool protects = false;
+  for (int a = 0; a < env_.actors; ++a)
+    protects = protects || env_.of(a).kind == ActorKind::mprotect;
+  for (int m = 0; protects && m < env_.mappings; ++m) {
+    const std::string mm = "m" + std::to_string(m);
+    for (int p = 0; p < env_.pages; ++p) {
+      const bool ro = s.vma_ro[static_cast<std::size_t>(m)] & bit(p);
+      add("vma", mm + ".p" + std::to_string(p), ro ? "ro" : "rw");
+    }
+    const std::uint8_t holder = s.mmap_sem[static_cast<std::size_t>(m)];
+    add("mmap_sem", mm, holder ? env_.of(holder - 1).name : "-");
   }
   for (int a = 0; a < env_.actors; ++a) {
     if (env_.of(a).kind != ActorKind::writer) continue;

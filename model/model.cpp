@@ -62,6 +62,7 @@ std::int64_t changed_vars(const State& before, const State& after, int self) {
   mark(before.rmap != after.rmap, Var::rmap);
   mark(before.ptl != after.ptl, Var::ptl);
   mark(before.tlb != after.tlb || before.tlb_batched != after.tlb_batched, Var::tlb);
+  mark(before.vma_ro != after.vma_ro || before.mmap_sem != after.mmap_sem, Var::vma);
   mark(before.nr_dirty != after.nr_dirty ||
            before.ghost_nr_dirty_underflow != after.ghost_nr_dirty_underflow,
        Var::nr_dirty);
@@ -217,9 +218,13 @@ void Model::build_packer() {
       packer_.add(at(s.rmap[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)]), 1);
     }
   }
-  // Only zap_pte_range holds a PTE lock across steps; only writers' CPUs cache translations.
-  bool zaps = false;
-  for (int a = 0; a < A; ++a) zaps = zaps || env_.of(a).kind == ActorKind::munmap;
+  // Only zap_pte_range and change_pte_range hold a PTE lock across steps; only writers' CPUs
+  // cache translations; only mprotect changes a VMA and takes mmap_sem for write.
+  bool zaps = false, protects = false;
+  for (int a = 0; a < A; ++a) {
+    zaps = zaps || env_.of(a).kind == ActorKind::munmap || env_.of(a).kind == ActorKind::mprotect;
+    protects = protects || env_.of(a).kind == ActorKind::mprotect;
+  }
   for (int m = 0; m < M; ++m) {
     packer_.add(at(s.ptl[static_cast<std::size_t>(m)]),
                 zaps ? bits_for(static_cast<unsigned>(A)) : 0);
@@ -228,7 +233,11 @@ void Model::build_packer() {
   for (int a = 0; a < A; ++a) batches = batches || env_.of(a).kind == ActorKind::reclaim;
   batches = batches && env_.variant->reclaim_batches_flush;
   for (int m = 0; m < M; ++m) {
-    packer_.add(at(s.tlb_batched[static_cast<std::size_t>(m)]), batches ? 1 : 0);
+    packer_.add(at(s.tlb_batched[static_cast<std::size_t>(m)]),
+                batches && env_.variant->flush_batched_pending ? 1 : 0);
+    packer_.add(at(s.vma_ro[static_cast<std::size_t>(m)]), protects ? static_cast<unsigned>(P) : 0);
+    packer_.add(at(s.mmap_sem[static_cast<std::size_t>(m)]),
+                protects ? bits_for(static_cast<unsigned>(A)) : 0);
   }
   for (int a = 0; a < A; ++a) {
     if (env_.of(a).kind != ActorKind::writer) continue;
@@ -265,7 +274,9 @@ void Model::build_packer() {
     local(Var::wait_index, act.wait_index, bits_for(static_cast<unsigned>(P)));
     local(Var::ubc, act.ubc, bits_for(kUbcWritable));
     if (ae.kind != ActorKind::writer) packer_.add(at(act.cursor), cursor_bits);
-    if (ae.kind == ActorKind::munmap) packer_.add(at(act.ghost_left_mapped), 1);
+    if (ae.kind == ActorKind::munmap || ae.kind == ActorKind::mprotect) {
+      packer_.add(at(act.ghost_left_mapped), 1);
+    }
     if (ae.records_call) {
       for (int g = 0; g < P * B; ++g) {
         packer_.add(at(act.ghost_called[static_cast<std::size_t>(g)]),
@@ -323,6 +334,11 @@ void Model::advance(State& s, int a, std::uint8_t pc, Flow flow) const {
     for (int p = ae.first_page; p <= ae.last_page; ++p) {
       if (pte_of(s, ae.mapping, p) & kPtePresent) act.ghost_left_mapped = 1;
     }
+  }
+  // mprotect_protects: a writable translation of the range left when mprotect returns.
+  if (to == prog.done() && ae.kind == ActorKind::mprotect &&
+      kernel::writable_translation(s, env_, ae.mapping, ae.first_page, ae.last_page)) {
+    act.ghost_left_mapped = 1;
   }
 }
 

@@ -117,6 +117,8 @@ void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v) {
     t.set("journal", {call("write_cache_pages")});
   }
   t.set("buffer_flush", {step(kWriteDirtyBuffer)});
+  t.set("change_pte_range", {step(kChangePteRange)});
+  t.set("mprotect", {step(kMprotectFixup), call("change_pte_range"), step(kFlushTlbRange)});
   t.set("msync_einval", {step(kMsyncEinval)});
   t.set("msync_nothing", {step(kMsyncNothing)});
   t.set("munmap_einval", {step(kMunmapEinval)});
@@ -151,6 +153,8 @@ std::string_view entry_routine(ActorKind kind) {
       return "journal";
     case ActorKind::buffer_flush:
       return "buffer_flush";
+    case ActorKind::mprotect:
+      return "mprotect";
   }
   return "writer";
 }

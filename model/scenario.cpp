@@ -33,6 +33,10 @@ constexpr std::array kActorKinds = {
     ActorKindInfo{ActorKind::buffer_flush, "buffer_flush",
                   "buffer-level flush of dirty data buffers (ext3's journal; a what-if on 4.19+)",
                   false},
+    ActorKindInfo{ActorKind::mprotect, "mprotect",
+                  "mprotect(PROT_READ) of a page range of one mapping: change_pte_range, then "
+                  "the TLB flush",
+                  true},
 };
 
 constexpr int kMaxStoresPerWriter = 8;
@@ -122,8 +126,9 @@ std::vector<ActorSpec> parse_actor_list(std::string_view text) {
     }
     spec.kind = actor_kind_named(item);
     if (has_mapping && !actor_kind_info(spec.kind).uses_mapping) {
-      throw UsageError("actor '" + echo(item) +
-                       "' does not act through a mapping; '@' applies to writer, msync, munmap");
+      throw UsageError(
+          "actor '" + echo(item) +
+          "' does not act through a mapping; '@' applies to writer, msync, munmap, mprotect");
     }
     // A writer without '@' gets the next mapping round-robin; -1 marks "not chosen".
     if (!has_mapping && spec.kind == ActorKind::writer) spec.mapping = -1;
@@ -140,6 +145,14 @@ bool Scenario::needs_classes() const {
   return !constraints.empty() || std::any_of(actors.begin(), actors.end(), [](const ActorSpec& a) {
     return a.range && a.range->symbolic();
   });
+}
+
+void Scenario::assign_writer_mappings() {
+  if (mappings < 1) return;  // validate_and_resolve reports it
+  int next = 0;
+  for (ActorSpec& a : actors) {
+    if (a.kind == ActorKind::writer && a.mapping < 0) a.mapping = next++ % mappings;
+  }
 }
 
 void Scenario::resolve_geometry() {
@@ -226,12 +239,11 @@ void Scenario::validate_and_resolve() {
     throw UsageError("--stable-writes needs a kernel with stable pages (linux-3.14 and later); " +
                      std::string(variant->name) + " has none");
   }
-  int next_writer_mapping = 0;
+  assign_writer_mappings();
   int total_stores = 0;
   for (std::size_t i = 0; i < actors.size(); ++i) {
     ActorSpec& a = actors[i];
     const std::string who = actor_name(i);
-    if (a.kind == ActorKind::writer && a.mapping < 0) a.mapping = next_writer_mapping++ % mappings;
     if (a.range) resolve_range(*this, a, who);
     if (a.mapping < 0 || a.mapping >= mappings) {
       throw UsageError(who + " uses mapping " + std::to_string(a.mapping) +
@@ -467,7 +479,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
       applies("targets", writer, "writer");
       applies("stores", writer, "writer");
       applies("pages", !writer && spec.kind != ActorKind::flusher && spec.kind != ActorKind::fsync,
-              "msync, munmap, reclaim, journal, buffer_flush");
+              "msync, munmap, reclaim, journal, buffer_flush, mprotect");
       if (auto pages = a.get_int_list("pages")) {
         if (pages->size() != 2) throw UsageError(where + ": 'pages' must be [first, last]");
         spec.first_page = (*pages)[0];

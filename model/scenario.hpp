@@ -13,7 +13,17 @@
 
 namespace dirtyrace::model {
 
-enum class ActorKind { writer, flusher, msync, fsync, munmap, reclaim, journal, buffer_flush };
+enum class ActorKind {
+  writer,
+  flusher,
+  msync,
+  fsync,
+  munmap,
+  reclaim,
+  journal,
+  buffer_flush,
+  mprotect
+};
 
 struct ActorKindInfo {
   ActorKind kind;
@@ -27,9 +37,9 @@ const ActorKindInfo& actor_kind_info(ActorKind kind);
 /// One actor of a scenario.
 struct ActorSpec {
   ActorKind kind = ActorKind::writer;
-  int mapping = 0;          // writer, msync, munmap: the process (mapping) it acts through
-  int first_page = 0;       // msync, munmap, reclaim, journal, buffer_flush: page range
-  int last_page = -1;       // -1: to the end of the file
+  int mapping = 0;     // writer, msync, munmap, mprotect: the process (mapping) it acts through
+  int first_page = 0;  // msync, munmap, reclaim, journal, buffer_flush, mprotect: page range
+  int last_page = -1;  // -1: to the end of the file
   std::vector<int> blocks;  // writer: blocks (p * B + b) stored to in order; empty: whole file
   int stores = -1;          // writer: number of stores, cycling over `blocks`; -1: scenario's
   /// writer, msync, munmap: bytes [off, off+len) instead of `blocks`/`stores` or the page range;
@@ -78,6 +88,9 @@ struct Scenario {
   bool needs_classes() const;
   /// Sets page_size, block_size and blocks_per_page from each other; throws UsageError.
   void resolve_geometry();
+  /// Gives each writer without '@' (mapping -1) the next mapping, round-robin; validate_and_resolve
+  /// does this too, and a symbolic scenario needs it before it is described.
+  void assign_writer_mappings();
   Geometry geometry() const { return {page_size, block_size, pages}; }
   /// The writer's store targets with defaults resolved (the k-th store goes to targets[k % n]).
   std::vector<int> writer_targets(const ActorSpec& a) const;

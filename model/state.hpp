@@ -75,7 +75,8 @@ struct Actor {
   std::uint8_t orig_pte;    // the PTE as the fault first read it (pte_same)
   std::uint8_t underway;    // __block_write_full_page: nr_underway != 0
   std::uint8_t wait_index;  // filemap_fdatawait: next page index of its lookup
-  /// munmap: it returned while a PTE of its mapping and range was present (ghost).
+  /// munmap: it returned while a PTE of its mapping and range was present; mprotect: it returned
+  /// while a writable translation (PTE or TLB entry) of its mapping and range was left (ghost).
   std::uint8_t ghost_left_mapped;
   /// Reclaim's tlb_ubc (4.3+): bit m, the CPUs of mapping m's process need the deferred flush;
   /// kUbcWritable, a deferred PTE was dirty (tlb_ubc->writable).
@@ -113,6 +114,10 @@ struct State {
   std::array<std::array<std::uint8_t, kMaxPages>, kMaxActors> tlb;
   /// mm->tlb_flush_batched of mapping m's process: reclaim left a deferred flush pending.
   std::array<std::uint8_t, kMaxMappings> tlb_batched;
+  /// The VMA of mapping m: bit p set when page p lost VM_WRITE (mprotect(PROT_READ)).
+  std::array<std::uint8_t, kMaxMappings> vma_ro;
+  /// mmap_sem of mapping m's process, held for write (mprotect): holder's actor index + 1.
+  std::array<std::uint8_t, kMaxMappings> mmap_sem;
   std::uint8_t nr_dirty;                  // NR_FILE_DIRTY
   std::uint8_t ghost_nr_dirty_underflow;  // nr_dirty was decremented below zero
   std::uint8_t ghost_bug;                 // BugOn

@@ -91,6 +91,7 @@ enum class Var : std::uint8_t {
   rmap,      // the map count: which mappings count in it (page_mapped)
   ptl,       // a PTE lock held across steps (zap_pte_range)
   tlb,       // the CPUs' TLB entries and each mm's pending batched flush
+  vma,       // each mapping's VMA protection (VM_WRITE per page) and its mmap_sem
   count
 };
 inline constexpr int kVars = static_cast<int>(Var::count);
@@ -114,7 +115,7 @@ constexpr std::string_view var_name(Var v) {
       "page",     "cleaned",      "index",  "pagevec",    "refs", "picked", "underway",
       "orig_pte", "stores",       "called", "wait_index", "ubc",  "cached", "page_lock",
       "pg_dirty", "pg_writeback", "tags",   "buffers",    "data", "io",     "pte",
-      "nr_dirty", "rmap",         "ptl",    "tlb"};
+      "nr_dirty", "rmap",         "ptl",    "tlb",        "vma"};
   return kNames[static_cast<std::size_t>(v)];
 }
 /// The names of a set's variables, comma-separated, in Var order.

@@ -13,6 +13,7 @@ enum class VariantId {
   linux_2_6_20,
   linux_2_6_32,
   linux_3_14,
+  linux_4_9,
   linux_4_19,
   linux_6_1,
   linux_6_12
@@ -61,20 +62,25 @@ struct Variant {
   FaultKind fault;
   MsyncKind msync;
   JournalKind journal;
-  bool towrite;                    // tag_pages_for_writeback / PAGECACHE_TAG_TOWRITE (2.6.35)
-  bool skip_clean_page;            // write_cache_pages skips !PageDirty up front (2.6.28)
-  bool flusher_trylocks_buffers;   // WB_SYNC_NONE flusher uses trylock_buffer
-  bool stable_pages;               // page_mkwrite waits for writeback when stable writes are on
-  bool reclaim_writes_file_pages;  // shrink_page_list may pageout() a dirty file page
-  bool mkclean_asserts_locked;     // BUG_ON(!PageLocked) in clear_page_dirty_for_io (2.6.23)
-  bool journal_skips_locked;       // 2.6.18 commit skips buffers locked when it scans them
-  bool release_clears_tag;         // try_to_free_buffers clears the DIRTY tag too (2.6.18)
-  bool sync_skips_clean_mapping;   // filemap_fdatawrite_wbc returns if nothing is tagged DIRTY
-  ZapFlush zap;                    // zap_pte_range's flush order
+  bool towrite;                   // tag_pages_for_writeback / PAGECACHE_TAG_TOWRITE (2.6.35)
+  bool skip_clean_page;           // write_cache_pages skips !PageDirty up front (2.6.28)
+  bool flusher_trylocks_buffers;  // WB_SYNC_NONE flusher uses trylock_buffer
+  bool stable_pages;              // page_mkwrite waits for writeback when stable writes are on
+  /// The file's address_space has ->writepage, so kswapd's pageout() writes a dirty page; without
+  /// it (ext4 from 6.6) pageout() returns PAGE_ACTIVATE. Every variant may also leave a dirty
+  /// page to the flusher (shrink_page_list's PageDirty step has both outcomes).
+  bool reclaim_writes_file_pages;
+  bool mkclean_asserts_locked;    // BUG_ON(!PageLocked) in clear_page_dirty_for_io (2.6.23)
+  bool journal_skips_locked;      // 2.6.18 commit skips buffers locked when it scans them
+  bool release_clears_tag;        // try_to_free_buffers clears the DIRTY tag too (2.6.18)
+  bool sync_skips_clean_mapping;  // filemap_fdatawrite_wbc returns if nothing is tagged DIRTY
+  ZapFlush zap;                   // zap_pte_range's flush order
   /// Reclaim defers try_to_unmap_one's TLB flush (TTU_BATCH_FLUSH, d950c947, 4.3): flushed by
-  /// try_to_unmap_flush_dirty before pageout and try_to_unmap_flush after the list; zap_pte_range
-  /// first flushes a batch left pending on its mm (flush_tlb_batched_pending, 3ea27719, 4.13).
+  /// try_to_unmap_flush_dirty before pageout and try_to_unmap_flush after the list.
   bool reclaim_batches_flush;
+  /// 3ea27719 (4.13): reclaim marks the mm (mm->tlb_flush_batched) and zap_pte_range and
+  /// change_pte_range call flush_tlb_batched_pending under the PTE lock.
+  bool flush_batched_pending;
 };
 
 std::span<const Variant> all_variants();

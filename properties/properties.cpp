@@ -125,15 +125,27 @@ std::pair<int, int> first_unclean_page(const Model& m, const State& s) {
   return {-1, -1};
 }
 
-/// The first munmap actor that returned while a PTE of its range was present, or -1.
-int first_munmap_left_mapped(const Model& m, const State& s) {
+/// The first `kind` actor whose ghost says it returned with its range still mapped (munmap) or
+/// still writable (mprotect), or -1.
+int first_left_mapped(const Model& m, const State& s, ActorKind kind) {
   for (int a = 0; a < m.env().actors; ++a) {
-    if (m.env().of(a).kind == ActorKind::munmap &&
-        s.actor[static_cast<std::size_t>(a)].ghost_left_mapped) {
+    if (m.env().of(a).kind == kind && s.actor[static_cast<std::size_t>(a)].ghost_left_mapped) {
       return a;
     }
   }
   return -1;
+}
+int first_munmap_left_mapped(const Model& m, const State& s) {
+  return first_left_mapped(m, s, ActorKind::munmap);
+}
+
+/// mprotect_protects is exact: while mprotect holds mmap_sem for write no fault can make a PTE
+/// writable, and nothing else does.
+bool has_mprotect(const Model& m) {
+  for (int a = 0; a < m.env().actors; ++a) {
+    if (m.env().of(a).kind == ActorKind::mprotect) return true;
+  }
+  return false;
 }
 
 /// munmap_unmaps is exact where no fault can refill a PTE between munmap's zap of it and its
@@ -374,6 +386,21 @@ constexpr std::array kProperties = {
                const int a = first_munmap_left_mapped(m, s);
                return m.env().of(a).name + " returned while a PTE of mapping " +
                       std::to_string(m.env().of(a).mapping) + " in its range was still present.";
+             }},
+    Property{"mprotect_protects",
+             "When mprotect(PROT_READ) returns, no writable translation of its mapping and range "
+             "is left: no present writable PTE and no writable entry in the TLB of any CPU of "
+             "the process.",
+             has_mprotect,
+             [](const Model& m, const State& s) {
+               return first_left_mapped(m, s, ActorKind::mprotect) < 0;
+             },
+             [](const Model& m, const State& s) -> std::string {
+               const int a = first_left_mapped(m, s, ActorKind::mprotect);
+               return m.env().of(a).name + " returned while a writable translation of mapping " +
+                      std::to_string(m.env().of(a).mapping) +
+                      " in its range was left: a thread can still store to the read-only "
+                      "mapping.";
              }},
     Property{kNoDeadlock, "Some actor can always move until every actor has finished.", always,
              [](const Model&, const State&) { return true; },

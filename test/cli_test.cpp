@@ -104,11 +104,11 @@ TEST_CASE("zoo finds every catalogued bug and exits 0") {
   const Run r = run_dirtyrace("zoo");
   CHECK(r.code == 0);
   for (const char* commit :
-       {"d08b3851", "7658cc28", "79352894", "1cf35d47", "5df397dec7c4", "1c8349a1"}) {
+       {"d08b3851", "7658cc28", "79352894", "1cf35d47", "3ea27719", "5df397dec7c4", "1c8349a1"}) {
     CHECK_MESSAGE(r.out.find(std::string("\n") + commit + " ") != std::string::npos, commit);
   }
   const auto j = nlohmann::json::parse(run_dirtyrace("zoo --json").out);
-  CHECK(j.size() == 6);
+  CHECK(j.size() == 7);
   for (const auto& row : j) CHECK(row["ok"] == true);
 }
 
@@ -119,7 +119,10 @@ TEST_CASE("list shows variants, actors, properties and parameters, one line each
                            "linux-2.6.19",
                            "linux-2.6.20",
                            "linux-2.6.32",
+                           "linux-3.14",
+                           "linux-4.9",
                            "linux-4.19",
+                           "linux-6.1",
                            "linux-6.12",
                            "writer",
                            "flusher",
@@ -129,6 +132,7 @@ TEST_CASE("list shows variants, actors, properties and parameters, one line each
                            "reclaim",
                            "journal",
                            "buffer_flush",
+                           "mprotect",
                            "msync_durability",
                            "fsync_durability",
                            "durable_at_end",
@@ -344,7 +348,7 @@ order = ["filemap_fault", "unlock_page#1", "page_mkwrite", "set_page_dirty", "un
   CHECK(r.code == 1);
   CHECK(nlohmann::json::parse(r.out)["property"] == "can_finish");
   r = run_dirtyrace("list");
-  for (const char* p : {"can_finish", "comes_clean", "munmap_unmaps"}) {
+  for (const char* p : {"can_finish", "comes_clean", "munmap_unmaps", "mprotect_protects"}) {
     CHECK_MESSAGE(r.out.find(p) != std::string::npos, p);
   }
 }
@@ -443,6 +447,8 @@ TEST_CASE("graph stops at --max-memory and on Ctrl-C as inconclusive, with what 
   CHECK(r.out.empty());
   CHECK(r.err.find("dirtyrace: interrupted after ") == 0);
   CHECK(r.err.find("no graph written") != std::string::npos);
+  expect_usage_error("simulate --seed -1", "'-1' is not a whole number from 0 to");
+  expect_usage_error("simulate --seed 18446744073709551616", "is not a whole number from 0 to");
   expect_usage_error("graph --max-memory 0.5", "--max-memory '0.5' is not a positive whole size");
 }
 
@@ -456,6 +462,14 @@ TEST_CASE("--max-memory holds for the enumeration of footprint classes too") {
   CHECK(r.code == 3);
   CHECK(r.out.find("verdict: INCONCLUSIVE (Z3: memory limit reached)") != std::string::npos);
   CHECK(r.out.find("statistics:") != std::string::npos);
+  // offsets, which runs the same enumeration without a search, takes the same limit.
+  const Run listed = run_dirtyrace("offsets --max-memory 5M --scenario " + s / "ranges.toml");
+  CHECK(listed.code == 3);
+  CHECK(listed.out.find("memory limit reached") != std::string::npos);
+  // A writer without '@' is described with the mapping it gets, not the internal -1.
+  CHECK(listed.out.find("writer0 (mapping 0, off w len n)") != std::string::npos);
+  CHECK(run_dirtyrace("offsets --scenario " + s / "ranges.toml").code == 0);
+  expect_usage_error("offsets --max-memory 0.5", "--max-memory '0.5' is not a positive whole size");
 }
 
 TEST_CASE("replay --scenario takes the symbolic scenario file a trace was found in") {

@@ -129,7 +129,8 @@ std::vector<model::Scenario> portfolio(const std::string& variant) {
   std::vector<model::Scenario> out = {
       test::scenario(variant, 1, 2, 2, "writer@0,writer@1,flusher,msync"),
       test::scenario(variant, 2, 1, 1, "writer,munmap,reclaim,fsync"),
-      test::scenario(variant, 1, 2, 1, "writer,journal,flusher")};
+      test::scenario(variant, 1, 2, 1, "writer,journal,flusher"),
+      test::scenario(variant, 2, 1, 1, "writer,reclaim,mprotect,munmap")};
   return out;
 }
 
@@ -138,7 +139,7 @@ std::vector<model::Scenario> portfolio(const std::string& variant) {
 TEST_CASE("every step, in every allowed order of its routine, reads only what it declares") {
   std::size_t tried = 0, orders = 0;
   for (const char* variant : {"linux-2.6.18", "linux-2.6.19", "linux-2.6.20", "linux-2.6.32",
-                              "linux-3.14", "linux-4.19", "linux-6.1", "linux-6.12"}) {
+                              "linux-3.14", "linux-4.9", "linux-4.19", "linux-6.1", "linux-6.12"}) {
     for (const model::Scenario& base : portfolio(variant)) {
       for (const std::string& routine : analyses::routines_run(base)) {
         const model::DependencyGraph graph = analyses::ordering_graph(base, routine, {});

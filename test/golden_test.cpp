@@ -24,10 +24,12 @@ constexpr Golden kGolden[] = {
     {"linux-2.6.32", 1, 2, 1, "writer,flusher,msync", false, 11423, 36295},
     {"linux-4.19", 2, 1, 1, "writer,flusher,msync", false, 80125, 247324},
     {"linux-6.12", 1, 1, 1, "writer,munmap,flusher", false, 1204, 2805},
-    {"linux-4.19", 1, 1, 1, "writer,reclaim,flusher", false, 2237, 5547},
+    {"linux-4.19", 1, 1, 1, "writer,reclaim,munmap", false, 1273, 2987},
+    {"linux-4.9", 1, 1, 1, "writer,reclaim,munmap", false, 1011, 2486},
+    {"linux-4.19", 1, 1, 1, "writer,reclaim,mprotect", false, 789, 1577},
     {"linux-4.19", 1, 1, 2, "writer@0,writer@1,fsync", false, 15848, 41987},
     {"linux-6.12", 1, 1, 1, "writer,flusher,journal", true, 1674, 3989},
-    {"linux-2.6.32", 1, 1, 1, "writer,reclaim,journal,fsync", false, 24852, 72920},
+    {"linux-2.6.32", 1, 1, 1, "writer,reclaim,journal,fsync", false, 24917, 73938},
 };
 
 }  // namespace

@@ -4,11 +4,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "model/kernel/primitives.hpp"
 #include "model/kernel/steps.hpp"
+#include "model/variant.hpp"
 #include "support.hpp"
 
 using namespace dirtyrace;
@@ -1219,25 +1221,56 @@ TEST_CASE("try_to_unmap keeps a page mapped again behind its back (SWAP_AGAIN)")
   CHECK(r.actor(0).cursor == 0);
 }
 
-TEST_CASE("reclaim PageDirty: a clean page goes on to be freed") {
+TEST_CASE("reclaim PageDirty: a clean page goes on to be freed, whoever reclaims") {
   Rig r(test::scenario("linux-6.12", 1, 1, 1, "reclaim"));
   r.cache(0).locked_by = holder(0);
-  CHECK(jumped(kReclaimPageDirty, r.apply(kReclaimPageDirty, 0), Target::page_clean));
-  CHECK(r.page(0).locked_by == holder(0));
+  for (int choice : {0, 1}) {
+    CHECK(jumped(kReclaimPageDirty, r.apply(kReclaimPageDirty, 0, choice), Target::page_clean));
+    CHECK(r.page(0).locked_by == holder(0));
+  }
 }
 
-TEST_CASE("reclaim PageDirty: 6.12 keeps a dirty file page for the flusher, 4.19 pages it out") {
-  Rig current(test::scenario("linux-6.12", 1, 1, 1, "reclaim"));
-  Rig old(test::scenario("linux-4.19", 1, 1, 1, "reclaim"));
-  for (Rig* r : {&current, &old}) {
+TEST_CASE(
+    "reclaim PageDirty: kswapd pages a dirty page out where the mapping has ->writepage (4.19, "
+    "6.1), and on 6.12 flushes and keeps it (PAGE_ACTIVATE)") {
+  Rig v612(test::scenario("linux-6.12", 1, 1, 1, "writer,reclaim"));
+  Rig v419(test::scenario("linux-4.19", 1, 1, 1, "writer,reclaim"));
+  Rig v61(test::scenario("linux-6.1", 1, 1, 1, "writer,reclaim"));
+  for (Rig* r : {&v612, &v419, &v61}) {
     r->dirty(0);
-    r->page(0).locked_by = holder(0);
+    r->page(0).locked_by = holder(1);
+    r->actor(1).ubc = 1 | kUbcWritable;  // a deferred unmap found the PTE dirty
+    r->tlb(0, 0) = kTlbWriteDirty;
   }
-  CHECK(jumped(kReclaimPageDirty, current.apply(kReclaimPageDirty, 0), Target::next_page));
-  CHECK(current.page(0).locked_by == 0);
-  CHECK(current.page(0).dirty == 1);
-  CHECK(is_next(old.apply(kReclaimPageDirty, 0)));  // pageout: clear_page_dirty_for_io
-  CHECK(old.page(0).locked_by == holder(0));
+  // try_to_unmap_flush_dirty, then pageout(): ->writepage == NULL returns PAGE_ACTIVATE.
+  CHECK(jumped(kReclaimPageDirty, v612.apply(kReclaimPageDirty, 1, 0), Target::next_page));
+  CHECK(v612.tlb(0, 0) == kTlbNone);
+  CHECK(v612.actor(1).ubc == 0);
+  CHECK(v612.page(0).locked_by == 0);
+  CHECK(v612.page(0).dirty == 1);
+  for (Rig* r : {&v419, &v61}) {
+    CHECK(is_next(r->apply(kReclaimPageDirty, 1, 0)));  // pageout: clear_page_dirty_for_io
+    CHECK(r->tlb(0, 0) == kTlbNone);
+    CHECK(r->page(0).locked_by == holder(1));
+  }
+}
+
+TEST_CASE(
+    "reclaim PageDirty: direct reclaim (or kswapd without PG_reclaim and PGDAT_DIRTY) leaves a "
+    "dirty page to the flusher, unlocked, with no flush, on every variant") {
+  for (const Variant& v : all_variants()) {
+    CAPTURE(v.name);
+    Rig r(test::scenario(std::string(v.name), 1, 1, 1, "writer,reclaim"));
+    r.dirty(0);
+    r.page(0).locked_by = holder(1);
+    r.actor(1).ubc = v.reclaim_batches_flush ? 1 | kUbcWritable : 0;
+    r.tlb(0, 0) = kTlbWriteDirty;
+    CHECK(jumped(kReclaimPageDirty, r.apply(kReclaimPageDirty, 1, 1), Target::next_page));
+    CHECK(r.page(0).locked_by == 0);
+    CHECK(r.page(0).dirty == 1);
+    CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+    CHECK(r.actor(1).ubc == (v.reclaim_batches_flush ? 1 | kUbcWritable : 0));
+  }
 }
 
 TEST_CASE("after pageout, reclaim relocks a clean idle page and keeps any other") {
@@ -1505,8 +1538,8 @@ TEST_CASE("TLB: 4.3+ try_to_unmap defers its flush to the batch (TTU_BATCH_FLUSH
   CHECK(r.tlb(0, 0) == kTlbWriteDirty);  // stale until the batch is flushed
   CHECK(r.actor(1).ubc == (1 | kUbcWritable));
   CHECK(r.s.tlb_batched[0] == 1);
-  // 6.12 leaves the dirty page to the flusher: unlocked, the flush still pending.
-  CHECK(jumped(kReclaimPageDirty, r.apply(kReclaimPageDirty, 1), Target::next_page));
+  // Direct reclaim leaves the dirty page to the flusher: unlocked, the flush still pending.
+  CHECK(jumped(kReclaimPageDirty, r.apply(kReclaimPageDirty, 1, 1), Target::next_page));
   CHECK(r.page(0).locked_by == 0);
   CHECK(r.tlb(0, 0) == kTlbWriteDirty);
   CHECK(!r.skipped(kTryToUnmapFlush, 1));
@@ -1535,6 +1568,107 @@ TEST_CASE("TLB: zap_pte_range first flushes a batch reclaim left on its mm (3ea2
   CHECK(is_next(r.apply(kZapPteRange, 1)));
   CHECK(r.tlb(0, 0) == kTlbNone);
   CHECK(r.s.tlb_batched[0] == 0);
+}
+
+TEST_CASE(
+    "TLB: 4.9 has no flush_tlb_batched_pending and leaves the mm unmarked (before 3ea27719)") {
+  Rig r(test::scenario("linux-4.9", 1, 1, 1, "writer,munmap,reclaim"));
+  r.dirty(0);
+  r.page(0).locked_by = holder(2);
+  r.actor(2).page = 0;
+  r.map(0, 0, kRwDirty);
+  r.tlb(0, 0) = kTlbWriteDirty;
+  CHECK(is_next(r.apply(kTryToUnmap, 2)));
+  CHECK(r.actor(2).ubc == (1 | kUbcWritable));
+  CHECK(r.s.tlb_batched[0] == 0);            // no mm->tlb_flush_batched in 4.9
+  CHECK(is_next(r.apply(kZapPteRange, 1)));  // the PTE is none: nothing to clear, no flush
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);
+}
+
+// --- mprotect -----------------------------------------------------------------------------------
+
+TEST_CASE(
+    "mprotect_fixup takes mmap_sem for write only once no fault or zap of the mm is under way") {
+  Rig r(test::scenario("linux-4.19", 1, 1, 1, "writer,mprotect,munmap"));
+  CHECK(r.enabled(kMprotectFixup, 1));
+  r.actor(0).pc = 1;  // the writer is inside its fault
+  CHECK(!r.enabled(kMprotectFixup, 1));
+  r.actor(0).pc = 0;
+  r.actor(2).cursor = 1;  // munmap is half-way through its zap
+  CHECK(!r.enabled(kMprotectFixup, 1));
+  r.actor(2).cursor = 0;
+  CHECK(is_next(r.apply(kMprotectFixup, 1)));
+  CHECK(r.s.mmap_sem[0] == holder(1));
+  CHECK(r.s.vma_ro[0] == 1);
+  // Now the zap (mmap_sem for read) and a second mprotect wait.
+  CHECK(!r.enabled(kZapPteRange, 2));
+  CHECK(!r.enabled(kMprotectFixup, 1));
+}
+
+TEST_CASE("change_pte_range write-protects a present PTE, keeps its dirty bit, and counts it") {
+  Rig r(test::scenario("linux-4.19", 2, 1, 1, "writer,mprotect"));
+  r.cache(0);
+  r.map(0, 0, kRwDirty);
+  r.tlb(0, 0) = kTlbWriteDirty;
+  r.s.ptl[0] = holder(0);
+  CHECK(!r.enabled(kChangePteRange, 1));
+  r.s.ptl[0] = 0;
+  CHECK(r.apply(kChangePteRange, 1).kind == Flow::Kind::again);
+  CHECK(r.pte(0, 0) == (kPtePresent | kPteDirty));
+  CHECK(r.actor(1).pagevec == 1);
+  CHECK(r.s.ptl[0] == holder(1));               // held on to the next PTE of the page table
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);         // the flush comes after the walk
+  CHECK(is_next(r.apply(kChangePteRange, 1)));  // page 1: none, not counted
+  CHECK(r.pte(0, 1) == 0);
+  CHECK(r.actor(1).pagevec == 1);
+  CHECK(r.s.ptl[0] == 0);
+}
+
+TEST_CASE("change_pte_range flushes a batch reclaim left on the mm from 4.13 only (3ea27719)") {
+  for (const char* v : {"linux-4.9", "linux-4.19"}) {
+    CAPTURE(v);
+    Rig r(test::scenario(v, 1, 1, 1, "writer,mprotect"));
+    r.tlb(0, 0) = kTlbWriteDirty;
+    r.s.tlb_batched[0] = 1;
+    CHECK(is_next(r.apply(kChangePteRange, 1)));
+    CHECK(r.actor(1).pagevec == 0);  // the PTE is none: pages == 0
+    const bool fixed = std::string(v) == "linux-4.19";
+    CHECK(r.tlb(0, 0) == (fixed ? kTlbNone : kTlbWriteDirty));
+    CHECK(r.s.tlb_batched[0] == (fixed ? 0 : 1));
+  }
+}
+
+TEST_CASE("flush_tlb_range flushes only if a PTE changed, then releases mmap_sem") {
+  Rig r(test::scenario("linux-4.9", 1, 1, 1, "writer,mprotect"));
+  r.tlb(0, 0) = kTlbWriteDirty;
+  r.s.mmap_sem[0] = holder(1);
+  CHECK(is_next(r.apply(kFlushTlbRange, 1)));
+  CHECK(r.tlb(0, 0) == kTlbWriteDirty);  // if (pages) flush_tlb_range: pages == 0
+  CHECK(r.s.mmap_sem[0] == 0);
+  r.s.mmap_sem[0] = holder(1);
+  r.actor(1).pagevec = 1;
+  CHECK(is_next(r.apply(kFlushTlbRange, 1)));
+  CHECK(r.tlb(0, 0) == kTlbNone);
+  CHECK(r.actor(1).pagevec == 0);
+}
+
+TEST_CASE("a store that faults waits for mprotect's mmap_sem and then gets SIGSEGV") {
+  Rig r(test::scenario("linux-4.19", 1, 1, 1, "writer,mprotect"));
+  r.cache(0);
+  r.map(0, 0, kPtePresent | kPteDirty);  // write-protected by change_pte_range
+  r.s.mmap_sem[0] = holder(1);
+  r.s.vma_ro[0] = 1;
+  CHECK(!r.enabled(kStore, 0));
+  r.tlb(0, 0) = kTlbWriteDirty;  // a stale writable entry needs no fault
+  CHECK(r.enabled(kStore, 0));
+  CHECK(r.apply(kStore, 0).kind == Flow::Kind::again);
+  CHECK(r.block(0).mem == 1);
+  r.tlb(0, 0) = kTlbNone;
+  r.s.mmap_sem[0] = 0;
+  CHECK(r.enabled(kStore, 0));
+  CHECK(jumped(kStore, r.apply(kStore, 0), Target::loop_end));  // access_error: SIGSEGV
+  CHECK(r.block(0).mem == 1);
+  CHECK(r.pte(0, 0) == (kPtePresent | kPteDirty));
 }
 
 // --- buffer-level flush (journal) ---------------------------------------------------------------

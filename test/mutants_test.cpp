@@ -26,7 +26,7 @@ struct Pinned {
 
 // linux-6.12, whose own reclaim fails the `reclaim` scenario (the deferred TLB flush, research
 // note 7.6), so no mutant meets reclaim here: set_page_dirty after the fault's unlock_page, or a
-// fault without do_wp_page's reference, survive (on 6.1 reclaim frees the page under them).
+// fault without do_wp_page's reference, survive (on 3.14 reclaim frees the page under them).
 // Other survivors: the fault's second set_page_dirty repeats page_mkwrite's under the same page
 // lock; set_page_dirty before finish_fault, and the stable-page wait before set_page_dirty, are
 // orders the lock makes equivalent; ->writepage may take set_page_writeback before or after the

@@ -124,6 +124,40 @@ count = 2
   CHECK(to_toml(again) == to_toml(s));
 }
 
+TEST_CASE("mprotect acts through a mapping on a page range, from a list or a file") {
+  const auto a = parse_actor_list("writer,mprotect@1");
+  REQUIRE(a.size() == 2);
+  CHECK(a[1].kind == ActorKind::mprotect);
+  CHECK(a[1].mapping == 1);
+  const Scenario s = parse_scenario_toml(R"(
+variant = "linux-4.9"
+pages = 2
+mappings = 2
+
+[[actors]]
+kind = "mprotect"
+mapping = 1
+pages = [1, 1]
+)",
+                                         "mprotect.toml");
+  CHECK(s.variant->name == "linux-4.9");
+  REQUIRE(s.actors.size() == 1);
+  CHECK(s.actors[0].kind == ActorKind::mprotect);
+  CHECK(s.actors[0].mapping == 1);
+  CHECK(s.actors[0].first_page == 1);
+  CHECK(to_toml(parse_scenario_toml(to_toml(s), "again.toml")) == to_toml(s));
+  // It takes a page range, not a byte range or stores.
+  CHECK_THROWS_WITH_AS(
+      parse_scenario_toml("[[actors]]\nkind = \"mprotect\"\nstores = 2", "bad.toml"),
+      doctest::Contains("'stores' does not apply to mprotect"), UsageError);
+  CHECK_THROWS_WITH_AS(
+      parse_scenario_toml("[[actors]]\nkind = \"mprotect\"\noff = 0\nlen = 4096", "bad.toml"),
+      doctest::Contains("takes no byte range"), UsageError);
+  Scenario far = basic();
+  far.actors = parse_actor_list("writer,mprotect@1");
+  CHECK(error_of(far).find("mprotect0 uses mapping 1") != std::string::npos);
+}
+
 TEST_CASE("bad scenario files name the file, the place and the problem") {
   CHECK_THROWS_WITH_AS(parse_scenario_toml("pages = [", "bad.toml"),
                        doctest::Contains("bad.toml:1:"), UsageError);

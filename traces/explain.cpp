@@ -112,10 +112,10 @@ bool matters(const Change& c, const Focus& f) {
   const auto focused = [&](const std::optional<int>& page) {
     return page && f.pages.count(*page) > 0;
   };
-  if (c.object == "pte" || c.object == "rmap" || c.object == "tlb") {
+  if (c.object == "pte" || c.object == "rmap" || c.object == "tlb" || c.object == "vma") {
     return focused(pte_page(c.attribute));
   }
-  if (c.object == "ptl") return true;
+  if (c.object == "ptl" || c.object == "mmap_sem") return true;
   if (is_block(c.object)) {
     // A detail that names only a page (writable_implies_dirty) makes all its blocks matter.
     return f.blocks.empty() ? focused(page_of_block(c.object)) : f.blocks.count(c.object) > 0;
@@ -146,6 +146,7 @@ std::string clause(const Change& c) {
     if (c.before == "none")
       return pte + " is installed " + (c.after == "ro" ? "read-only" : "writable and dirty");
     if (c.after == "ro") return pte + " is write-protected and cleaned";
+    if (c.after == "ro,dirty") return pte + " is write-protected, its dirty bit kept";
     if (c.before == "ro") return pte + " becomes writable and dirty again";
     return pte + " goes from " + c.before + " to " + c.after;
   }
@@ -167,6 +168,17 @@ std::string clause(const Change& c) {
   if (o == "ptl") {
     return "the PTE lock of mapping " + a.substr(1) +
            (c.after == "-" ? " is released" : " is held by " + c.after);
+  }
+  if (o == "vma") {
+    const auto page = pte_page(a);
+    if (!page) return as_recorded(c);
+    const std::string m = a.substr(1, a.find('.') - 1), p = std::to_string(*page);
+    return "mapping " + m + "'s VMA " + (c.after == "ro" ? "loses" : "regains") +
+           " VM_WRITE for page " + p;
+  }
+  if (o == "mmap_sem") {
+    return "the mmap_sem of mapping " + a.substr(1) + "'s process" +
+           (c.after == "-" ? " is released" : " is held for write by " + c.after);
   }
   if (is_block(o)) {
     if (a == "BH_dirty")
@@ -210,7 +222,7 @@ std::string yes_no(const std::string& v, const char* yes, const char* no) {
   return v == "1" ? yes : no;
 }
 
-/// The mapping a writer, msync or munmap acts through, or -1.
+/// The mapping a writer, msync, munmap or mprotect acts through, or -1.
 int mapping_of(const Trace& t, const std::string& actor) {
   for (std::size_t i = 0; i < t.scenario.actors.size(); ++i) {
     if (t.scenario.actor_name(i) == actor &&
@@ -315,11 +327,12 @@ std::string sentence(const Trace& t, const TraceStep& s, const Tracked& before, 
 
 /// Why the data is lost: the detail, then what the last state says of the lost block.
 std::string why_lost(const Trace& t, const Tracked& end, const Focus& f) {
-  // Properties about data say why the data is lost; the others (BUG_ON, bookkeeping, progress,
-  // munmap) lose none by themselves.
-  static const std::set<std::string> kAboutData = {"msync_durability",       "fsync_durability",
-                                                   "reclaim_drops_clean",    "durable_at_end",
-                                                   "writable_implies_dirty", "stable_pages"};
+  // Properties about data say why the data is lost; the others lose none by themselves: BUG_ON,
+  // bookkeeping, progress, munmap, a writable translation of a clean page (writable_implies_dirty:
+  // a loss only if no later step dirties it) and a store during writeback (stable_pages: the
+  // device may see torn data, but the page stays dirty).
+  static const std::set<std::string> kAboutData = {"msync_durability", "fsync_durability",
+                                                   "reclaim_drops_clean", "durable_at_end"};
   std::string out =
       (kAboutData.count(t.property) ? "Why the data is lost: " : "Why it fails: ") + t.detail;
   if (const std::string progress = describe_progress(t); !progress.empty()) {

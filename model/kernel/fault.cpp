@@ -41,6 +41,23 @@ Flow write_block(Exec& x, int g) {
   return me.stores < x.env.of(x.self).stores ? Flow::again() : Flow::next();
 }
 
+// A fault first takes mmap_sem for read and checks the VMA: a write to a VMA without VM_WRITE
+// (after mprotect(PROT_READ)) is SIGSEGV (x86 __do_page_fault: down_read_trylock, access_error,
+// bad_area_access_error; arch/x86/mm/fault.c 4.9 ~1386, 4.19 ~1324-1374): the process dies,
+// and the writer stores no more.
+/// The store at page p needs a fault: no writable+dirty TLB entry and no writable PTE.
+bool store_faults(const State& s, const Env& env, int self, int p) {
+  if (tlb_of(s, self, p) == kTlbWriteDirty) return false;
+  return (pte_of(s, env.of(self).mapping, p) & kWritable) != kWritable;
+}
+
+/// A store that will fault waits while mprotect holds mmap_sem for write.
+bool store_enabled(const State& s, const Env& env, int self) {
+  const int m = env.of(self).mapping;
+  if (s.mmap_sem[static_cast<std::size_t>(m)] == 0) return true;
+  return !store_faults(s, env, self, target_block(s, env, self) / env.blocks_per_page);
+}
+
 // x86 (research note 5.1): a store through a writable+dirty TLB entry touches no PTE; through a
 // writable clean entry the CPU must set PTE.D with a locked update of the current PTE, and
 // faults if that PTE is no longer present and writable; with no entry (or a read-only one) it
@@ -54,6 +71,9 @@ Flow store(Exec& x) {
   std::uint8_t& pte = pte_of(x.s, ae.mapping, p);
   if ((pte & kWritable) != kWritable) {
     tlb = kTlbNone;  // a faulting access drops the entry it went through
+    if (x.s.vma_ro[static_cast<std::size_t>(ae.mapping)] & bit(p)) {
+      return Flow::to(Target::loop_end);  // SIGSEGV
+    }
     x.me().orig_pte = pte;
     return Flow::to(pte & kPtePresent ? Target::fault_wp : Target::fault_none);
   }
@@ -212,13 +232,15 @@ const Step kStore{
     .what =
         "store to the next block: through a writable+dirty TLB entry it just writes; else the "
         "MMU walks the PTE: present and writable, it sets the dirty bit and caches the entry; "
-        "otherwise the CPU raises a page fault",
+        "otherwise the CPU raises a page fault, which waits for mmap_sem and on a VMA without "
+        "VM_WRITE (mprotect) is SIGSEGV: the writer stops",
     .apply = store,
+    .enabled = store_enabled,
     .skip = stores_done,
     .skip_to = Target::loop_end,
-    .jumps = jumps_to({Target::fault_none, Target::fault_wp}),
+    .jumps = jumps_to({Target::fault_none, Target::fault_wp, Target::loop_end}),
     .rest = true,
-    .reads = vars({Var::stores, Var::pte, Var::buffers, Var::tlb}),
+    .reads = vars({Var::stores, Var::pte, Var::buffers, Var::tlb, Var::vma}),
     .writes = vars({Var::stores, Var::orig_pte, Var::pte, Var::data, Var::tlb})};
 
 const Step kFilemapFault{

@@ -81,6 +81,26 @@ void flush_tlb_page(State& s, const Env& env, int m, int p) {
   }
 }
 
+bool writable_translation(const State& s, const Env& env, int m, int first, int last) {
+  for (int p = first; p <= last; ++p) {
+    if ((pte_of(s, m, p) & (kPtePresent | kPteWrite)) == (kPtePresent | kPteWrite)) return true;
+    for (int a = 0; a < env.actors; ++a) {
+      const ActorEnv& ae = env.of(a);
+      if (ae.kind == ActorKind::writer && ae.mapping == m && tlb_of(s, a, p) >= kTlbWrite) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool outside_mmap_sem(const State& s, const Env& env, int a) {
+  const Actor& act = s.actor[static_cast<std::size_t>(a)];
+  const Program& prog = env.of(a).program;
+  if (act.pc >= prog.done()) return true;
+  return prog[act.pc].step->rest && act.cursor == 0;
+}
+
 int extra_refs(const State& s, const Env& env, int p, int self) {
   int refs = 0;
   for (int a = 0; a <= env.actors; ++a) {

@@ -98,6 +98,12 @@ bool page_mapped(const State& s, const Env& env, int p);
 void flush_tlb_page(State& s, const Env& env, int m, int p);
 /// A full flush of every CPU of mapping m's process (flush_tlb_mm, arch_tlbbatch_flush).
 void flush_tlb_mm(State& s, const Env& env, int m);
+/// A writable translation of pages first..last of mapping m: a present writable PTE, or a
+/// writable entry in the TLB of any CPU of that process.
+bool writable_translation(const State& s, const Env& env, int m, int first, int last);
+/// Actor a is not inside a routine that holds mapping m's mmap_sem (a fault, a zap): it is about
+/// to take a step at rest, at the start of its loop, or it has finished.
+bool outside_mmap_sem(const State& s, const Env& env, int a);
 /// References on page p beyond the page cache's own and `self`'s: other actors' and the PTEs'.
 int extra_refs(const State& s, const Env& env, int p, int self);
 /// Reads page p into the cache (filemap_fault / filemap_nopage on a miss): clean, mem = disk.

@@ -29,6 +29,9 @@ extern const Step kIsolateLruPages, kTrylockPage, kTryToUnmap, kReclaimPageDirty
     kTryToReleasePage;
 extern const Step kJournalSubmitBuffer, kWriteDirtyBuffer;
 
+// mprotect(PROT_READ) (mprotect.cpp).
+extern const Step kMprotectFixup, kChangePteRange, kFlushTlbRange;
+
 // msync and munmap that fail their range checks or have nothing to do (range_checks.cpp).
 extern const Step kMsyncEinval, kMsyncNothing, kMunmapEinval, kMunmapNothing;
 

@@ -32,9 +32,9 @@ Flow zap_pte_range(Exec& x) {
   const int p = ae.first_page + me.cursor;
   const ZapFlush order = x.env.variant->zap;
   x.s.ptl[static_cast<std::size_t>(m)] = static_cast<std::uint8_t>(x.self + 1);
-  // flush_tlb_batched_pending (3ea27719): a flush reclaim deferred on this mm is done now.
+  // flush_tlb_batched_pending (3ea27719, 4.13): a flush reclaim deferred on this mm is done now.
   std::uint8_t& batched = x.s.tlb_batched[static_cast<std::size_t>(m)];
-  if (me.cursor == 0 && batched) {
+  if (me.cursor == 0 && x.env.variant->flush_batched_pending && batched) {
     flush_tlb_mm(x.s, x.env, m);
     batched = 0;
   }
@@ -57,8 +57,12 @@ Flow zap_pte_range(Exec& x) {
   return next_in_loop(me, count);
 }
 
+/// The PTE lock; before the first PTE also mmap_sem (for read: MADV_DONTNEED; munmap takes it for
+/// write), which mprotect may hold for write.
 bool zap_ptl_free(const State& s, const Env& env, int self) {
-  return ptl_free(s, env.of(self).mapping, self);
+  const int m = env.of(self).mapping;
+  const bool started = s.actor[static_cast<std::size_t>(self)].cursor != 0;
+  return ptl_free(s, m, self) && (started || s.mmap_sem[static_cast<std::size_t>(m)] == 0);
 }
 
 /// The mmu_gather's flush of the range on every CPU of the process, then the batched pages
@@ -136,7 +140,8 @@ Flow try_to_unmap(Exec& x) {
     if (x.env.variant->reclaim_batches_flush) {
       // should_defer_flush: ptep_get_and_clear, set_tlb_ubc_flush_pending; no flush yet.
       me.ubc = static_cast<std::uint8_t>(me.ubc | bit(me.cursor) | (dirty ? kUbcWritable : 0));
-      x.s.tlb_batched[me.cursor] = 1;
+      // mm->tlb_flush_batched = true (3ea27719, 4.13; 4.19 mm/rmap.c ~612).
+      if (x.env.variant->flush_batched_pending) x.s.tlb_batched[me.cursor] = 1;
     } else {
       flush_tlb_page(x.s, x.env, me.cursor, me.page);
     }
@@ -167,14 +172,27 @@ bool ubc_empty(const State& s, const Env&, int self) {
   return s.actor[static_cast<std::size_t>(self)].ubc == 0;
 }
 
+/// shrink_page_list's `if (PageDirty(page))` after try_to_unmap (4.19 mm/vmscan.c ~1330-1373;
+/// shrink_folio_list 6.1 ~1890-1936, 6.12 ~1325-1370; 3.14 ~972-1000). Who may write the page
+/// depends on state the model does not track, so a dirty page has both outcomes:
+/// - choice 0, `PageDirty`: kswapd with PageReclaim and PGDAT_DIRTY (3.14: zone_is_reclaim_dirty;
+///   before 3.2 any reclaimer), the reference, __GFP_FS and may_writepage checks passed:
+///   try_to_unmap_flush_dirty (4.3+, d950c947), then pageout(): is_page_cache_freeable, else
+///   PAGE_KEEP; with ->writepage clear_page_dirty_for_io and ->writepage (the next items); without
+///   it (ext4 from 6.6 on, block devices by 6.12; 6.12 ~666) PAGE_ACTIVATE.
+/// - choice 1, `keep_locked`: direct reclaim or kswapd without those flags (SetPageReclaim, goto
+///   activate_locked), or PAGEREF_RECLAIM_CLEAN, !may_enter_fs, !may_writepage (goto keep_locked):
+///   unlock_page with no flush; a batched flush stays pending until try_to_unmap_flush.
+/// A clean page goes on to be freed whatever the outcome.
 Flow reclaim_page_dirty(Exec& x) {
   const int p = x.me().page;
   if (!page_of(x.s, p).dirty) return Flow::to(Target::page_clean);
-  if (!x.env.variant->reclaim_writes_file_pages) return keep(x, true);  // left to the flusher
+  if (x.choice == 1) return keep(x, true);  // left to the flusher
   // try_to_unmap_flush_dirty (d950c947), before pageout() looks at anything: the batched flush
   // when a deferred unmap found a dirty PTE.
   if (x.me().ubc & kUbcWritable) try_to_unmap_flush(x);
-  // pageout(): is_page_cache_freeable, else PAGE_KEEP.
+  // pageout(): is_page_cache_freeable, else PAGE_KEEP; no ->writepage: PAGE_ACTIVATE.
+  if (!x.env.variant->reclaim_writes_file_pages) return keep(x, true);
   if (extra_refs(x.s, x.env, p, x.self) > 0) return keep(x, true);
   return Flow::next();
 }
@@ -219,8 +237,8 @@ const Step kZapPteRange{
     .apply = zap_pte_range,
     .enabled = zap_ptl_free,
     .rest = true,
-    .reads =
-        vars({Var::pte, Var::cached, Var::pg_dirty, Var::ptl, Var::refs, Var::pagevec, Var::tlb}),
+    .reads = vars({Var::pte, Var::cached, Var::pg_dirty, Var::ptl, Var::refs, Var::pagevec,
+                   Var::tlb, Var::vma}),
     .writes = vars({Var::pte, Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty, Var::ptl,
                     Var::rmap, Var::refs, Var::pagevec, Var::tlb})};
 
@@ -306,13 +324,17 @@ const Step kTryToUnmapFlush{
 const Step kReclaimPageDirty{
     .name = "PageDirty",
     .function = "shrink_page_list",
-    .source = "mm/vmscan.c",
+    .source =
+        "mm/vmscan.c shrink_page_list (4.19 ~1330-1373; shrink_folio_list 6.1 ~1890-1936, 6.12 "
+        "~1325-1370), pageout (6.12 ~631-666)",
     .what =
-        "a dirty page goes to pageout() (kswapd up to 6.1; from 4.3 after "
-        "try_to_unmap_flush_dirty; kept if someone else holds a reference) or is left to the "
-        "flusher (6.12), unlocked with any batched flush still pending",
+        "a dirty page either goes to pageout() (kswapd with PG_reclaim and PGDAT_DIRTY; from 4.3 "
+        "after try_to_unmap_flush_dirty; kept if someone else holds a reference, and on 6.12, "
+        "whose ext4 has no ->writepage, kept at once) or is left to the flusher (keep_locked: "
+        "unlocked with any batched flush still pending); a clean page goes on to be freed",
     .apply = reclaim_page_dirty,
     .jumps = jumps_to({Target::next_page, Target::page_clean}),
+    .outcomes = {"PageDirty", "keep_locked"},
     .reads = vars({Var::ubc, Var::page, Var::pg_dirty, Var::refs, Var::pte, Var::page_lock}),
     .writes = vars({Var::page_lock, Var::ubc, Var::tlb})};
 

@@ -3,12 +3,13 @@
 DevTools protocol through a pipe (--remote-debugging-pipe), so no port is opened and nothing but
 Python's standard library is needed.
 
-It makes the 2.6.19 lost-write trace with the built dirtyrace, renders it as HTML, opens the file,
-steps through it with key presses and a click, and checks the DOM against states it computes
-itself from the trace JSON: the selected row, and every value and highlight of the state panel
-after every step. It fails on any script error or console error, checks the print stylesheet, and
-saves a screenshot and a PDF next to the page. To prove it would notice, it also loads a copy of
-the page with a script error and expects to see it.
+It makes the 2.6.19 lost-write trace and a 4.19 trace with two processes' TLBs with the built
+dirtyrace, renders each as HTML, opens the file, steps through it with key presses and a click,
+and checks the DOM against states it computes itself from the trace JSON: the selected row, and
+every value and highlight of the state panel after every step, and the TLB table's CPU x
+(mapping, page) layout. It fails on any script error or console error, checks the print
+stylesheet, and saves a screenshot and a PDF next to the page. To prove it would notice, it also
+loads a copy of the page with a script error and expects to see it.
 
 usage: viewer_test.py --dirtyrace BUILD/cli/dirtyrace --out DIR [--chromium PATH]
 """
@@ -172,7 +173,10 @@ class Page:
                                                  'windowsVirtualKeyCode': vk})
 
     def click(self, selector):
-        box = self.eval('(() => { const r = document.querySelector(%s).getBoundingClientRect();'
+        # Scrolled into view first: on a long trace the row may be off screen.
+        box = self.eval('(() => { const e = document.querySelector(%s);'
+                        ' e.scrollIntoView({block: "center"});'
+                        ' const r = e.getBoundingClientRect();'
                         ' return [r.x + r.width / 2, r.y + r.height / 2]; })()'
                         % json.dumps(selector))
         for kind in ('mousePressed', 'mouseReleased'):
@@ -222,7 +226,7 @@ def run(cmd, expect):
         ' '.join(cmd), r.returncode, expect, r.stderr.strip()))
 
 
-def test_viewer(browser, page_path, trace, out_dir):
+def test_viewer(browser, page_path, trace, out_dir, shot_name):
     steps = trace['steps']
     states, changed = expected_states(trace)
     page = Page(browser, 'file://' + page_path)
@@ -282,7 +286,7 @@ def test_viewer(browser, page_path, trace, out_dir):
     expect_step(7)
 
     shot = page.send('Page.captureScreenshot', {'format': 'png'})['data']
-    with open(os.path.join(out_dir, 'viewer.png'), 'wb') as f:
+    with open(os.path.join(out_dir, shot_name + '.png'), 'wb') as f:
         f.write(base64.b64decode(shot))
 
     # On paper: every step and the final state, no state panel and no help line.
@@ -300,10 +304,35 @@ def test_viewer(browser, page_path, trace, out_dir):
     pdf = base64.b64decode(page.send('Page.printToPDF', {'paperWidth': 8.27,
                                                          'paperHeight': 11.69})['data'])
     check(pdf.startswith(b'%PDF'), 'printing gave no PDF')
-    with open(os.path.join(out_dir, 'viewer.pdf'), 'wb') as f:
+    with open(os.path.join(out_dir, shot_name + '.pdf'), 'wb') as f:
         f.write(pdf)
 
     check(not page.errors(), 'the page reported errors:\n  ' + '\n  '.join(page.errors()))
+    return page
+
+
+def test_tlb_grid(page, trace):
+    """The TLB table is a CPU x (mapping, page) grid: a row per writer thread's CPU, a column per
+    mapping and page, and a CPU's cells only under its own process's mapping."""
+    grid = page.eval('(() => { const h = [...document.querySelectorAll("#state h3")]'
+                     '.find(h => h.textContent.startsWith("TLBs")); if (!h) return null;'
+                     ' const t = h.nextElementSibling;'
+                     ' return { cols: [...t.querySelectorAll("thead th")].slice(1)'
+                     '.map(th => th.textContent),'
+                     ' rows: [...t.querySelectorAll("tbody tr")].map(tr =>'
+                     ' [tr.querySelector("th").textContent, [...tr.querySelectorAll("td")]'
+                     '.map(td => td.dataset.attribute || "")]) }; })()')
+    check(grid is not None, 'the state panel has no TLB table')
+    sc = trace['scenario']
+    pairs = ['m%d.p%d' % (m, p) for m in range(sc['mappings']) for p in range(sc['pages'])]
+    check(grid['cols'] == pairs, 'TLB columns %s, expected %s' % (grid['cols'], pairs))
+    writers = [a for a in sc['actors'] if a['kind'] == 'writer']
+    expected = []
+    for i, w in enumerate(writers):
+        cells = ['writer%d.p%s' % (i, pair.split('.p')[1])
+                 if pair.startswith('m%d.' % w['mapping']) else '' for pair in pairs]
+        expected.append(["writer%d's CPU" % i, cells])
+    check(grid['rows'] == expected, 'TLB rows %s, expected %s' % (grid['rows'], expected))
 
 
 def test_harness_sees_script_errors(browser, page_path, out_dir):
@@ -331,17 +360,26 @@ def main():
         return 1
     os.makedirs(args.out, exist_ok=True)
     out_dir = os.path.abspath(args.out)
-    trace_path = os.path.join(out_dir, 'lost_write.json')
-    page_path = os.path.join(out_dir, 'lost_write.html')
-    run([args.dirtyrace, 'check', '--quiet', '--variant', 'linux-2.6.19', '--actors',
-         'writer,journal,flusher', '--trace-out', trace_path], expect=1)
-    run([args.dirtyrace, 'show', trace_path, '--format', 'html', '-o', page_path], expect=0)
-    with open(trace_path, encoding='utf-8') as f:
-        trace = json.load(f)
-    with open(page_path, encoding='utf-8') as f:
-        html = f.read()
-    for needle in ('http://', 'https://', 'src=', '<link'):
-        check(needle not in html, 'the page refers to something outside itself: ' + needle)
+
+    def make_page(name, check_args):
+        trace_path = os.path.join(out_dir, name + '.json')
+        page_path = os.path.join(out_dir, name + '.html')
+        run([args.dirtyrace, 'check', '--quiet'] + check_args + ['--trace-out', trace_path],
+            expect=1)
+        run([args.dirtyrace, 'show', trace_path, '--format', 'html', '-o', page_path], expect=0)
+        with open(trace_path, encoding='utf-8') as f:
+            trace = json.load(f)
+        with open(page_path, encoding='utf-8') as f:
+            html = f.read()
+        for needle in ('http://', 'https://', 'src=', '<link'):
+            check(needle not in html, 'the page refers to something outside itself: ' + needle)
+        return page_path, trace
+
+    page_path, trace = make_page('lost_write', ['--variant', 'linux-2.6.19', '--actors',
+                                                'writer,journal,flusher'])
+    # Two processes, each a writer thread on its own CPU, and a munmap: TLB entries and flushes.
+    tlb_path, tlb_trace = make_page('tlb', ['--variant', 'linux-4.19', '--mappings', '2',
+                                            '--actors', 'writer,writer,munmap@1,flusher,msync'])
 
     def out_of_time(*_):
         raise Failure('the browser test took longer than 240 s')
@@ -351,12 +389,15 @@ def main():
     with tempfile.TemporaryDirectory(prefix='dirtyrace-chromium-') as profile:
         browser = Browser(chromium, profile)
         try:
-            test_viewer(browser, page_path, trace, out_dir)
+            test_viewer(browser, page_path, trace, out_dir, 'viewer')
+            test_tlb_grid(test_viewer(browser, tlb_path, tlb_trace, out_dir, 'viewer-tlb'),
+                          tlb_trace)
             test_harness_sees_script_errors(browser, page_path, out_dir)
         finally:
             browser.close()
-    print('viewer_test: %d steps checked in %s; screenshot %s' % (
-        len(trace['steps']), chromium, os.path.join(out_dir, 'viewer.png')))
+    print('viewer_test: %d + %d steps checked in %s; screenshots %s, %s' % (
+        len(trace['steps']), len(tlb_trace['steps']), chromium,
+        os.path.join(out_dir, 'viewer.png'), os.path.join(out_dir, 'viewer-tlb.png')))
     return 0
 
 

@@ -124,7 +124,8 @@
   function groupOf(object, attribute) {
     if (attribute === 'at') return 'actors';
     if (/^p\d+$/.test(object)) return 'pages';
-    if (object === 'pte' && /^m\d+\.p\d+$/.test(attribute)) return 'ptes';
+    if ((object === 'pte' || object === 'rmap') && /^m\d+\.p\d+$/.test(attribute)) return 'ptes';
+    if (object === 'tlb' && /^\w+\.p\d+$/.test(attribute)) return 'tlbs';
     if (/^b\d+\.\d+$/.test(object)) return 'blocks';
     return 'other';
   }
@@ -134,9 +135,10 @@
   };
   const columnLabels = { io: 'in flight', at: 'next step' };
 
-  // A table with one row per `rowKey` and one column per `colKey` of the variables given.
-  function gridSpec(title, vars, rowOf, colOf, rowLabel) {
-    const rowKeys = [], colKeys = [], cells = new Map();
+  // A table with one row per `rowKey` and one column per `colKey` of the variables given;
+  // `columns` fixes the first columns and their order.
+  function gridSpec(title, vars, rowOf, colOf, rowLabel, columns) {
+    const rowKeys = [], colKeys = [...(columns || [])], cells = new Map();
     for (const [object, attribute] of vars) {
       const r = rowOf(object, attribute), c = colOf(object, attribute);
       if (!rowKeys.includes(r)) rowKeys.push(r);
@@ -146,12 +148,32 @@
     return { title, rowKeys, colKeys, cells, rowLabel };
   }
 
-  const byGroup = { pages: [], ptes: [], blocks: [], other: [], actors: [] };
+  const byGroup = { pages: [], ptes: [], tlbs: [], blocks: [], other: [], actors: [] };
   for (const v of variables) byGroup[groupOf(v[0], v[1])].push(v);
   const specs = [];
   if (byGroup.ptes.length) {
-    specs.push(gridSpec('PTEs (mapping × page)', byGroup.ptes,
-      (o, a) => a.split('.')[0], (o, a) => a.split('.')[1], (r) => 'mapping ' + r.slice(1)));
+    // Each mapping's PTEs, and under them whether the page's rmap counts that mapping.
+    specs.push(gridSpec('PTEs and rmap (mapping × page)', byGroup.ptes,
+      (o, a) => a.split('.')[0] + (o === 'rmap' ? ' rmap' : ''), (o, a) => a.split('.')[1],
+      (r) => 'mapping ' + r.slice(1).replace(' rmap', ': mapped (rmap)')));
+  }
+  if (byGroup.tlbs.length) {
+    // One CPU per writer thread; a CPU caches translations of its own process's mapping only,
+    // so a row fills the columns of that mapping and leaves the others empty.
+    const mappingOf = {};
+    const perKind = {};
+    for (const a of (trace.scenario && trace.scenario.actors) || []) {
+      const n = perKind[a.kind] || 0;
+      perKind[a.kind] = n + 1;
+      if (a.mapping !== undefined) mappingOf[a.kind + n] = a.mapping;
+    }
+    const pairs = [];
+    for (let m = 0; m < ((trace.scenario && trace.scenario.mappings) || 1); ++m) {
+      for (let p = 0; p < ((trace.scenario && trace.scenario.pages) || 1); ++p) pairs.push('m' + m + '.p' + p);
+    }
+    specs.push(gridSpec('TLBs (CPU × mapping.page; RO read-only, W writable, WD writable and dirty)', byGroup.tlbs,
+      (o, a) => a.split('.')[0], (o, a) => 'm' + (mappingOf[a.split('.')[0]] ?? 0) + '.' + a.split('.')[1],
+      (r) => r + '\'s CPU', pairs));
   }
   if (byGroup.pages.length) {
     // A flag per row and a page per column: a file has few pages but each has many flags.

@@ -4,6 +4,9 @@
 //   dirtyrace_bench            every scenario
 //   dirtyrace_bench --quick    the scenarios under a million states
 //
+// Then the breadth-first search on one thread and on two, side by side on the same scenarios:
+// states/s, bytes/state and the speed-up (the counts must agree; the row says if they do not).
+//
 // Then symbolic byte ranges: exploring every concrete (off, len) against one witness per Z3
 // footprint class, on a small file where brute force over bytes is feasible and on 4096-byte
 // pages where it is not (there the concrete ranges are only counted).
@@ -68,6 +71,42 @@ model::Scenario memcpy_msync(std::int64_t page_size, std::int64_t block_size, in
   s.actors[2].range = model::ByteRange{{0, {}}, {page_size, {}}};
   s.constraints = {"n >= 1 && n <= " + std::to_string(max_len), "overlaps(writer0, msync0)"};
   return s;
+}
+
+/// Two rows per scenario: one thread, then two; the second with the speed-up over the first.
+void bench_threads(bool quick) {
+  std::printf("\n%-16s %8s %12s %9s %12s %11s %12s %9s\n", "threads", "threads", "states",
+              "seconds", "states/s", "bytes/state", "peak MiB", "speed-up");
+  for (const Case& c : kCases) {
+    if (quick && c.large) continue;
+    if (c.pages == 1 && !c.large) continue;  // too small to share out
+    model::Scenario s;
+    s.variant = &model::variant_named(c.variant);
+    s.pages = c.pages;
+    s.blocks_per_page = c.blocks;
+    s.mappings = c.mappings;
+    s.actors = model::parse_actor_list(c.actors);
+    const model::Model m(s);
+    const properties::CheckedModel system(m, properties::select_properties(m, {}));
+    double one = 0;
+    std::uint64_t states = 0;
+    for (const unsigned threads : {1u, 2u}) {
+      checker::SearchOptions options;
+      options.threads = threads;
+      const checker::SearchResult r = checker::search(system, options);
+      const checker::Statistics& st = r.stats;
+      if (threads == 1) {
+        one = st.states_per_second();
+        states = st.states;
+      }
+      std::printf("%-16s %8u %12llu %9.2f %12.0f %11.1f %12.1f %8.2fx%s\n", c.name, threads,
+                  static_cast<unsigned long long>(st.states), st.seconds - st.progress_seconds,
+                  st.states_per_second(), st.bytes_per_state(),
+                  double(st.peak_rss_bytes) / (1024.0 * 1024.0), st.states_per_second() / one,
+                  st.states == states ? "" : "  (state counts differ!)");
+      std::fflush(stdout);
+    }
+  }
 }
 
 void offsets_row(const char* name, const char* how, std::uint64_t runs, std::uint64_t states,
@@ -154,5 +193,6 @@ int main(int argc, char** argv) {
                 std::string(checker::to_string(r.verdict)).c_str());
     std::fflush(stdout);
   }
+  bench_threads(quick);
   bench_offsets();
 }

@@ -3,9 +3,18 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
+#include <condition_variable>
 #include <cstring>
+#include <exception>
+#include <mutex>
+#include <new>
 #include <span>
 #include <stdexcept>
+#include <thread>
+#include <utility>
+
+#include <sys/mman.h>
 
 #include "checker/memory.hpp"
 #include "checker/progress.hpp"
@@ -50,6 +59,144 @@ using Clock = std::chrono::steady_clock;
 /// How many states ahead of the one being looked up breadth-first search generates.
 constexpr std::size_t kLookahead = 4;
 
+/// States that one thread takes at a time from the level being expanded.
+constexpr std::size_t kChunk = 128;
+
+/// Runs a function on several threads at once, the calling thread among them, as often as
+/// asked; the other threads wait between runs. A thread joins a run only if it wakes before the
+/// calling thread has finished its own call: on a loaded machine the caller then waits only for
+/// threads that took part, not for threads still waiting to be scheduled (the job must share
+/// its work out dynamically, so that it is done whoever takes part).
+class Workers {
+ public:
+  explicit Workers(unsigned n) : n_(n) {
+    for (unsigned w = 1; w < n; ++w) threads_.emplace_back([this, w] { loop(w); });
+  }
+  ~Workers() {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    start_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  Workers(const Workers&) = delete;
+  Workers& operator=(const Workers&) = delete;
+
+  unsigned size() const { return n_; }
+
+  /// Calls job(0) on this thread and job(w) on each other thread w that wakes meanwhile, and
+  /// returns when all these have; then rethrows the first exception one of them threw.
+  void run(absl::FunctionRef<void(unsigned)> job) {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      job_ = &job;
+      open_ = true;
+      ++generation_;
+    }
+    start_.notify_all();
+    call(job, 0);
+    std::unique_lock<std::mutex> lock(mutex_);
+    open_ = false;
+    done_.wait(lock, [this] { return joined_ == 0; });
+    job_ = nullptr;
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+ private:
+  void call(absl::FunctionRef<void(unsigned)> job, unsigned w) {
+    try {
+      job(w);
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      if (!error_) error_ = std::current_exception();
+    }
+  }
+
+  void loop(unsigned w) {
+    std::uint64_t seen = 0;
+    for (;;) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      start_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+      if (stopping_) return;
+      seen = generation_;
+      if (!open_) continue;  // woke too late for this run
+      ++joined_;
+      const absl::FunctionRef<void(unsigned)> job = *job_;
+      lock.unlock();
+      call(job, w);
+      lock.lock();
+      if (--joined_ == 0) done_.notify_one();
+    }
+  }
+
+  const unsigned n_;
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable start_, done_;
+  const absl::FunctionRef<void(unsigned)>* job_ = nullptr;
+  std::uint64_t generation_ = 0;
+  bool open_ = false;    // threads may still join the current run
+  unsigned joined_ = 0;  // threads in the current run, besides the caller
+  bool stopping_ = false;
+  std::exception_ptr error_;
+};
+
+/// An array whose memory the kernel provides page by page as it is first written (anonymous
+/// mmap), so that a capacity sized for the worst case costs only what is used.
+template <typename T>
+class LazyArray {
+ public:
+  LazyArray() = default;
+  ~LazyArray() { release(); }
+  LazyArray(const LazyArray&) = delete;
+  LazyArray& operator=(const LazyArray&) = delete;
+
+  T& operator[](std::size_t i) { return data_[i]; }
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  /// Makes room for `n` elements, keeping the first `keep`.
+  void reserve(std::size_t n, std::size_t keep) {
+    if (n <= capacity_) return;
+    void* p =
+        mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    if (keep) std::memcpy(p, data_, keep * sizeof(T));
+    release();
+    data_ = static_cast<T*>(p);
+    capacity_ = n;
+  }
+  void clear() {
+    release();
+    used_ = 0;
+  }
+  /// Records that the first `n` elements are in use, for used_bytes().
+  void use(std::size_t n) { used_ = std::max(used_, n); }
+  std::uint64_t used_bytes() const { return used_ * sizeof(T); }
+
+ private:
+  void release() {
+    if (data_) munmap(data_, capacity_ * sizeof(T));
+    data_ = nullptr;
+    capacity_ = 0;
+  }
+  T* data_ = nullptr;
+  std::size_t capacity_ = 0;
+  std::size_t used_ = 0;  // the most elements ever used: the pages touched
+};
+
+/// Lowers `a` to `value` unless it is lower already.
+void store_min(std::uint64_t& a, std::uint64_t value) {
+  std::atomic_ref<std::uint64_t> ref(a);
+  std::uint64_t now = ref.load(std::memory_order_relaxed);
+  while (value < now && !ref.compare_exchange_weak(now, value, std::memory_order_relaxed)) {
+  }
+}
+void store_min(std::atomic<std::uint64_t>& a, std::uint64_t value) {
+  std::uint64_t now = a.load(std::memory_order_relaxed);
+  while (value < now && !a.compare_exchange_weak(now, value, std::memory_order_relaxed)) {
+  }
+}
+
 class Search {
  public:
   Search(const TransitionSystem& system, const SearchOptions& options)
@@ -62,7 +209,9 @@ class Search {
     system_.initial_state(initial.data());
     insert(initial.data(), store_.hash(initial.data()), kNoParent, 0);
     if (!violation_) {
-      if (options_.order == Order::breadth_first) {
+      if (options_.order == Order::breadth_first && options_.threads > 1) {
+        parallel_breadth_first();
+      } else if (options_.order == Order::breadth_first) {
         breadth_first();
       } else {
         depth_first();
@@ -132,7 +281,9 @@ class Search {
     for (next_ = 0; next_ < store_.size(); ++next_) {
       if (next_ == level_end) {
         ++level;
+        level_sizes_.push_back(store_.size() - level_end);
         level_end = store_.size();
+        level_ = level;
       }
       for (; generated < store_.size() && generated <= next_ + kLookahead; ++generated) {
         generate(static_cast<StateIndex>(generated), ahead_[generated % ahead_.size()]);
@@ -169,8 +320,13 @@ class Search {
     for (const Expansion& e : ahead_) {
       ahead += e.successors.capacity() + e.hashes.capacity() * sizeof(std::uint64_t);
     }
+    // The parallel search's arrays for one level (resized only between the threads' runs).
+    const std::uint64_t level = keys_.used_bytes() + slot_of_.used_bytes() +
+                                successors_of_.capacity() * sizeof(std::uint32_t) +
+                                count_.capacity() * sizeof(std::uint32_t) +
+                                order_.capacity() * sizeof(std::uint32_t) + moved_.capacity();
     return store_.allocated_bytes() + depth_of_.capacity() * sizeof(std::uint32_t) +
-           stack_.capacity() * sizeof(StateIndex) + ahead;
+           stack_.capacity() * sizeof(StateIndex) + ahead + level;
   }
 
   bool within_limits(std::uint64_t pending_states) {
@@ -197,9 +353,335 @@ class Search {
     if (options_.on_progress &&
         seconds_since(last_progress_, now) >= options_.progress_interval_seconds) {
       last_progress_ = now;
-      options_.on_progress(Progress{store_.size(), pending_states, elapsed, stored_bytes()});
+      options_.on_progress(snapshot(pending_states, elapsed));
     }
     return true;
+  }
+
+  /// A progress report, with an estimate of the states left where levels allow one.
+  Progress snapshot(std::uint64_t pending_states, double elapsed) const {
+    Progress p{store_.size(), pending_states, elapsed, stored_bytes(), options_.order, 0, 0, {}};
+    if (options_.order != Order::breadth_first) return p;
+    p.level = level_;
+    // Level sizes zigzag (steps of different actors take turns), so compare pairs of levels.
+    const std::size_t n = level_sizes_.size();
+    if (n < 4) return p;
+    const double recent = double(level_sizes_[n - 1] + level_sizes_[n - 2]);
+    const double before = double(level_sizes_[n - 3] + level_sizes_[n - 4]);
+    p.growth = std::sqrt(recent / before);  // per level
+    if (p.growth >= 1) return p;
+    // Levels shrinking by `growth` each: the ones to come hold last * (g + g^2 + ...).
+    std::uint64_t complete = 0;
+    for (const std::uint64_t size : level_sizes_) complete += size;
+    const double total = double(complete) + double(level_sizes_[n - 1]) * p.growth / (1 - p.growth);
+    p.states_left = total > double(p.states) ? static_cast<std::uint64_t>(total) - p.states : 0;
+    return p;
+  }
+
+  // Breadth-first search on several threads, level by level. The states of level L, numbered
+  // [first, end), are expanded by every thread at once into the shared store, a chunk of
+  // kChunk states at a time; a new state of level L + 1 keeps the least key
+  // (parent << 32 | successor number) under which any thread generated it: the one under which
+  // a single thread, expanding the level in order, would have stored it first. Once the level
+  // is done, its new states are renumbered in key order and given the key's parent, so that the
+  // store holds, record for record, what the one-thread search stores: the same numbering, the
+  // same parents, the same counterexamples, and the same progress check afterwards.
+  //
+  // A violation or the state limit is settled the same way: the first violation in key order
+  // (an invariant broken by a new state, at the state's key; a deadlock of a parent, after all
+  // of that parent's successors) or the first parent after which one thread would have held
+  // max_states states, with the states, transitions and depth one thread would have counted
+  // there. Threads skip the parents after the least violation found so far, and stop taking
+  // chunks once max_states states are stored; the chunks taken are always a prefix of the level.
+  // The time and memory limits and interrupts stop the threads wherever they are, as they stop
+  // one thread wherever it is.
+
+  /// What the threads expanding one level share.
+  struct Level {
+    StateIndex first = 0, end = 0;       // the level's states
+    std::atomic<std::uint64_t> next{0};  // the first state no thread has taken
+    std::atomic<bool> enough{false};     // max_states states are stored: take no more
+    std::atomic<bool> full{false};       // the table must grow before anything is added
+    std::atomic<StopReason> halt{StopReason::none};
+    std::atomic<std::uint64_t> least{UINT64_MAX};     // bound on the least violation key
+    std::atomic<std::uint64_t> deadlock{UINT64_MAX};  // the least parent without successors
+    std::mutex mutex;
+    std::vector<std::pair<StateIndex, StateIndex>> leftovers;  // chunks to finish after a grow
+    std::vector<std::pair<StateIndex, std::uint32_t>> broken;  // new states and an invariant
+
+    bool take(StateIndex& from, StateIndex& to) {
+      {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (!leftovers.empty()) {
+          std::tie(from, to) = leftovers.back();
+          leftovers.pop_back();
+          return true;
+        }
+      }
+      if (enough.load(std::memory_order_relaxed)) return false;
+      const std::uint64_t at = next.fetch_add(kChunk, std::memory_order_relaxed);
+      if (at >= end) return false;
+      from = static_cast<StateIndex>(at);
+      to = static_cast<StateIndex>(std::min<std::uint64_t>(at + kChunk, end));
+      return true;
+    }
+    void give_back(StateIndex from, StateIndex to) {
+      const std::lock_guard<std::mutex> lock(mutex);
+      leftovers.emplace_back(from, to);
+    }
+    void stop(StopReason reason) {
+      StopReason none = StopReason::none;
+      halt.compare_exchange_strong(none, reason);
+    }
+  };
+
+  static constexpr std::uint32_t kNotExpanded = UINT32_MAX;
+  static std::uint64_t key_of(StateIndex parent, std::uint64_t successor) {
+    return std::uint64_t{parent} << 32 | successor;
+  }
+
+  void parallel_breadth_first() {
+    Workers workers(options_.threads);
+    StateIndex first = 0;
+    auto end = static_cast<StateIndex>(store_.size());
+    for (level_ = 0;; ++level_) {
+      if (!expand_level(workers, first, end)) return;
+      if (store_.size() == end) return;
+      first = end;
+      end = static_cast<StateIndex>(store_.size());
+      level_sizes_.push_back(end - first);
+    }
+  }
+
+  /// Runs job(w) on every thread, or on this one alone when `work` is too little to share.
+  static void share(Workers& workers, std::size_t work, absl::FunctionRef<void(unsigned)> job) {
+    if (work > kChunk) {
+      workers.run(job);
+    } else {
+      job(0);
+    }
+  }
+
+  /// Calls body(from, to) on ranges that cover [0, n), on every thread.
+  static void for_ranges(Workers& workers, std::size_t n,
+                         absl::FunctionRef<void(std::size_t, std::size_t)> body) {
+    constexpr std::size_t kRange = 4096;
+    std::atomic<std::size_t> next{0};
+    share(workers, n / 16, [&](unsigned) {
+      for (std::size_t at; (at = next.fetch_add(kRange)) < n;) body(at, std::min(n, at + kRange));
+    });
+  }
+
+  /// Expands level [first, end); returns false when the search must stop.
+  bool expand_level(Workers& workers, StateIndex first, StateIndex end) {
+    const std::size_t parents = end - first;
+    successors_of_.assign(parents, kNotExpanded);
+    keys_.reserve(store_.capacity() - end, 0);
+    slot_of_.reserve(store_.capacity() - end, 0);
+    Level lv;
+    lv.first = first;
+    lv.end = end;
+    lv.next = first;
+    store_.begin_concurrent();
+    for (;;) {
+      share(workers, parents, [&](unsigned w) { expand(lv, w); });
+      if (!lv.full || lv.halt.load() != StopReason::none) break;
+      // Every thread has stopped: grow the table, then finish the chunks they gave back.
+      store_.end_concurrent();
+      const std::size_t kept = store_.size() - end;
+      store_.begin_grow();
+      for_ranges(workers, store_.size(), [&](std::size_t from, std::size_t to) {
+        store_.rehash(static_cast<StateIndex>(from), static_cast<StateIndex>(to), end,
+                      [&](StateIndex i, std::size_t slot) {
+                        slot_of_[i - end] = static_cast<std::uint32_t>(slot);
+                      });
+      });
+      keys_.reserve(store_.capacity() - end, kept);
+      slot_of_.reserve(store_.capacity() - end, kept);
+      lv.full = false;
+      store_.begin_concurrent();
+    }
+    store_.end_concurrent();
+    const std::size_t added = store_.size() - end;
+    keys_.use(added);
+    slot_of_.use(added);
+
+    if (const StopReason halt = lv.halt.load(); halt != StopReason::none) {
+      stop_ = halt;
+      for (const std::uint32_t n : successors_of_) transitions_ += n == kNotExpanded ? 0 : n;
+      if (added) depth_ = level_ + 1;
+      return false;
+    }
+
+    // The least violation, in key order.
+    std::uint64_t least = UINT64_MAX;
+    for (const auto& [index, invariant] : lv.broken) {
+      const std::uint64_t key = keys_[index - end];
+      if (key < least) {
+        least = key;
+        violation_ = Violation{Counterexample::Kind::invariant, invariant, index};
+      }
+    }
+    if (const std::uint64_t parent = lv.deadlock.load(); parent != UINT64_MAX) {
+      const std::uint64_t key = key_of(static_cast<StateIndex>(parent), UINT32_MAX);
+      if (key < least) {
+        least = key;
+        violation_ = Violation{Counterexample::Kind::deadlock, 0, static_cast<StateIndex>(parent)};
+      }
+    }
+
+    // New states per parent, and where one thread would have stopped: at the violation, or
+    // after the first parent that brings the store to max_states.
+    count_.assign(parents + 1, 0);
+    for (std::size_t j = 0; j < added; ++j) ++count_[(keys_[j] >> 32) - first];
+    const std::uint64_t max_states = options_.limits.max_states;
+    std::uint64_t states = end;
+    for (StateIndex p = first; p < end; ++p) {
+      if (violation_ && p == least >> 32) {
+        // Up to the violating state, or all the parent's successors (none) for a deadlock.
+        for (std::size_t j = 0; j < added; ++j) {
+          if (keys_[j] >> 32 == p && keys_[j] < least) ++states;
+        }
+        if (violation_->kind == Counterexample::Kind::invariant) {
+          ++states;
+          store_.set_parent(violation_->state, p);
+        }
+        transitions_ += successors_of_[p - first];
+        return settle(states, end);
+      }
+      if (successors_of_[p - first] == kNotExpanded) {
+        throw std::logic_error("parallel search: a state of the level was not expanded");
+      }
+      states += count_[p - first];
+      transitions_ += successors_of_[p - first];
+      if (max_states && states >= max_states) {
+        stop_ = StopReason::max_states;
+        return settle(states, end);
+      }
+    }
+    renumber(workers, first, end, added);
+    if (added) depth_ = level_ + 1;
+    return true;
+  }
+
+  /// Ends the search after a cut within the level: `states` as one thread would have counted.
+  bool settle(std::uint64_t states, StateIndex end) {
+    counted_states_ = states;
+    if (states > end) depth_ = level_ + 1;
+    return false;
+  }
+
+  /// One thread's share of expanding a level. As in breadth_first(), successors are generated
+  /// a few states ahead of their lookup, so that the slots prefetched have arrived.
+  void expand(Level& lv, unsigned w) {
+    std::array<Expansion, kLookahead + 1> ahead;
+    StateIndex from = 0, to = 0;
+    while (lv.take(from, to)) {
+      StateIndex generated = from;
+      for (StateIndex p = from; p < to; ++p) {
+        if (lv.halt.load(std::memory_order_relaxed) != StopReason::none) return;
+        if (lv.full.load(std::memory_order_relaxed)) {
+          lv.give_back(p, to);
+          return;
+        }
+        if (key_of(p, 0) > lv.least.load(std::memory_order_relaxed)) continue;
+        for (; generated < to && generated <= p + kLookahead; ++generated) {
+          generate(generated, ahead[generated % ahead.size()]);
+        }
+        if (!insert_all(lv, ahead[p % ahead.size()])) {
+          lv.full = true;
+          lv.give_back(p, to);
+          return;
+        }
+      }
+      poll(lv, w);
+    }
+  }
+
+  /// Stores the successors of one state; false, with the state's expansion to be redone, when
+  /// the table is full (redoing it finds the successors stored so far under the same keys).
+  bool insert_all(Level& lv, const Expansion& e) {
+    const std::size_t width = store_.state_bytes();
+    const std::size_t n = e.hashes.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::uint64_t key = key_of(e.state, k);
+      const std::byte* next = e.successors.data() + k * width;
+      const auto r =
+          store_.insert_concurrent(next, e.hashes[k], e.state, [&](StateIndex i, std::size_t slot) {
+            std::atomic_ref<std::uint64_t>(keys_[i - lv.end]).store(key, std::memory_order_relaxed);
+            slot_of_[i - lv.end] = static_cast<std::uint32_t>(slot);
+          });
+      if (r.outcome == StateStore::Outcome::full) return false;
+      if (r.outcome == StateStore::Outcome::added) {
+        if (const auto invariant = system_.violated_invariant(next)) {
+          const std::lock_guard<std::mutex> lock(lv.mutex);
+          lv.broken.emplace_back(r.index, *invariant);
+          store_min(lv.least, key);
+        }
+      } else if (r.index >= lv.end) {
+        store_min(keys_[r.index - lv.end], key);
+      }
+    }
+    successors_of_[e.state - lv.first] = static_cast<std::uint32_t>(n);
+    if (n == 0 && !system_.is_terminal(store_.state(e.state))) {
+      store_min(lv.deadlock, e.state);
+      store_min(lv.least, key_of(e.state, UINT32_MAX));
+    }
+    return true;
+  }
+
+  /// Limits, interrupt and progress reports, from a thread between chunks.
+  void poll(Level& lv, unsigned w) {
+    const Limits& limits = options_.limits;
+    if (limits.max_states && store_.size() >= limits.max_states) lv.enough = true;
+    if (options_.interrupt && options_.interrupt->load(std::memory_order_relaxed)) {
+      lv.stop(StopReason::interrupted);
+    }
+    if (limits.max_memory_bytes && stored_bytes() >= limits.max_memory_bytes) {
+      lv.stop(StopReason::max_memory);
+    }
+    const auto now = Clock::now();
+    const double elapsed = seconds_since(start_, now);
+    if (limits.time_limit_seconds > 0 && elapsed >= limits.time_limit_seconds) {
+      lv.stop(StopReason::time_limit);
+    }
+    if (w == 0 && options_.on_progress &&
+        seconds_since(last_progress_, now) >= options_.progress_interval_seconds) {
+      last_progress_ = now;
+      const std::uint64_t taken = std::min<std::uint64_t>(lv.next.load(), lv.end);
+      options_.on_progress(snapshot(lv.end - taken + store_.size() - lv.end, elapsed));
+    }
+  }
+
+  /// Renumbers the `added` states after `end` in key order, with the key's parent.
+  void renumber(Workers& workers, StateIndex first, StateIndex end, std::size_t added) {
+    // Counting sort by parent (count_ holds each parent's new states), then by successor.
+    std::uint32_t at = 0;
+    for (std::uint32_t& c : count_) at += std::exchange(c, at);
+    order_.resize(added);
+    for (std::size_t j = 0; j < added; ++j) {
+      order_[count_[(keys_[j] >> 32) - first]++] = static_cast<std::uint32_t>(j);
+    }
+    const auto by_key = [&](std::uint32_t a, std::uint32_t b) { return keys_[a] < keys_[b]; };
+    for (std::size_t p = 0, from = 0; p + 1 < count_.size(); from = count_[p++]) {
+      if (count_[p] - from > 1) std::sort(&order_[from], &order_[0] + count_[p], by_key);
+    }
+    const std::size_t record = store_.record_bytes();
+    moved_.resize(added * record);
+    for_ranges(workers, added, [&](std::size_t from, std::size_t to) {
+      for (std::size_t j = from; j < to; ++j) {
+        std::memcpy(moved_.data() + j * record, store_.record_at(static_cast<StateIndex>(end + j)),
+                    record);
+      }
+    });
+    for_ranges(workers, added, [&](std::size_t from, std::size_t to) {
+      for (std::size_t n = from; n < to; ++n) {
+        const std::uint32_t j = order_[n];
+        const auto index = static_cast<StateIndex>(end + n);
+        store_.put(index, moved_.data() + j * record, static_cast<StateIndex>(keys_[j] >> 32));
+        store_.repoint(slot_of_[j], index);
+      }
+    });
   }
 
   /// Interrupt and time limit, for the progress check.
@@ -218,6 +700,12 @@ class Search {
     // The search's own work lists are done with.
     std::vector<std::uint32_t>().swap(depth_of_);
     std::vector<StateIndex>().swap(stack_);
+    std::vector<std::uint32_t>().swap(successors_of_);
+    std::vector<std::uint32_t>().swap(count_);
+    std::vector<std::uint32_t>().swap(order_);
+    std::vector<std::byte>().swap(moved_);
+    keys_.clear();
+    slot_of_.clear();
     const auto progress_start = Clock::now();
     const std::uint64_t limit = options_.limits.max_memory_bytes;
     const std::uint64_t needed = progress_bytes(store_.size(), transitions_);
@@ -273,9 +761,10 @@ class Search {
 
   SearchResult finish() {
     SearchResult result;
-    result.stats.states = store_.size();
+    result.stats.states = counted_states_ ? *counted_states_ : store_.size();
     result.stats.transitions = transitions_;
     result.stats.depth = depth_;
+    result.stats.threads = options_.order == Order::breadth_first ? options_.threads : 1;
     result.stats.seconds = seconds_since(start_, Clock::now());
     result.stats.state_bytes = store_.state_bytes();
     result.stats.stored_bytes = main_bytes_ ? main_bytes_ : stored_bytes();
@@ -313,6 +802,17 @@ class Search {
   std::vector<StateIndex> stack_;                // depth-first only
   std::vector<std::uint32_t> depth_of_;          // depth-first only: depth of each stored state
   std::size_t next_ = 0;                         // breadth-first only: next state to expand
+  std::uint32_t level_ = 0;                      // breadth-first: the level being expanded
+  std::vector<std::uint64_t> level_sizes_{1};    // breadth-first: sizes of the levels complete
+  // The parallel breadth-first search: per state of the next level, its key and its slot; per
+  // state of the level, its successors; for renumbering, new states per parent, the new order
+  // and the records being moved.
+  LazyArray<std::uint64_t> keys_;
+  LazyArray<std::uint32_t> slot_of_;
+  std::vector<std::uint32_t> successors_of_, count_, order_;
+  std::vector<std::byte> moved_;
+  // The states one thread would have stored when it stopped, where the store holds more.
+  std::optional<std::uint64_t> counted_states_;
   std::uint64_t transitions_ = 0;
   std::uint32_t depth_ = 0;
   std::uint64_t polls_ = 0;

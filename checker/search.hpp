@@ -1,6 +1,8 @@
 #pragma once
 // Exhaustive exploration of a TransitionSystem: breadth-first (shortest counterexamples) or
 // depth-first order over one visited set, with limits that stop the search cleanly.
+// Breadth-first search may run on several threads, level by level, with the same outcome as on
+// one: the same verdict, state count, depth and counterexample (see search.cpp).
 
 #include <atomic>
 #include <cstddef>
@@ -28,6 +30,7 @@ struct Statistics {
   std::uint64_t states = 0;       // distinct states stored
   std::uint64_t transitions = 0;  // successors generated, including ones already seen
   std::uint32_t depth = 0;        // longest shortest path (BFS) or deepest path found (DFS)
+  unsigned threads = 1;           // threads that searched (depth-first search: always 1)
   double seconds = 0;
   std::size_t state_bytes = 0;     // width of one packed state
   std::uint64_t stored_bytes = 0;  // states, parent links and hash table together
@@ -51,10 +54,21 @@ struct Progress {
   std::uint64_t pending = 0;  // queue (BFS) or stack (DFS) length
   double seconds = 0;
   std::uint64_t stored_bytes = 0;
+  Order order = Order::breadth_first;
+  // Breadth-first only: the level being expanded (its states' depth), and how the sizes of the
+  // last complete levels grew: the ratio of the last two to the two before (0: too few levels).
+  std::uint32_t level = 0;
+  double growth = 0;
+  /// An estimate of the states still to be stored, made once levels shrink (growth < 1) by
+  /// assuming they keep shrinking at that rate; none while they grow, and none depth-first.
+  std::optional<std::uint64_t> states_left;
 };
 
 struct SearchOptions {
   Order order = Order::breadth_first;
+  /// Threads that expand each breadth-first level together (at least 1); depth-first search
+  /// runs on one whatever this says.
+  unsigned threads = 1;
   Limits limits;
   /// Polled during the search; when it becomes true the search stops as interrupted.
   const std::atomic<bool>* interrupt = nullptr;

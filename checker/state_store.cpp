@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 #include <stdexcept>
+#include <thread>
 
 #include <sys/mman.h>
 
@@ -32,10 +33,16 @@ std::uint64_t load_u64(const std::byte* p) {
 StateStore::StateStore(std::size_t state_bytes)
     : state_bytes_(state_bytes),
       record_bytes_(state_bytes + sizeof(StateIndex)),
+      chunks_(new std::atomic<std::byte*>[kMaxChunks]()),
       slots_(allocate_slots(kGroupSlots)),
       groups_(1),
       index_mask_(kGroupSlots - 1),
       max_size_(kGroupSlots / 8 * 7) {}
+
+StateStore::~StateStore() {
+  const std::size_t n = chunk_count_.load(std::memory_order_relaxed);
+  for (std::size_t c = 0; c < n; ++c) delete[] chunks_[c].load(std::memory_order_relaxed);
+}
 
 StateStore::Slots StateStore::allocate_slots(std::size_t count) {
   const std::size_t bytes = count * sizeof(std::uint32_t);
@@ -98,8 +105,8 @@ StateStore::Insertion StateStore::find_or_append(const std::byte* state, std::ui
       if (same(record(i), state)) return {i, false};
     }
     if (m.free != 0) {
-      if (size_ == max_size_) {
-        grow();
+      if (size() == max_size_) {
+        grow(static_cast<StateIndex>(size()), [](StateIndex, std::size_t) {});
         const StateIndex i = append(state, parent);
         place(hash, i);
         return {i, true};
@@ -151,17 +158,18 @@ StateStore::GroupMasks StateStore::scan(const std::uint32_t* group, std::uint32_
 #endif
 }
 
-void StateStore::place(std::uint64_t hash, StateIndex i) {
+std::size_t StateStore::place(std::uint64_t hash, StateIndex i) {
   for (std::size_t g = home_group(hash);; g = (g + 1) & (groups_ - 1)) {
     std::uint32_t* group = slots_.get() + g * kGroupSlots;
     if (const unsigned free = scan(group, 0).free; free != 0) {
-      group[std::countr_zero(free)] = hash_tag(hash) | (i + 1);
-      return;
+      const auto j = static_cast<std::size_t>(std::countr_zero(free));
+      group[j] = hash_tag(hash) | (i + 1);
+      return g * kGroupSlots + j;
     }
   }
 }
 
-void StateStore::grow() {
+void StateStore::begin_grow() {
   const std::size_t slots = groups_ * kGroupSlots * 2;
   if (slots > (std::size_t{1} << 32)) throw std::length_error("state index full: 2^32 slots");
   // The records are the authority: free the old table first and rebuild from them, which
@@ -172,32 +180,171 @@ void StateStore::grow() {
   groups_ = slots / kGroupSlots;
   index_mask_ = static_cast<std::uint32_t>(slots - 1);
   max_size_ = slots / 8 * 7;
+}
+
+void StateStore::grow(StateIndex first, SlotSink placed) {
+  begin_grow();
   // Records are read in order; hashing a few ahead lets their random slot writes overlap.
   constexpr std::size_t kAhead = 8;
   std::uint64_t ahead[kAhead];
-  for (std::size_t i = 0; i < size_ + kAhead; ++i) {
-    if (i >= kAhead) place(ahead[i % kAhead], static_cast<StateIndex>(i - kAhead));
-    if (i < size_) {
+  const std::size_t n = size();
+  for (std::size_t i = 0; i < n + kAhead; ++i) {
+    if (i >= kAhead) {
+      const auto index = static_cast<StateIndex>(i - kAhead);
+      const std::size_t slot = place(ahead[i % kAhead], index);
+      if (index >= first) placed(index, slot);
+    }
+    if (i < n) {
       ahead[i % kAhead] = hash(record(static_cast<StateIndex>(i)));
       prefetch(ahead[i % kAhead]);
     }
   }
 }
 
-StateIndex StateStore::append(const std::byte* state, StateIndex parent) {
-  if (size_ >= kNoParent) throw std::length_error("state store full: more than 2^32-1 states");
-  if ((size_ & (kChunkRecords - 1)) == 0) {
-    chunks_.push_back(std::make_unique<std::byte[]>(kChunkRecords * record_bytes_));
+void StateStore::rehash(StateIndex from, StateIndex to, StateIndex first, SlotSink placed) {
+  constexpr std::size_t kAhead = 8;
+  std::uint64_t ahead[kAhead];
+  for (std::size_t i = from; i < std::size_t{to} + kAhead; ++i) {
+    if (i >= from + kAhead) {
+      const auto index = static_cast<StateIndex>(i - kAhead);
+      const std::size_t slot = place_concurrent(ahead[i % kAhead], index);
+      if (index >= first) placed(index, slot);
+    }
+    if (i < to) {
+      ahead[i % kAhead] = hash(record(static_cast<StateIndex>(i)));
+      prefetch(ahead[i % kAhead]);
+    }
   }
-  const auto i = static_cast<StateIndex>(size_++);
+}
+
+std::size_t StateStore::place_concurrent(std::uint64_t hash, StateIndex i) {
+  const std::uint32_t value = hash_tag(hash) | (i + 1);
+  for (std::size_t g = home_group(hash);;) {
+    std::uint32_t* group = slots_.get() + g * kGroupSlots;
+    std::size_t j = 0;
+    for (; j < kGroupSlots; ++j) {
+      std::atomic_ref<std::uint32_t> slot(group[j]);
+      std::uint32_t expected = 0;
+      if (slot.load(std::memory_order_relaxed) == 0 &&
+          slot.compare_exchange_strong(expected, value, std::memory_order_relaxed)) {
+        return g * kGroupSlots + j;
+      }
+    }
+    g = (g + 1) & (groups_ - 1);
+  }
+}
+
+void StateStore::begin_concurrent() {
+  claims_.store(size(), std::memory_order_relaxed);
+}
+
+void StateStore::end_concurrent() {
+  if (claims_.load(std::memory_order_relaxed) != size()) {
+    throw std::logic_error("state store: an insertion claimed a slot it never filled");
+  }
+}
+
+StateStore::ConcurrentInsertion StateStore::insert_concurrent(const std::byte* state,
+                                                              std::uint64_t hash, StateIndex parent,
+                                                              SlotSink on_add) {
+  const std::uint32_t tag = hash_tag(hash);
+  const std::uint32_t pending = busy(tag);
+  bool claimed = false;  // a slot is promised to this insertion (claims_)
+  const auto release_claim = [&] {
+    if (claimed) claims_.fetch_sub(1, std::memory_order_relaxed);
+  };
+  for (std::size_t g = home_group(hash);;) {
+    std::uint32_t* group = slots_.get() + g * kGroupSlots;
+    // Each slot read atomically: other threads fill slots of this group meanwhile.
+    alignas(kGroupAlign) std::uint32_t seen[kGroupSlots];
+    for (std::size_t j = 0; j < kGroupSlots; ++j) {
+      seen[j] = std::atomic_ref<std::uint32_t>(group[j]).load(std::memory_order_acquire);
+    }
+    const GroupMasks m = scan(seen, tag);
+    bool again = false;  // a slot with this tag was being filled: read the group again
+    for (unsigned match = m.tag & ((m.free & -m.free) - 1); match != 0; match &= match - 1) {
+      const std::uint32_t v = seen[std::countr_zero(match)];
+      if (v == pending) {
+        again = true;
+        continue;
+      }
+      const StateIndex i = (v & index_mask_) - 1;
+      if (same(record(i), state)) {
+        release_claim();
+        return {i, Outcome::found};
+      }
+    }
+    if (again) {
+      std::this_thread::yield();
+      continue;
+    }
+    if (m.free == 0) {
+      g = (g + 1) & (groups_ - 1);
+      continue;
+    }
+    if (!claimed) {
+      if (claims_.fetch_add(1, std::memory_order_relaxed) >= max_size_) {
+        claims_.fetch_sub(1, std::memory_order_relaxed);
+        return {0, Outcome::full};
+      }
+      claimed = true;
+    }
+    const auto j = static_cast<std::size_t>(std::countr_zero(m.free));
+    std::uint32_t expected = 0;
+    if (!std::atomic_ref<std::uint32_t>(group[j]).compare_exchange_strong(
+            expected, pending, std::memory_order_acquire, std::memory_order_acquire)) {
+      continue;  // another thread filled it: read the group again, it may be this state
+    }
+    const auto i = static_cast<StateIndex>(size_.fetch_add(1, std::memory_order_relaxed));
+    ensure_chunk(i);
+    std::byte* r = record(i);
+    std::memcpy(r, state, state_bytes_);
+    std::memcpy(r + state_bytes_, &parent, sizeof parent);
+    on_add(i, g * kGroupSlots + j);
+    std::atomic_ref<std::uint32_t>(group[j]).store(tag | (i + 1), std::memory_order_release);
+    return {i, Outcome::added};
+  }
+}
+
+void StateStore::ensure_chunk(StateIndex i) {
+  const std::size_t c = i >> kChunkBits;
+  if (chunks_[c].load(std::memory_order_acquire) != nullptr) return;
+  const std::lock_guard<std::mutex> lock(chunk_mutex_);
+  if (chunks_[c].load(std::memory_order_relaxed) != nullptr) return;
+  // Chunks are allocated in order: an index is taken only after every lower one.
+  for (std::size_t k = chunk_count_.load(std::memory_order_relaxed); k <= c; ++k) {
+    chunks_[k].store(new std::byte[kChunkRecords * record_bytes_], std::memory_order_release);
+    chunk_count_.store(k + 1, std::memory_order_relaxed);
+  }
+}
+
+void StateStore::put(StateIndex i, const std::byte* state, StateIndex parent) {
   std::byte* r = record(i);
   std::memcpy(r, state, state_bytes_);
   std::memcpy(r + state_bytes_, &parent, sizeof parent);
+}
+
+void StateStore::set_parent(StateIndex i, StateIndex parent) {
+  std::memcpy(record(i) + state_bytes_, &parent, sizeof parent);
+}
+
+void StateStore::repoint(std::size_t slot, StateIndex i) {
+  std::uint32_t& v = slots_[slot];
+  v = (v & ~index_mask_) | (i + 1);
+}
+
+StateIndex StateStore::append(const std::byte* state, StateIndex parent) {
+  const std::size_t n = size();
+  if (n >= kNoParent) throw std::length_error("state store full: more than 2^32-1 states");
+  const auto i = static_cast<StateIndex>(n);
+  ensure_chunk(i);
+  size_.store(n + 1, std::memory_order_relaxed);
+  put(i, state, parent);
   return i;
 }
 
 std::size_t StateStore::allocated_bytes() const {
-  return chunks_.size() * kChunkRecords * record_bytes_ +
+  return chunk_count_.load(std::memory_order_relaxed) * kChunkRecords * record_bytes_ +
          groups_ * kGroupSlots * sizeof(std::uint32_t);
 }
 

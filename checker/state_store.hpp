@@ -9,11 +9,22 @@
 // the state's hash. A lookup usually reads one group, and reads a record only when those hash
 // bits match, which is almost always the state sought. This costs 4 bytes a slot, less than a
 // general-purpose hash set, and no arena reads for states that are not there.
+//
+// Several threads may insert at once (insert_concurrent, between begin_concurrent and
+// end_concurrent): a thread claims a free slot by compare-and-swap, marking it busy with its
+// tag, writes the record at the next index of an atomic counter, then publishes the index in the
+// slot. A thread probing for a state with the same tag waits for a busy slot to be published;
+// others pass it. A chunk of records is allocated under a mutex by the first thread to need it.
+// The table never grows while threads insert: an insertion that would fill it past 7/8 reports
+// `full`, and the caller grows the table once every thread has stopped.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <vector>
+#include <mutex>
+
+#include <absl/functional/function_ref.h>
 
 namespace dirtyrace::checker {
 
@@ -24,9 +35,14 @@ inline constexpr StateIndex kNoParent = UINT32_MAX;
 class StateStore {
  public:
   explicit StateStore(std::size_t state_bytes);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
 
-  std::size_t size() const { return size_; }
+  std::size_t size() const { return size_.load(std::memory_order_relaxed); }
   std::size_t state_bytes() const { return state_bytes_; }
+  /// States the table takes before it must grow.
+  std::size_t capacity() const { return max_size_; }
   const std::byte* state(StateIndex i) const { return record(i); }
   StateIndex parent(StateIndex i) const;
 
@@ -46,12 +62,45 @@ class StateStore {
   /// The index of `state`, whose hash is `hash`, or kNoParent if it is not stored.
   StateIndex find(const std::byte* state, std::uint64_t hash) const;
 
+  /// Receives a state's index and the position of its slot in the table.
+  using SlotSink = absl::FunctionRef<void(StateIndex, std::size_t)>;
+  enum class Outcome { found, added, full };
+  struct ConcurrentInsertion {
+    StateIndex index;  // meaningful unless full
+    Outcome outcome;
+  };
+  /// Before and after a round of insert_concurrent calls, on one thread.
+  void begin_concurrent();
+  void end_concurrent();
+  /// find_or_append, safe to call from several threads at once. A new state's `on_add` runs
+  /// before any other thread can see the state, with its index and slot position. Reports
+  /// `full`, adding nothing, when the table must grow first.
+  ConcurrentInsertion insert_concurrent(const std::byte* state, std::uint64_t hash,
+                                        StateIndex parent, SlotSink on_add);
+  /// Doubles the table; `placed` receives the new slot position of every state from `first`
+  /// on. Not while threads insert.
+  void grow(StateIndex first, SlotSink placed);
+  /// grow() in parts, for several threads: begin_grow() allocates the doubled table, empty;
+  /// then rehash() puts the states [from, to) back, safe to call at once on disjoint ranges.
+  void begin_grow();
+  void rehash(StateIndex from, StateIndex to, StateIndex first, SlotSink placed);
+
+  /// Reordering stored states (not while threads insert): a record's bytes, state then parent.
+  std::size_t record_bytes() const { return record_bytes_; }
+  const std::byte* record_at(StateIndex i) const { return record(i); }
+  /// Overwrites record `i` with state `state` and parent `parent`.
+  void put(StateIndex i, const std::byte* state, StateIndex parent);
+  void set_parent(StateIndex i, StateIndex parent);
+  /// Points the slot at position `slot` to index `i`, keeping its hash bits.
+  void repoint(std::size_t slot, StateIndex i);
+
   /// Bytes allocated for records, including the unused tail of the last chunk, and for the index.
   std::size_t allocated_bytes() const;
 
  private:
   static constexpr unsigned kChunkBits = 16;
   static constexpr std::size_t kChunkRecords = std::size_t{1} << kChunkBits;
+  static constexpr std::size_t kMaxChunks = (std::size_t{1} << 32) / kChunkRecords;
   static constexpr unsigned kGroupBits = 4;  // 16 slots of 4 bytes: one cache line
   static constexpr std::size_t kGroupSlots = std::size_t{1} << kGroupBits;
 
@@ -65,9 +114,12 @@ class StateStore {
   static Slots allocate_slots(std::size_t count);
 
   std::byte* record(StateIndex i) const {
-    return chunks_[i >> kChunkBits].get() + (i & (kChunkRecords - 1)) * record_bytes_;
+    return chunks_[i >> kChunkBits].load(std::memory_order_relaxed) +
+           (i & (kChunkRecords - 1)) * record_bytes_;
   }
   StateIndex append(const std::byte* state, StateIndex parent);
+  /// Allocates the chunk of record `i` unless another thread has.
+  void ensure_chunk(StateIndex i);
   /// First group a state with `hash` may be in; later ones follow it in order, wrapping around.
   std::size_t home_group(std::uint64_t hash) const {
     return static_cast<std::size_t>(hash >> 32) & (groups_ - 1);
@@ -85,18 +137,26 @@ class StateStore {
   /// Whether two packed states are equal: inline, since a state is a few bytes long and a
   /// memcmp call would cost more than the comparison.
   bool same(const std::byte* a, const std::byte* b) const;
-  /// Doubles the table and re-inserts every stored state.
-  void grow();
-  /// Puts a slot for a state known to be absent into the first free slot of its probe sequence.
-  void place(std::uint64_t hash, StateIndex i);
+  /// Puts a slot for a state known to be absent into the first free slot of its probe
+  /// sequence; returns the slot's position.
+  std::size_t place(std::uint64_t hash, StateIndex i);
+  /// place(), safe while other threads place other states.
+  std::size_t place_concurrent(std::uint64_t hash, StateIndex i);
+  /// The slot value of a slot being filled: the tag and an index that no state has.
+  std::uint32_t busy(std::uint32_t tag) const { return tag | index_mask_; }
 
   std::size_t state_bytes_;
   std::size_t record_bytes_;  // the state, then its parent index
-  std::vector<std::unique_ptr<std::byte[]>> chunks_;
-  std::size_t size_ = 0;
+  // Fixed in size, so that threads read it while another adds a chunk.
+  std::unique_ptr<std::atomic<std::byte*>[]> chunks_;
+  std::atomic<std::size_t> chunk_count_ = 0;
+  std::mutex chunk_mutex_;
+  std::atomic<std::size_t> size_ = 0;
+  // While threads insert: slots promised to insertions under way, never above max_size_.
+  std::atomic<std::size_t> claims_ = 0;
 
-  // A slot is 0 when free, else (hash_tag | index + 1): index + 1 < 2^k for a table of 2^k
-  // slots, since the table grows before it is 7/8 full.
+  // A slot is 0 when free, else (hash_tag | index + 1): index + 1 < 2^k - 1 for a table of 2^k
+  // slots, since the table grows before it is 7/8 full; (hash_tag | 2^k - 1) is a busy slot.
   Slots slots_;
   std::size_t groups_ = 0;
   std::uint32_t index_mask_ = 0;  // 2^k - 1

@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "checker/search.hpp"
 #include "cli/check_common.hpp"
@@ -13,9 +15,46 @@
 
 namespace dirtyrace::cli {
 
+/// "4": a thread count from 1 to 1024.
+unsigned parse_threads(const std::string& text) {
+  unsigned long value = 0;
+  std::size_t used = 0;
+  try {
+    if (!text.empty() && text[0] >= '0' && text[0] <= '9') value = std::stoul(text, &used);
+  } catch (const std::exception&) {
+  }
+  if (used != text.size() || value < 1 || value > 1024) {
+    throw model::UsageError("--threads '" + model::echo(text) +
+                            "' is not a whole number of threads from 1 to 1024");
+  }
+  return static_cast<unsigned>(value);
+}
+
 std::string mib(std::uint64_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f MiB", double(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+std::string describe_estimate(const checker::Progress& p) {
+  char buf[160];
+  if (p.order != checker::Order::breadth_first) {
+    return "no estimate of what is left (depth-first order)";
+  }
+  if (p.growth == 0) {
+    std::snprintf(buf, sizeof buf, "level %u, no estimate of what is left yet", p.level);
+  } else if (!p.states_left) {
+    std::snprintf(buf, sizeof buf,
+                  "level %u, no estimate of what is left while levels grow (x%.2f a level)",
+                  p.level, p.growth);
+  } else {
+    const double rate = double(p.states) / p.seconds;
+    std::snprintf(buf, sizeof buf,
+                  "level %u, levels shrink x%.2f a level: about %llu states and %.0f s left if "
+                  "they keep to it",
+                  p.level, p.growth, static_cast<unsigned long long>(*p.states_left),
+                  rate > 0 ? double(*p.states_left) / rate : 0.0);
+  }
   return buf;
 }
 
@@ -34,6 +73,7 @@ void print_statistics(const checker::Statistics& st, bool timing) {
   std::printf("  depth           %u\n", st.depth);
   std::printf("  state width     %zu bytes packed\n", st.state_bytes);
   if (!timing) return;
+  std::printf("  threads         %u\n", st.threads);
   std::printf("  seconds         %.3f\n", st.seconds);
   std::printf("  states/s        %.0f\n", st.states_per_second());
   std::printf("  bytes/state     %.1f (states, parent links, hash table)\n", st.bytes_per_state());
@@ -60,6 +100,10 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   add_scenario_options(app, o.scenario);
   app.add_option("--order", o.order, "Search order: bfs (shortest counterexample) or dfs")
       ->check(non_empty());
+  app.add_option("--threads", o.threads,
+                 "Threads for breadth-first search (default: every core); the same verdict, "
+                 "states and counterexample for any number. Depth-first search uses one")
+      ->check(non_empty());
   app.add_option("--max-states", o.max_states, "Stop (inconclusive) after storing this many states")
       ->check(non_empty());
   app.add_option("--max-memory", o.max_memory,
@@ -83,6 +127,8 @@ checker::SearchOptions search_options(const CheckOptions& o) {
   } else {
     throw model::UsageError("unknown --order '" + model::echo(o.order) + "'; use bfs or dfs");
   }
+  search.threads = o.threads.empty() ? std::max(1u, std::thread::hardware_concurrency())
+                                     : parse_threads(o.threads);
   if (!o.max_states.empty()) search.limits.max_states = parse_size(o.max_states, "--max-states");
   if (!o.max_memory.empty())
     search.limits.max_memory_bytes = parse_size(o.max_memory, "--max-memory");
@@ -90,9 +136,10 @@ checker::SearchOptions search_options(const CheckOptions& o) {
   search.limits.time_limit_seconds = o.time_limit;
   if (!o.quiet) {
     search.on_progress = [](const checker::Progress& p) {
-      std::fprintf(stderr, "dirtyrace: %llu states, %.0f states/s, %llu queued, %s\n",
+      std::fprintf(stderr, "dirtyrace: %llu states, %.0f states/s, %llu queued, %s, %s\n",
                    static_cast<unsigned long long>(p.states), double(p.states) / p.seconds,
-                   static_cast<unsigned long long>(p.pending), mib(p.stored_bytes).c_str());
+                   static_cast<unsigned long long>(p.pending), mib(p.stored_bytes).c_str(),
+                   describe_estimate(p).c_str());
     };
   }
   return search;
@@ -128,6 +175,7 @@ int run_check(const CheckOptions& o) {
         {"states", st.states},
         {"transitions", st.transitions},
         {"depth", st.depth},
+        {"threads", st.threads},
         {"seconds", st.seconds},
         {"states_per_second", st.states_per_second()},
         {"bytes_per_state", st.bytes_per_state()},

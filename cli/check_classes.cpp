@@ -30,6 +30,7 @@ void add(checker::Statistics& total, const checker::Statistics& st) {
   total.states += st.states;
   total.transitions += st.transitions;
   total.depth = std::max(total.depth, st.depth);
+  total.threads = std::max(total.threads, st.threads);
   total.seconds += st.seconds;
   total.state_bytes = std::max(total.state_bytes, st.state_bytes);
   total.stored_bytes += st.stored_bytes;

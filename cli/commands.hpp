@@ -47,6 +47,7 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o);
 struct CheckOptions {
   ScenarioOptions scenario;
   std::string order = "bfs";
+  std::string threads;  // empty: every core
   std::string max_states, max_memory;
   double time_limit = 0;
   std::string trace_out;

@@ -4,8 +4,11 @@
 
 #include <atomic>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 #include "checker/search.hpp"
+#include "checker/state_store.hpp"
 
 using namespace dirtyrace::checker;
 
@@ -45,6 +48,40 @@ class Grid : public TransitionSystem {
 
  private:
   int n_, bad_x_, bad_y_, stuck_;
+};
+
+/// Three counters x, y, z in 0..n-1, each transition increments one: wide levels (up to about
+/// 3n^2/4 states), and many states reached from several parents. A state is bad when
+/// x + y + z == bad_sum and x == bad_x; with `stuck`, (stuck, stuck, stuck) is a deadlock.
+class Cube : public TransitionSystem {
+ public:
+  Cube(int n, int bad_sum = -1, int bad_x = -1, int stuck = -1)
+      : n_(n), bad_sum_(bad_sum), bad_x_(bad_x), stuck_(stuck) {}
+  std::size_t state_bytes() const override { return 3; }
+  void initial_state(std::byte* out) const override { out[0] = out[1] = out[2] = std::byte{0}; }
+  void for_each_successor(const std::byte* s, SuccessorSink sink) const override {
+    if (is_stuck(s)) return;
+    for (std::size_t c = 0; c < 3; ++c) {
+      if (std::to_integer<int>(s[c]) + 1 >= n_) continue;
+      std::byte next[3] = {s[0], s[1], s[2]};
+      next[c] = std::byte(std::to_integer<int>(s[c]) + 1);
+      sink(static_cast<Label>(c), next);
+    }
+  }
+  std::optional<std::uint32_t> violated_invariant(const std::byte* s) const override {
+    const int x = std::to_integer<int>(s[0]);
+    const int sum = x + std::to_integer<int>(s[1]) + std::to_integer<int>(s[2]);
+    if (sum == bad_sum_ && x == bad_x_) return 3u;
+    return std::nullopt;
+  }
+  bool is_terminal(const std::byte* s) const override { return !is_stuck(s); }
+
+ private:
+  bool is_stuck(const std::byte* s) const {
+    return std::to_integer<int>(s[0]) == stuck_ && std::to_integer<int>(s[1]) == stuck_ &&
+           std::to_integer<int>(s[2]) == stuck_;
+  }
+  int n_, bad_sum_, bad_x_, stuck_;
 };
 
 SearchResult run(const TransitionSystem& sys, Order order, Limits limits = {}) {
@@ -142,4 +179,181 @@ TEST_CASE("statistics count stored bytes per state") {
   CHECK(r.stats.state_bytes == 2);
   CHECK(r.stats.bytes_per_state() > 2.0);
   CHECK(r.stats.bytes_per_state() < 400.0);
+}
+
+TEST_CASE("concurrent insertions store every state once, with the parent its adder gave") {
+  // Four threads insert the same 200000 states, each in its own order; the table starts tiny,
+  // so the threads stop on a full table many times and go on after it grows.
+  constexpr std::uint64_t kStates = 200000;
+  constexpr unsigned kThreads = 4;
+  StateStore store(sizeof(std::uint64_t));
+  std::vector<std::uint64_t> at(kThreads, 0);      // each thread's progress
+  std::vector<std::uint64_t> added(kThreads, 0);   // states each thread added
+  std::vector<std::uint32_t> slot_of(kStates, 0);  // slot of each added state, by index
+  std::atomic<std::uint64_t> slots_reported{0};
+  int grows = 0;
+  const auto value = [](unsigned t, std::uint64_t i) {
+    return (i * (2 * t + 1) + 7919 * t) % kStates;  // odd strides: every value once per thread
+  };
+  for (bool done = false; !done;) {
+    std::atomic<bool> full{false};
+    store.begin_concurrent();
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (; at[t] < kStates; ++at[t]) {
+          const std::uint64_t v = value(t, at[t]);
+          std::byte state[8];
+          std::memcpy(state, &v, 8);
+          const auto r =
+              store.insert_concurrent(state, store.hash(state), static_cast<StateIndex>(v / 2),
+                                      [&](StateIndex i, std::size_t slot) {
+                                        slot_of[i] = static_cast<std::uint32_t>(slot);
+                                        slots_reported.fetch_add(1);
+                                      });
+          if (r.outcome == StateStore::Outcome::full) {
+            full = true;
+            return;
+          }
+          if (r.outcome == StateStore::Outcome::added) ++added[t];
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    store.end_concurrent();
+    done = !full;
+    if (full) {
+      // Grown by one thread, or by four at once (begin_grow, then rehash on four ranges).
+      const auto placed = [&](StateIndex i, std::size_t slot) {
+        slot_of[i] = static_cast<std::uint32_t>(slot);
+      };
+      if (++grows % 2 == 0) {
+        store.grow(0, placed);
+        continue;
+      }
+      store.begin_grow();
+      const auto n = static_cast<StateIndex>(store.size());
+      std::vector<std::thread> rehashers;
+      for (StateIndex t = 0; t < kThreads; ++t) {
+        rehashers.emplace_back(
+            [&, t] { store.rehash(n * t / kThreads, n * (t + 1) / kThreads, 0, placed); });
+      }
+      for (std::thread& t : rehashers) t.join();
+    }
+  }
+  CHECK(grows > 4);
+  CHECK(store.size() == kStates);
+  std::uint64_t total = 0;
+  for (const std::uint64_t a : added) total += a;
+  CHECK(total == kStates);
+  CHECK(slots_reported.load() == kStates);
+  std::vector<bool> seen(kStates, false);
+  for (StateIndex i = 0; i < kStates; ++i) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, store.state(i), 8);
+    REQUIRE(v < kStates);
+    CHECK(!seen[v]);
+    seen[v] = true;
+    CHECK(store.parent(i) == v / 2);
+    CHECK(store.find(store.state(i), store.hash(store.state(i))) == i);
+  }
+  // The slot positions reported point at the states: swap two records and their slots.
+  std::vector<std::byte> a(store.state(0), store.state(0) + 8),
+      b(store.state(1), store.state(1) + 8);
+  store.put(0, b.data(), 5);
+  store.put(1, a.data(), 6);
+  store.repoint(slot_of[0], 1);
+  store.repoint(slot_of[1], 0);
+  CHECK(store.find(a.data(), store.hash(a.data())) == 1);
+  CHECK(store.find(b.data(), store.hash(b.data())) == 0);
+  CHECK(store.parent(0) == 5);
+  CHECK(store.parent(1) == 6);
+}
+
+TEST_CASE("breadth-first search gives one answer on 1 to 4 threads on wide levels") {
+  struct Case {
+    Cube cube;
+    Limits limits;
+  };
+  Limits at_5000;
+  at_5000.max_states = 5000;
+  Limits at_all;
+  at_all.max_states = 60 * 60 * 60;
+  const Case cases[] = {{Cube(60), {}},
+                        {Cube(60, 90, 20), {}},
+                        {Cube(60, 90, 59), {}},
+                        {Cube(60, -1, -1, 30), {}},
+                        {Cube(60), at_5000},
+                        {Cube(60), at_all},
+                        {Cube(60, 150, 50), at_5000}};
+  for (const Case& c : cases) {
+    SearchOptions one;
+    one.limits = c.limits;
+    const SearchResult a = search(c.cube, one);
+    for (const unsigned threads : {2u, 3u, 4u}) {
+      CAPTURE(threads);
+      SearchOptions many = one;
+      many.threads = threads;
+      const SearchResult b = search(c.cube, many);
+      CHECK(b.verdict == a.verdict);
+      CHECK(b.stop == a.stop);
+      CHECK(b.stats.states == a.stats.states);
+      CHECK(b.stats.transitions == a.stats.transitions);
+      CHECK(b.stats.depth == a.stats.depth);
+      REQUIRE(b.counterexample.has_value() == a.counterexample.has_value());
+      if (!a.counterexample) continue;
+      CHECK(b.counterexample->kind == a.counterexample->kind);
+      CHECK(b.counterexample->labels == a.counterexample->labels);
+      CHECK(b.counterexample->states == a.counterexample->states);
+    }
+  }
+  // The verified cube has every state, at depth 3 (n - 1).
+  SearchOptions o;
+  o.threads = 3;
+  const SearchResult r = search(Cube(60), o);
+  CHECK(r.verdict == Verdict::verified);
+  CHECK(r.stats.states == 60 * 60 * 60);
+  CHECK(r.stats.depth == 3 * 59);
+}
+
+TEST_CASE("limits and interrupts stop a search on several threads cleanly") {
+  SearchOptions o;
+  o.threads = 3;
+  o.limits.max_memory_bytes = 256 * 1024;
+  SearchResult r = search(Cube(100), o);
+  CHECK(r.verdict == Verdict::inconclusive);
+  CHECK(r.stop == StopReason::max_memory);
+  CHECK(r.stats.states < 100 * 100 * 100);
+
+  std::atomic<bool> stop{true};
+  o.limits = {};
+  o.interrupt = &stop;
+  r = search(Cube(100), o);
+  CHECK(r.verdict == Verdict::inconclusive);
+  CHECK(r.stop == StopReason::interrupted);
+  CHECK(r.stats.states < 100 * 100 * 100);
+
+  // Progress reports come from the search's own thread, with an estimate once levels shrink.
+  o.interrupt = nullptr;
+  o.progress_interval_seconds = 0;
+  std::vector<Progress> seen;
+  const std::thread::id self = std::this_thread::get_id();
+  bool same_thread = true;
+  o.on_progress = [&](const Progress& p) {
+    same_thread = same_thread && std::this_thread::get_id() == self;
+    seen.push_back(p);
+  };
+  r = search(Cube(100), o);
+  CHECK(r.verdict == Verdict::verified);
+  CHECK(same_thread);
+  REQUIRE(!seen.empty());
+  CHECK(seen.front().growth >= 0);
+  bool estimated = false;
+  for (const Progress& p : seen) {
+    if (p.states_left) {
+      estimated = true;
+      CHECK(p.growth < 1);
+    }
+  }
+  CHECK(estimated);  // the cube's levels shrink after its widest, at depth 148
 }

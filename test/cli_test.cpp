@@ -73,6 +73,33 @@ TEST_CASE("limits and Ctrl-C stop a long search as inconclusive, with the statis
   CHECK(r.err.find(" states/s, ") != std::string::npos);
 }
 
+TEST_CASE("--threads: the same answer on any number, one-line errors for 0 and non-numbers") {
+  // A violation mid-level and a state limit, each the same on 1 and 3 threads, trace included.
+  const std::string two_pages = "check --quiet --json --pages 2 --actors writer,flusher,msync";
+  for (const std::string& args : {two_pages + " --variant linux-2.6.20",
+                                  two_pages + " --variant linux-4.19 --max-states 30000"}) {
+    CAPTURE(args);
+    const Run one = run_dirtyrace(args + " --threads 1");
+    const Run three = run_dirtyrace(args + " --threads 3");
+    CHECK(one.code == three.code);
+    const auto a = nlohmann::json::parse(one.out), b = nlohmann::json::parse(three.out);
+    CHECK(a["threads"] == 1);
+    CHECK(b["threads"] == 3);
+    for (const char* key :
+         {"verdict", "property", "stop_reason", "states", "transitions", "depth", "trace"}) {
+      CHECK_MESSAGE(a[key] == b[key], key);
+    }
+  }
+  expect_usage_error(kSmall + " --threads 0", "--threads '0' is not a whole number of threads");
+  expect_usage_error(kSmall + " --threads two", "--threads 'two' is not a whole number");
+  expect_usage_error(kSmall + " --threads 2x", "--threads '2x' is not a whole number");
+  expect_usage_error(kSmall + " --threads -1", "--threads '-1' is not a whole number");
+  // Depth-first order runs on one thread whatever --threads says.
+  const auto dfs =
+      nlohmann::json::parse(run_dirtyrace(kSmall + " --json --order dfs --threads 2").out);
+  CHECK(dfs["threads"] == 1);
+}
+
 TEST_CASE("zoo finds every catalogued bug and exits 0") {
   const Run r = run_dirtyrace("zoo");
   CHECK(r.code == 0);

@@ -1,0 +1,110 @@
+// The breadth-first search on 1, 2 and 3 threads gives one answer: the same verdict, violated
+// property, state, transition and depth counts, and the very same counterexample, on scenarios
+// of the test suite and on every entry of the zoo, with and without the state limit.
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "analyses/zoo.hpp"
+#include "support.hpp"
+
+using namespace dirtyrace;
+using checker::Verdict;
+
+namespace {
+
+struct Outcome {
+  checker::SearchResult result;
+  std::string property;
+};
+
+Outcome check(const model::Scenario& s, unsigned threads, checker::Limits limits = {}) {
+  const model::Model m(s);
+  const properties::CheckedModel system(m,
+                                        properties::select_properties(m, m.scenario().properties));
+  checker::SearchOptions options;
+  options.threads = threads;
+  options.limits = limits;
+  Outcome o{checker::search(system, options), ""};
+  if (o.result.counterexample) o.property = system.violated(*o.result.counterexample).name;
+  return o;
+}
+
+/// Checks `s` on 1, 2 and 3 threads and compares everything but the timings.
+void same_for_every_thread_count(const model::Scenario& s, checker::Limits limits = {}) {
+  const Outcome one = check(s, 1, limits);
+  for (const unsigned threads : {2u, 3u}) {
+    CAPTURE(threads);
+    const Outcome many = check(s, threads, limits);
+    CHECK(many.result.verdict == one.result.verdict);
+    CHECK(many.result.stop == one.result.stop);
+    CHECK(many.property == one.property);
+    CHECK(many.result.stats.states == one.result.stats.states);
+    CHECK(many.result.stats.transitions == one.result.stats.transitions);
+    CHECK(many.result.stats.depth == one.result.stats.depth);
+    CHECK(many.result.stats.progress_sweeps == one.result.stats.progress_sweeps);
+    REQUIRE(many.result.counterexample.has_value() == one.result.counterexample.has_value());
+    if (!one.result.counterexample) continue;
+    const checker::Counterexample &a = *one.result.counterexample, &b = *many.result.counterexample;
+    CHECK(b.kind == a.kind);
+    CHECK(b.invariant == a.invariant);
+    CHECK(b.labels.size() == a.labels.size());
+    CHECK(b.labels == a.labels);
+    CHECK(b.states == a.states);
+    CHECK(b.loop_start == a.loop_start);
+    CHECK(b.stuck == a.stuck);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("scenarios of the test suite give one answer on 1, 2 and 3 threads") {
+  const std::vector<model::Scenario> scenarios = {
+      // golden_test (verified; the largest has levels of thousands of states)
+      test::scenario("linux-6.12", 1, 1, 1, "writer,flusher,msync"),
+      test::scenario("linux-2.6.32", 1, 2, 1, "writer,flusher,msync"),
+      test::scenario("linux-4.19", 2, 1, 1, "writer,flusher,msync"),
+      test::scenario("linux-4.19", 1, 1, 2, "writer@0,writer@1,fsync"),
+      test::scenario("linux-2.6.32", 1, 1, 1, "writer,reclaim,journal,fsync"),
+      // bugs_test (invariant violations, the state found mid-level)
+      test::scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,msync", {"msync_durability"}),
+      test::scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,msync"),
+      test::scenario("linux-2.6.20", 1, 1, 1, "writer,journal,flusher", {"durable_at_end"}),
+      test::scenario("linux-2.6.18", 1, 1, 2, "writer@0,msync@1"),
+      // liveness_test (the progress check after the search, and a violation it finds)
+      test::scenario("linux-6.12", 1, 1, 1, "writer,flusher,munmap", {"can_finish", "comes_clean"}),
+      test::scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,munmap",
+                     {"can_finish", "comes_clean"}),
+      // with no_deadlock selected
+      test::scenario("linux-6.12", 1, 1, 1, "writer,flusher,msync,journal", {"no_deadlock"}),
+  };
+  for (const model::Scenario& s : scenarios) {
+    CAPTURE(s.variant->name);
+    CAPTURE(s.actors.size());
+    CAPTURE(s.pages);
+    same_for_every_thread_count(s);
+  }
+}
+
+TEST_CASE("the state limit stops at the same count on 1, 2 and 3 threads") {
+  const model::Scenario s = test::scenario("linux-4.19", 2, 1, 1, "writer,flusher,msync");
+  for (const std::uint64_t max_states : {1ull, 1000ull, 4321ull, 50000ull, 80125ull}) {
+    CAPTURE(max_states);
+    checker::Limits limits;
+    limits.max_states = max_states;
+    same_for_every_thread_count(s, limits);
+    CHECK(check(s, 2, limits).result.verdict == Verdict::inconclusive);
+  }
+}
+
+TEST_CASE("every zoo entry gives one answer on 1, 2 and 3 threads, its bug and its fix") {
+  for (const analyses::ZooEntry& e : analyses::zoo()) {
+    CAPTURE(e.commit);
+    same_for_every_thread_count(analyses::zoo_scenario(e, e.variant));
+    if (!e.fixed_variant.empty()) {
+      same_for_every_thread_count(analyses::zoo_scenario(e, e.fixed_variant));
+    }
+  }
+}

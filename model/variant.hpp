@@ -106,9 +106,9 @@ struct Variant {
   /// it (ext4 from 6.6) pageout() returns PAGE_ACTIVATE. Every variant may also leave a dirty
   /// page to the flusher (shrink_page_list's PageDirty step has both outcomes).
   bool reclaim_writes_file_pages;
-  bool mkclean_asserts_locked;    // BUG_ON(!PageLocked) in clear_page_dirty_for_io (79352894)
-  bool journal_skips_locked;      // 2.6.18 commit skips buffers locked when it scans them
-  bool release_clears_tag;        // try_to_free_buffers clears the DIRTY tag too (2.6.18)
+  bool mkclean_asserts_locked;  // BUG_ON(!PageLocked) in clear_page_dirty_for_io (79352894)
+  bool journal_skips_locked;    // 2.6.18 commit skips buffers locked when it scans them
+  bool release_clears_tag;      // try_to_free_buffers clears the DIRTY tag too (2.6.18)
   /// try_to_free_buffers drops private_lock after drop_buffers and before clear_page_dirty
   /// (2.6.19; ecdfc9787fe5 in 2.6.20 cancels the dirty bit inside it).
   bool free_buffers_unlocks_first;

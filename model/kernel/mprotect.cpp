@@ -53,11 +53,7 @@ Flow change_pte_range(Exec& x) {
   const int m = ae.mapping;
   const int p = ae.first_page + me.cursor;
   x.s.ptl[static_cast<std::size_t>(m)] = static_cast<std::uint8_t>(x.self + 1);
-  std::uint8_t& batched = x.s.tlb_batched[static_cast<std::size_t>(m)];
-  if (me.cursor == 0 && x.env.variant->flush_batched_pending && batched) {
-    flush_tlb_mm(x.s, x.env, m);
-    batched = 0;
-  }
+  if (me.cursor == 0) flush_tlb_batched_pending(x.s, x.env, m);
   std::uint8_t& pte = pte_of(x.s, m, p);
   if (pte & kPtePresent) {
     pte = static_cast<std::uint8_t>(pte & ~kPteWrite);

@@ -74,6 +74,13 @@ void flush_tlb_mm(State& s, const Env& env, int m) {
   for (int p = 0; p < env.pages; ++p) flush_tlb_page(s, env, m, p);
 }
 
+void flush_tlb_batched_pending(State& s, const Env& env, int m) {
+  std::uint8_t& batched = s.tlb_batched[static_cast<std::size_t>(m)];
+  if (!env.variant->flush_batched_pending || !batched) return;
+  flush_tlb_mm(s, env, m);
+  batched = 0;
+}
+
 void flush_tlb_page(State& s, const Env& env, int m, int p) {
   for (int a = 0; a < env.actors; ++a) {
     const ActorEnv& ae = env.of(a);

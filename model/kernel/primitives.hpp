@@ -98,6 +98,10 @@ bool page_mapped(const State& s, const Env& env, int p);
 void flush_tlb_page(State& s, const Env& env, int m, int p);
 /// A full flush of every CPU of mapping m's process (flush_tlb_mm, arch_tlbbatch_flush).
 void flush_tlb_mm(State& s, const Env& env, int m);
+/// flush_tlb_batched_pending (3ea27719, 4.13; 4.19 mm/rmap.c ~659): zap_pte_range and
+/// change_pte_range, under the PTE lock, first flush what reclaim deferred on mapping m's mm
+/// (mm->tlb_flush_batched). Before 4.13 (Variant::flush_batched_pending off) nothing is done.
+void flush_tlb_batched_pending(State& s, const Env& env, int m);
 /// A writable translation of pages first..last of mapping m: a present writable PTE, or a
 /// writable entry in the TLB of any CPU of that process.
 bool writable_translation(const State& s, const Env& env, int m, int first, int last);

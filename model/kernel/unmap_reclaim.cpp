@@ -32,12 +32,7 @@ Flow zap_pte_range(Exec& x) {
   const int p = ae.first_page + me.cursor;
   const ZapFlush order = x.env.variant->zap;
   x.s.ptl[static_cast<std::size_t>(m)] = static_cast<std::uint8_t>(x.self + 1);
-  // flush_tlb_batched_pending (3ea27719, 4.13): a flush reclaim deferred on this mm is done now.
-  std::uint8_t& batched = x.s.tlb_batched[static_cast<std::size_t>(m)];
-  if (me.cursor == 0 && x.env.variant->flush_batched_pending && batched) {
-    flush_tlb_mm(x.s, x.env, m);
-    batched = 0;
-  }
+  if (me.cursor == 0) flush_tlb_batched_pending(x.s, x.env, m);
   std::uint8_t& pte = pte_of(x.s, m, p);
   if (pte & kPtePresent) {
     const bool dirty = pte & kPteDirty;

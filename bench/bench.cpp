@@ -52,6 +52,16 @@ constexpr Case kCases[] = {
     {"6.12 no reclaim", "linux-6.12", 1, 1, 1, "writer,flusher,msync,fsync,munmap,journal", true},
 };
 
+model::Scenario scenario_of(const Case& c) {
+  model::Scenario s;
+  s.variant = &model::variant_named(c.variant);
+  s.pages = c.pages;
+  s.blocks_per_page = c.blocks;
+  s.mappings = c.mappings;
+  s.actors = model::parse_actor_list(c.actors);
+  return s;
+}
+
 checker::SearchResult check(const model::Scenario& s) {
   const model::Model m(s);
   const properties::CheckedModel system(m, properties::select_properties(m, s.properties));
@@ -80,13 +90,7 @@ void bench_threads(bool quick) {
   for (const Case& c : kCases) {
     if (quick && c.large) continue;
     if (c.pages == 1 && !c.large) continue;  // too small to share out
-    model::Scenario s;
-    s.variant = &model::variant_named(c.variant);
-    s.pages = c.pages;
-    s.blocks_per_page = c.blocks;
-    s.mappings = c.mappings;
-    s.actors = model::parse_actor_list(c.actors);
-    const model::Model m(s);
+    const model::Model m(scenario_of(c));
     const properties::CheckedModel system(m, properties::select_properties(m, {}));
     double one = 0;
     std::uint64_t states = 0;
@@ -174,13 +178,7 @@ int main(int argc, char** argv) {
               "seconds", "states/s", "bytes/state", "peak MiB", "progress s");
   for (const Case& c : kCases) {
     if (quick && c.large) continue;
-    model::Scenario s;
-    s.variant = &model::variant_named(c.variant);
-    s.pages = c.pages;
-    s.blocks_per_page = c.blocks;
-    s.mappings = c.mappings;
-    s.actors = model::parse_actor_list(c.actors);
-    const model::Model m(s);
+    const model::Model m(scenario_of(c));
     const properties::CheckedModel system(m, properties::select_properties(m, {}));
     const checker::SearchResult r = checker::search(system, {});
     const checker::Statistics& st = r.stats;

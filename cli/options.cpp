@@ -104,7 +104,8 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
   app.add_flag("--stable-writes,!--no-stable-writes", o.stable_writes,
                "The device requires stable pages during writeback (linux-3.14 and later)");
   app.add_option("--fs", o.fs,
-                 "Filesystem: generic (default) or ext3 (linux-2.6.32: no ->page_mkwrite)")
+                 "Filesystem: generic (default) or ext3 (linux-2.6.32: no ->page_mkwrite; "
+                 "linux-3.14: filemap_page_mkwrite)")
       ->check(non_empty());
   app.add_option("--z3-rlimit", o.z3_rlimit,
                  "Z3's resource limit per query on symbolic byte ranges (about 3 s per 10000000); "

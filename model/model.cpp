@@ -140,7 +140,7 @@ void Model::build(RoutineTable routines) {
     const bool whole_file = spec.kind != ActorKind::msync || v.msync != MsyncKind::range_fsync;
     ae.wb_first = whole_file ? 0 : ae.first_page;
     ae.wb_last = whole_file ? sc.pages - 1 : ae.last_page;
-    if (spec.kind == ActorKind::journal && v.journal == JournalKind::writepages) {
+    if (spec.kind == ActorKind::journal && journal_kind(v, sc.fs) == JournalKind::writepages) {
       ae.wb_first = ae.first_page;
       ae.wb_last = ae.last_page;
     }

@@ -44,22 +44,29 @@ void add_fault_paths(RoutineTable& t, const Variant& v, Filesystem fs) {
              step(kWaitOnPageLocked), step(kSetPageDirtyBalance)});
       break;
     case FaultKind::page_mkwrite:
-      if (fs == Filesystem::ext3) {
-        // ext3 on 2.6.30-3.5 (only 2.6.32 models it): no ->page_mkwrite. __do_fault holds the
+      if (fs == Filesystem::ext3 && !v.filemap_page_mkwrite) {
+        // ext3 on 2.6.30-3.5 (2.6.32 models it): no ->page_mkwrite. __do_fault holds the
         // page lock from ->fault through the PTE install to set_page_dirty (b827e496 for every
         // shared write fault; 2.6.32 mm/memory.c ~2719-2853); do_wp_page makes the PTE
         // writable under ptl, drops it, waits for the page lock and calls
         // set_page_dirty_balance without it (~2103, ~2210, ~2222-2223), the 2.6.23 scheme.
-        // Closed for ext3 in 3.6, when generic_file_vm_ops gained filemap_page_mkwrite
-        // (research note 6.b).
         t.set("do_shared_fault", {step(kFilemapFault), step(kFinishFault),
                                   step(kFaultDirtySharedPage), step(kFaultUnlockPage)});
         t.set("do_wp_page",
               {step(kDoWpPageReuse), step(kWaitOnPageLocked), step(kSetPageDirtyBalance)});
         break;
       }
-      t.set("page_mkwrite",
-            {step(kMkwriteLockPage), step(kMkwriteSetPageDirty), step(kWaitForStablePage)});
+      if (fs == Filesystem::ext3) {
+        // ext3 from 3.6: generic_file_vm_ops' filemap_page_mkwrite (3.14 mm/filemap.c
+        // ~1729-1753) locks the page, dirties it and waits for a stable page, and returns it
+        // locked; the fault paths around it are the generic ones (3.14 mm/memory.c __do_fault
+        // ~3380-3451, do_wp_page ~2670-2766).
+        t.set("page_mkwrite", {step(kFilemapMkwriteLockPage), step(kFilemapMkwriteSetPageDirty),
+                               step(kFilemapWaitForStablePage)});
+      } else {
+        t.set("page_mkwrite",
+              {step(kMkwriteLockPage), step(kMkwriteSetPageDirty), step(kWaitForStablePage)});
+      }
       t.set("do_shared_fault",
             {step(kFilemapFault), step(kUnlockBeforeMkwrite), call("page_mkwrite"),
              step(kFinishFault), step(kFaultDirtySharedPage), step(kFaultUnlockPage)});
@@ -117,7 +124,7 @@ void add_writeback(RoutineTable& t, const Variant& v) {
   t.set("flusher", {call("write_cache_pages")});
 }
 
-void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v) {
+void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v, Filesystem fs) {
   using namespace kernel;
   // The mmu_gather and where its flush sits (research note 1.6): up to 3.14 after ptl is
   // dropped, in tlb_finish_mmu; from 3.15 under ptl, with the map count dropped before (until
@@ -144,7 +151,7 @@ void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v) {
   shrink.push_back(label(Target::loop_end));
   if (v.reclaim_batches_flush) shrink.push_back(step(kTryToUnmapFlush));
   t.set("shrink_page_list", std::move(shrink));
-  if (v.journal == JournalKind::buffers) {
+  if (journal_kind(v, fs) == JournalKind::buffers) {
     t.set("journal", {step(kJournalSubmitBuffer)});
   } else {
     t.set("journal", {call("write_cache_pages")});
@@ -164,7 +171,7 @@ RoutineTable routines_for(const Variant& variant, Filesystem fs) {
   RoutineTable t;
   add_fault_paths(t, variant, fs);
   add_writeback(t, variant);
-  add_unmap_reclaim_journal(t, variant);
+  add_unmap_reclaim_journal(t, variant, fs);
   return t;
 }
 

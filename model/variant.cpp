@@ -30,6 +30,7 @@ constexpr std::array kVariants = {
             .zap = ZapFlush::after_unlock,
             .reclaim_batches_flush = false,
             .flush_batched_pending = false,
+            .filemap_page_mkwrite = false,
             .filesystems = fs_set({Filesystem::generic})},
     Variant{.id = VariantId::linux_2_6_19,
             .name = "linux-2.6.19",
@@ -52,6 +53,7 @@ constexpr std::array kVariants = {
             .zap = ZapFlush::after_unlock,
             .reclaim_batches_flush = false,
             .flush_batched_pending = false,
+            .filemap_page_mkwrite = false,
             .filesystems = fs_set({Filesystem::generic})},
     Variant{.id = VariantId::linux_2_6_20,
             .name = "linux-2.6.20",
@@ -74,6 +76,7 @@ constexpr std::array kVariants = {
             .zap = ZapFlush::after_unlock,
             .reclaim_batches_flush = false,
             .flush_batched_pending = false,
+            .filemap_page_mkwrite = false,
             .filesystems = fs_set({Filesystem::generic})},
     // 2.6.29 (the last release before b827e496), read in linux-2.6.29: mm/memory.c do_wp_page
     // ~1888-2091 and __do_fault ~2575-2728, fs/buffer.c block_page_mkwrite ~2468 (unlocks the
@@ -102,6 +105,7 @@ constexpr std::array kVariants = {
             .zap = ZapFlush::after_unlock,
             .reclaim_batches_flush = false,
             .flush_batched_pending = false,
+            .filemap_page_mkwrite = false,
             .filesystems = fs_set({Filesystem::generic})},
     Variant{.id = VariantId::linux_2_6_32,
             .name = "linux-2.6.32",
@@ -124,6 +128,7 @@ constexpr std::array kVariants = {
             .zap = ZapFlush::after_unlock,
             .reclaim_batches_flush = false,
             .flush_batched_pending = false,
+            .filemap_page_mkwrite = false,
             .filesystems = fs_set({Filesystem::generic, Filesystem::ext3})},
     Variant{.id = VariantId::linux_3_14,
             .name = "linux-3.14",
@@ -147,7 +152,8 @@ constexpr std::array kVariants = {
             .zap = ZapFlush::after_unlock,
             .reclaim_batches_flush = false,
             .flush_batched_pending = false,
-            .filesystems = fs_set({Filesystem::generic})},
+            .filemap_page_mkwrite = true,
+            .filesystems = fs_set({Filesystem::generic, Filesystem::ext3})},
     Variant{.id = VariantId::linux_4_9,
             .name = "linux-4.9",
             .summary = "as 4.19 but before 3ea27719 (4.13): change_pte_range and zap_pte_range "
@@ -169,6 +175,7 @@ constexpr std::array kVariants = {
             .zap = ZapFlush::rmap_before_flush,
             .reclaim_batches_flush = true,
             .flush_batched_pending = false,
+            .filemap_page_mkwrite = true,
             .filesystems = fs_set({Filesystem::generic})},
     Variant{
         .id = VariantId::linux_4_19,
@@ -193,6 +200,7 @@ constexpr std::array kVariants = {
         .zap = ZapFlush::rmap_before_flush,
         .reclaim_batches_flush = true,
         .flush_batched_pending = true,
+        .filemap_page_mkwrite = true,
         .filesystems = fs_set({Filesystem::generic})},
     Variant{.id = VariantId::linux_6_1,
             .name = "linux-6.1",
@@ -216,6 +224,7 @@ constexpr std::array kVariants = {
             .zap = ZapFlush::rmap_before_flush,
             .reclaim_batches_flush = true,
             .flush_batched_pending = true,
+            .filemap_page_mkwrite = true,
             .filesystems = fs_set({Filesystem::generic})},
     Variant{.id = VariantId::linux_6_12,
             .name = "linux-6.12",
@@ -239,6 +248,7 @@ constexpr std::array kVariants = {
             .zap = ZapFlush::rmap_after_flush,
             .reclaim_batches_flush = true,
             .flush_batched_pending = true,
+            .filemap_page_mkwrite = true,
             .filesystems = fs_set({Filesystem::generic})},
 };
 
@@ -247,8 +257,9 @@ constexpr std::array kFilesystems = {
                    "the variant's default: block_page_mkwrite (2.6.23+), generic writepage, the "
                    "variant's journal"},
     FilesystemInfo{Filesystem::ext3, "ext3",
-                   "no ->page_mkwrite: do_wp_page dirties the page after the PTE is writable, "
-                   "without the page lock (linux-2.6.32)"},
+                   "jbd's buffer-level journal; linux-2.6.32: no ->page_mkwrite, do_wp_page "
+                   "dirties the page after the PTE is writable, without the page lock; "
+                   "linux-3.14: filemap_page_mkwrite (3.6+)"},
 };
 
 }  // namespace

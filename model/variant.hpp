@@ -69,8 +69,11 @@ enum class Filesystem : std::uint8_t {
   /// What each variant models by default: from 2.6.23 a ->page_mkwrite = block_page_mkwrite
   /// filesystem, the generic writepage, and the variant's journal actor (README, Variants).
   generic,
-  /// ext3 without ->page_mkwrite: generic_file_mmap, generic_file_vm_ops with .fault only
-  /// until 3.6 (fs/ext3/file.c 2.6.32 ~64, mm/filemap.c 2.6.32 ~1614). Modelled on 2.6.32.
+  /// ext3 (ordered mode): .mmap = generic_file_mmap, so its ->page_mkwrite is whatever
+  /// generic_file_vm_ops has: none up to 3.5 (fs/ext3/file.c 2.6.32 ~64, mm/filemap.c 2.6.32
+  /// ~1614, 3.5.0 ~1715), filemap_page_mkwrite from 3.6 (3.6.5 ~1711-1740, 3.14 ~1729-1759;
+  /// Variant::filemap_page_mkwrite). Its journal is jbd's buffer-level ordered-mode commit
+  /// (fs/jbd/commit.c journal_submit_data_buffers) on every variant. Modelled on 2.6.32 and 3.14.
   ext3,
 };
 
@@ -120,6 +123,10 @@ struct Variant {
   /// 3ea27719 (4.13): reclaim marks the mm (mm->tlb_flush_batched) and zap_pte_range and
   /// change_pte_range call flush_tlb_batched_pending under the PTE lock.
   bool flush_batched_pending;
+  /// generic_file_vm_ops has ->page_mkwrite = filemap_page_mkwrite (3.6 on; absent in 3.5's
+  /// mm/filemap.c ~1715, present in 3.6.5's ~1737): what a filesystem using generic_file_mmap,
+  /// as ext3 does, runs on a write fault.
+  bool filemap_page_mkwrite;
   /// The filesystems modelled on this variant (fs_set); `generic` on every one.
   std::uint8_t filesystems;
 };
@@ -127,6 +134,12 @@ struct Variant {
 /// Whether `v` models filesystem `fs`.
 constexpr bool has_filesystem(const Variant& v, Filesystem fs) {
   return (v.filesystems >> static_cast<int>(fs)) & 1u;
+}
+
+/// What the `journal` actor is for filesystem `fs` on `v`: ext3 keeps jbd's buffer-level commit
+/// on every variant (fs/jbd/commit.c, 3.14 ~182-283); the generic filesystem follows the variant.
+constexpr JournalKind journal_kind(const Variant& v, Filesystem fs) {
+  return fs == Filesystem::ext3 ? JournalKind::buffers : v.journal;
 }
 
 std::span<const Variant> all_variants();

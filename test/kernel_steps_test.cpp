@@ -736,6 +736,88 @@ TEST_CASE("2.6.32 ext3 routines: do_wp_page dirties after the PTE is writable, w
   CHECK(r.actor(0).refs == 0);
 }
 
+// --- ext3 on 3.14: generic_file_vm_ops' filemap_page_mkwrite (3.6+) ---------------------------
+
+TEST_CASE("3.14 ext3 routines: filemap_page_mkwrite dirties before the PTE; jbd's journal") {
+  const auto steps_of = [](const RoutineTable& table, std::string_view routine) {
+    std::vector<const Step*> out;
+    for (const Item& i : table.get(routine)) out.push_back(i.step);
+    return out;
+  };
+  const auto ext3 = routines_for(variant_named("linux-3.14"), Filesystem::ext3);
+  CHECK(steps_of(ext3, "page_mkwrite") == std::vector<const Step*>{&kFilemapMkwriteLockPage,
+                                                                   &kFilemapMkwriteSetPageDirty,
+                                                                   &kFilemapWaitForStablePage});
+  const auto generic = routines_for(variant_named("linux-3.14"));
+  for (std::string_view routine : {"do_shared_fault", "do_wp_page"}) {
+    CAPTURE(routine);
+    CHECK(steps_of(ext3, routine) == steps_of(generic, routine));
+  }
+  // ext3 keeps jbd's buffer-level ordered-mode commit; ext4's jbd2 runs the writeback loop.
+  CHECK(steps_of(ext3, "journal") == std::vector<const Step*>{&kJournalSubmitBuffer});
+  CHECK(steps_of(generic, "journal") == std::vector<const Step*>{nullptr});  // a call
+  CHECK(journal_kind(variant_named("linux-3.14"), Filesystem::ext3) == JournalKind::buffers);
+  CHECK(journal_kind(variant_named("linux-3.14"), Filesystem::generic) == JournalKind::writepages);
+  // 2.6.32's ext3 has no ->page_mkwrite at all.
+  CHECK_FALSE(routines_for(variant_named("linux-2.6.32"), Filesystem::ext3).has("page_mkwrite"));
+}
+
+TEST_CASE("a 3.14 ext3 write fault on a missing page, step by step: PG_dirty before the PTE") {
+  Scenario sc = test::scenario("linux-3.14", 1, 2, 1, "writer,flusher");
+  sc.fs = Filesystem::ext3;
+  Rig r(sc);
+  CHECK(jumped(kStore, r.apply(kStore, 0), Target::fault_none));
+  for (const Step* st : {&kFilemapFault, &kUnlockBeforeMkwrite}) {
+    CAPTURE(st->name);
+    REQUIRE(r.enabled(*st, 0));
+    CHECK(is_next(r.apply(*st, 0)));
+  }
+  // filemap_page_mkwrite's lock_page waits while the flusher holds the page.
+  r.page(0).locked_by = holder(1);
+  CHECK_FALSE(r.enabled(kFilemapMkwriteLockPage, 0));
+  r.page(0).locked_by = 0;
+  REQUIRE(r.enabled(kFilemapMkwriteLockPage, 0));
+  CHECK(is_next(r.apply(kFilemapMkwriteLockPage, 0)));
+  CHECK(r.page(0).locked_by == holder(0));
+  CHECK(r.page(0).dirty == 0);
+  CHECK(is_next(r.apply(kFilemapMkwriteSetPageDirty, 0)));
+  // Dirty, counted, tagged and every buffer dirty, while the PTE is still none.
+  CHECK(r.page(0).dirty == 1);
+  CHECK(r.page(0).tag_dirty == 1);
+  CHECK(r.s.nr_dirty == 1);
+  CHECK(r.block(0).dirty == 1);
+  CHECK(r.block(1).dirty == 1);
+  CHECK(r.pte(0, 0) == 0);
+  CHECK(r.skipped(kFilemapWaitForStablePage, 0));  // no stable writes in this scenario
+  for (const Step* st : {&kFinishFault, &kFaultDirtySharedPage, &kFaultUnlockPage}) {
+    CAPTURE(st->name);
+    REQUIRE(r.enabled(*st, 0));
+    CHECK(is_next(r.apply(*st, 0)));
+  }
+  CHECK(r.pte(0, 0) == kRwDirty);
+  CHECK(r.page(0).locked_by == 0);
+  CHECK(r.actor(0).refs == 0);
+  CHECK(r.s.nr_dirty == 1);
+  CHECK(r.s.ghost_bug == kBugNone);
+}
+
+TEST_CASE("filemap_page_mkwrite's wait_for_stable_page waits for writeback with stable writes") {
+  Scenario sc = test::scenario("linux-3.14", 1, 1, 1, "writer");
+  sc.fs = Filesystem::ext3;
+  sc.stable_writes = true;
+  Rig r(sc);
+  CHECK_FALSE(r.skipped(kFilemapWaitForStablePage, 0));
+  r.dirty(0);
+  r.page(0).locked_by = holder(0);
+  r.page(0).writeback = 1;
+  CHECK_FALSE(r.enabled(kFilemapWaitForStablePage, 0));
+  r.page(0).writeback = 0;
+  REQUIRE(r.enabled(kFilemapWaitForStablePage, 0));
+  const State before = r.s;
+  CHECK(is_next(r.apply(kFilemapWaitForStablePage, 0)));
+  CHECK(r.s == before);  // it waits and returns VM_FAULT_LOCKED, changing nothing
+}
+
 // --- the writeback loop: write_cache_pages ------------------------------------------------------
 
 TEST_CASE("6.1+ filemap_fdatawrite_wbc skips the loop when no page of the file is tagged DIRTY") {

@@ -14,7 +14,11 @@
 //   held from ->page_mkwrite (block_page_mkwrite, fs/buffer.c) through the PTE install to
 //   fault_dirty_shared_page() (b827e496 "mm: close page_mkwrite races", 2.6.30). 2.6.32 is
 //   modelled with a page_mkwrite filesystem (ext4, xfs); ext3 of 2.6.32 has none (see README,
-//   "Kernel map").
+//   "Kernel map"). ext3 from 3.6 gets generic_file_vm_ops' ->page_mkwrite =
+//   filemap_page_mkwrite (mm/filemap.c; read in linux-3.14.4 ~1729-1753 and 3.6.5 ~1711-1735):
+//   sb_start_pagefault and file_update_time (freezing and times are not modelled), lock_page,
+//   the page->mapping check (always passes: the fault's reference keeps the page in the cache
+//   and truncate is not modelled), set_page_dirty, wait_for_stable_page (3.9+), VM_FAULT_LOCKED.
 
 #include "model/kernel/primitives.hpp"
 #include "model/kernel/steps.hpp"
@@ -320,6 +324,46 @@ const Step kWaitForStablePage{
     .function = "block_page_mkwrite",
     .source = "mm/page-writeback.c (3.9+; only when the device needs stable writes)",
     .what = "wait, holding the page lock, until the page's writeback ends",
+    .apply = nothing,
+    .enabled = not_under_writeback,
+    .skip = no_stable_writes,
+    .skip_by_scenario = true,
+    .reads = vars({Var::page, Var::pg_writeback})};
+
+const Step kFilemapMkwriteLockPage{
+    .name = "lock_page",
+    .function = "filemap_page_mkwrite",
+    .source = "mm/filemap.c (->page_mkwrite of generic_file_vm_ops, 3.6+; 3.14 ~1737)",
+    .what =
+        "lock the page; its page->mapping check always passes (the fault's reference keeps "
+        "the page in the cache)",
+    .apply = lock_fault_page,
+    .enabled = page_free,
+    .page_lock = PageLock::acquire,
+    .reads = vars({Var::page, Var::page_lock}),
+    .writes = vars({Var::page_lock})};
+
+const Step kFilemapMkwriteSetPageDirty{
+    .name = "set_page_dirty",
+    .function = "filemap_page_mkwrite",
+    .source =
+        "mm/filemap.c (3.14 ~1748); ext3_ordered_aops (fs/ext3/inode.c 3.14 ~1976) has no "
+        "->set_page_dirty, so set_page_dirty calls __set_page_dirty_buffers "
+        "(mm/page-writeback.c 3.14 ~2243-2262)",
+    .what =
+        "with the page locked: mark every buffer dirty and set PG_dirty (a clean page is counted "
+        "and tagged DIRTY)",
+    .apply = dirty_fault_page,
+    .reads = vars({Var::page, Var::cached, Var::pg_dirty}),
+    .writes = vars({Var::buffers, Var::pg_dirty, Var::tags, Var::nr_dirty})};
+
+const Step kFilemapWaitForStablePage{
+    .name = "wait_for_stable_page",
+    .function = "filemap_page_mkwrite",
+    .source = "mm/filemap.c (3.9+; 3.14 ~1749; only when the device needs stable writes)",
+    .what =
+        "wait, holding the page lock, until the page's writeback ends; then return "
+        "VM_FAULT_LOCKED",
     .apply = nothing,
     .enabled = not_under_writeback,
     .skip = no_stable_writes,

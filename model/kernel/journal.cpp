@@ -2,10 +2,11 @@
 //
 // ext3 ordered mode, fs/jbd/commit.c: journal_commit_transaction flushes the data buffers filed
 // on the committing transaction (inline with ll_rw_block(SWRITE) in 2.6.18, which skips buffers
-// locked when it scans them; journal_submit_data_buffers in 2.6.20 and 2.6.32, which waits for a
-// locked dirty buffer; 2.6.19 is assumed to be alike). The model lets it flush any dirty buffer
-// of its range, an over-approximation of "filed on the transaction". It touches neither PG_dirty
-// nor the PTEs. On 4.19 and later the same flush is the `buffer_flush` what-if
+// locked when it scans them; journal_submit_data_buffers in 2.6.20, 2.6.32 and, for ext3 (--fs
+// ext3), 3.14 (~182-283: trylock_buffer, else lock_buffer, then test_clear_buffer_dirty), which
+// waits for a locked dirty buffer; 2.6.19 is assumed to be alike). The model lets it flush any
+// dirty buffer of its range, an over-approximation of "filed on the transaction". It touches
+// neither PG_dirty nor the PTEs. On 4.19 and later the same flush is the `buffer_flush` what-if
 // (write_dirty_buffer / sync_dirty_buffer without the wait).
 
 #include "model/kernel/primitives.hpp"
@@ -42,7 +43,7 @@ Flow submit_dirty_buffer(Exec& x) {
 const Step kJournalSubmitBuffer{
     .name = "lock_buffer",
     .function = "journal_submit_data_buffers",
-    .source = "fs/jbd/commit.c (2.6.18-2.6.32)",
+    .source = "fs/jbd/commit.c (2.6.18-2.6.32; ext3 on 3.14 ~182-283)",
     .what =
         "for one block of the range: if its buffer is dirty, lock it (2.6.18: skip it if "
         "locked), test_clear_buffer_dirty and submit the write",

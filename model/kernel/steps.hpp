@@ -11,6 +11,8 @@ extern const Step kStore;
 extern const Step kFilemapFault, kUnlockBeforeMkwrite, kFinishFault, kFaultDirtySharedPage,
     kFaultUnlockPage, kDoWpPage, kFinishMkwriteFault;  // 2.6.30+ (page_mkwrite)
 extern const Step kMkwriteLockPage, kMkwriteSetPageDirty, kWaitForStablePage;  // ->page_mkwrite
+extern const Step kFilemapMkwriteLockPage, kFilemapMkwriteSetPageDirty,
+    kFilemapWaitForStablePage;  // filemap_page_mkwrite (ext3, 3.6+)
 extern const Step kFilemapNopage, kDoNoPage, kDoWpPageReuse, kSetPageDirtyBalance;  // 2.6.18-22
 extern const Step kMkwriteUnlockPage, kDoFaultRelockPage, kDoFaultSetPte, kDoFaultUnlockPage,
     kDoWpPageMkwrite, kDoWpPageMkwriteReuse, kWaitOnPageLocked;  // 2.6.23-2.6.29

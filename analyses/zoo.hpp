@@ -21,6 +21,7 @@ struct ZooEntry {
   std::string_view actors;
   std::string_view property;       // the property the bug violates
   std::string_view fixed_variant;  // must verify the same scenario; empty for a what-if
+  std::string_view fs;             // --fs of both checks; empty: generic
 };
 
 std::span<const ZooEntry> zoo();

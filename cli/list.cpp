@@ -15,6 +15,16 @@ int run_list() {
   for (const auto& v : model::all_variants()) {
     std::printf("  %-22s %s\n", std::string(v.name).c_str(), std::string(v.summary).c_str());
   }
+  std::printf("filesystems (--fs):\n");
+  for (const auto& f : model::all_filesystems()) {
+    std::string on;
+    for (const auto& v : model::all_variants()) {
+      if (model::has_filesystem(v, f.fs)) on += (on.empty() ? "" : ", ") + std::string(v.name);
+    }
+    const std::string where = f.fs == model::Filesystem::generic ? "every variant" : on;
+    std::printf("  %-22s %s (%s)\n", std::string(f.name).c_str(), std::string(f.summary).c_str(),
+                where.c_str());
+  }
   std::printf("actors:\n");
   for (const auto& a : model::all_actor_kinds()) {
     std::printf("  %-22s %s\n", std::string(a.name).c_str(), std::string(a.summary).c_str());
@@ -33,7 +43,7 @@ int run_list() {
       {"--actors LIST", "KIND[@MAPPING][*COUNT],... at most 8 actors in all"},
       {"--property LIST", "properties to check (default: every one that applies)"},
       {"--stable-writes", "the device needs stable pages during writeback (3.14 and later)"},
-      {"--fs NAME", "filesystem: generic (default), ext3 (linux-2.6.32; no ->page_mkwrite)"},
+      {"--fs NAME", "filesystem: generic (default), ext3 (linux-2.6.32, linux-3.14)"},
       {"--scenario FILE", "a TOML scenario file; options override it"},
   };
   for (const auto& p : params) std::printf("  %-22s %s\n", p[0], p[1]);

@@ -17,8 +17,8 @@ int run_zoo(const ZooOptions& o) {
   bool all_ok = true;
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   if (!o.json) {
-    std::printf("%-12s %-14s %-15s %-13s %-17s %-6s %5s  %-13s %-9s %7s\n", "commit", "date",
-                "author", "variant", "property", "found", "steps", "fixed in", "verdict",
+    std::printf("%-12s %-14s %-15s %-13s %-8s %-17s %-6s %5s  %-13s %-9s %7s\n", "commit", "date",
+                "author", "variant", "fs", "property", "found", "steps", "fixed in", "verdict",
                 "seconds");
   }
   for (const analyses::ZooEntry& e : analyses::zoo()) {
@@ -27,6 +27,7 @@ int run_zoo(const ZooOptions& o) {
     const std::string fixed_in = e.fixed_variant.empty() ? "-" : std::string(e.fixed_variant);
     const std::string verdict =
         e.fixed_variant.empty() ? "-" : std::string(checker::to_string(r.fixed));
+    const std::string fs = e.fs.empty() ? "generic" : std::string(e.fs);
     if (o.json) {
       rows.push_back(
           {{"commit", e.commit},
@@ -34,6 +35,7 @@ int run_zoo(const ZooOptions& o) {
            {"author", e.author},
            {"summary", e.summary},
            {"variant", e.variant},
+           {"fs", fs},
            {"actors", e.actors},
            {"property", e.property},
            {"found", r.found},
@@ -44,9 +46,9 @@ int run_zoo(const ZooOptions& o) {
            {"ok", r.ok()}});
       continue;
     }
-    std::printf("%-12s %-14s %-15s %-13s %-17s %-6s %5zu  %-13s %-9s %7.2f\n",
+    std::printf("%-12s %-14s %-15s %-13s %-8s %-17s %-6s %5zu  %-13s %-9s %7.2f\n",
                 std::string(e.commit).c_str(), std::string(e.date).c_str(),
-                std::string(e.author).c_str(), std::string(e.variant).c_str(),
+                std::string(e.author).c_str(), std::string(e.variant).c_str(), fs.c_str(),
                 std::string(e.property).c_str(), r.found ? "yes" : "NO", r.length, fixed_in.c_str(),
                 verdict.c_str(), r.seconds);
     std::printf("             %s; actors %s\n", std::string(e.summary).c_str(),

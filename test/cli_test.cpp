@@ -103,14 +103,18 @@ TEST_CASE("--threads: the same answer on any number, one-line errors for 0 and n
 TEST_CASE("zoo finds every catalogued bug and exits 0") {
   const Run r = run_dirtyrace("zoo");
   CHECK(r.code == 0);
-  for (const char* commit :
-       {"d08b3851", "7658cc28", "79352894", "b827e496", "1cf35d47", "3ea27719", "5df397dec7c4",
-        "1c8349a1"}) {
+  for (const char* commit : {"d08b3851", "7658cc28", "79352894", "b827e496", "4fcf1c6205",
+                             "1cf35d47", "3ea27719", "5df397dec7c4", "1c8349a1"}) {
     CHECK_MESSAGE(r.out.find(std::string("\n") + commit + " ") != std::string::npos, commit);
   }
+  CHECK(r.out.find(" fs ") != std::string::npos);
+  CHECK(r.out.find(" linux-2.6.32  ext3 ") != std::string::npos);
   const auto j = nlohmann::json::parse(run_dirtyrace("zoo --json").out);
-  CHECK(j.size() == 8);
-  for (const auto& row : j) CHECK(row["ok"] == true);
+  CHECK(j.size() == 9);
+  for (const auto& row : j) {
+    CHECK(row["ok"] == true);
+    CHECK(row["fs"] == (row["commit"] == "4fcf1c6205" ? "ext3" : "generic"));
+  }
 }
 
 TEST_CASE("list shows variants, actors, properties and parameters, one line each") {
@@ -154,6 +158,12 @@ TEST_CASE("list shows variants, actors, properties and parameters, one line each
                            "--fs"}) {
     CHECK_MESSAGE(r.out.find("\n  " + std::string(name) + " ") != std::string::npos, name);
   }
+  // Each filesystem with the variants that model it.
+  CHECK(r.out.find("\nfilesystems (--fs):\n  generic ") != std::string::npos);
+  const auto ext3 = r.out.find("\n  ext3 ");
+  REQUIRE(ext3 != std::string::npos);
+  CHECK(r.out.substr(ext3, r.out.find('\n', ext3 + 1) - ext3)
+            .ends_with("(linux-2.6.32, linux-3.14)"));
 }
 
 TEST_CASE("--json prints one object with the verdict, the statistics and the trace") {

@@ -6,13 +6,14 @@
 #include <string>
 
 #include "analyses/zoo.hpp"
+#include "model/variant.hpp"
 
 using namespace dirtyrace;
 
 TEST_CASE("every bug of the zoo is found, in its pinned length, and its fix verifies") {
   const std::map<std::string, std::size_t> lengths = {
-      {"d08b3851", 8},  {"7658cc28", 9},      {"79352894", 22}, {"b827e496", 22},
-      {"1cf35d47", 36}, {"5df397dec7c4", 23}, {"1c8349a1", 25}, {"3ea27719", 15}};
+      {"d08b3851", 8},      {"7658cc28", 9},  {"79352894", 22}, {"b827e496", 22}, {"1cf35d47", 36},
+      {"5df397dec7c4", 23}, {"1c8349a1", 25}, {"3ea27719", 15}, {"4fcf1c6205", 7}};
   REQUIRE(analyses::zoo().size() == lengths.size());
   for (const analyses::ZooEntry& e : analyses::zoo()) {
     CAPTURE(e.commit);
@@ -22,4 +23,17 @@ TEST_CASE("every bug of the zoo is found, in its pinned length, and its fix veri
     CHECK(r.fixed == checker::Verdict::verified);
     CHECK(r.ok());
   }
+}
+
+TEST_CASE("a zoo entry with a filesystem checks both variants on it") {
+  const analyses::ZooEntry* ext3 = nullptr;
+  for (const analyses::ZooEntry& e : analyses::zoo()) {
+    if (e.commit == "4fcf1c6205") ext3 = &e;
+    if (e.commit != "4fcf1c6205") CHECK(e.fs.empty());
+  }
+  REQUIRE(ext3 != nullptr);
+  CHECK(analyses::zoo_scenario(*ext3, ext3->variant).fs == model::Filesystem::ext3);
+  CHECK(analyses::zoo_scenario(*ext3, ext3->fixed_variant).fs == model::Filesystem::ext3);
+  CHECK(analyses::zoo_scenario(analyses::zoo().front(), "linux-2.6.32").fs ==
+        model::Filesystem::generic);
 }

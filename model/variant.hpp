@@ -71,7 +71,7 @@ enum class Filesystem : std::uint8_t {
   generic,
   /// ext3 (ordered mode): .mmap = generic_file_mmap, so its ->page_mkwrite is whatever
   /// generic_file_vm_ops has: none up to 3.5 (fs/ext3/file.c 2.6.32 ~64, mm/filemap.c 2.6.32
-  /// ~1614, 3.5.0 ~1715), filemap_page_mkwrite from 3.6 (3.6.5 ~1711-1740, 3.14 ~1729-1759;
+  /// ~1614, 3.5.0 ~1715), filemap_page_mkwrite from 3.6 (3.6.5 ~1711-1740, 3.14 ~1729-1760;
   /// Variant::filemap_page_mkwrite). Its journal is jbd's buffer-level ordered-mode commit
   /// (fs/jbd/commit.c journal_submit_data_buffers) on every variant. Modelled on 2.6.32 and 3.14.
   ext3,

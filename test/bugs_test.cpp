@@ -75,7 +75,7 @@ TEST_CASE(
 
 TEST_CASE(
     "3.14 ext3: filemap_page_mkwrite dirties the page before the PTE is writable, closing "
-    "2.6.32's window; jbd's commit beside a WB_SYNC_NONE writepage still loses sync data") {
+    "2.6.32's window, but jbd's commit beside a WB_SYNC_NONE writepage still loses sync data") {
   const auto ext3 = [](const char* actors, std::vector<std::string> properties = {}) {
     model::Scenario s = test::scenario("linux-3.14", 1, 1, 1, actors, std::move(properties));
     s.fs = model::Filesystem::ext3;

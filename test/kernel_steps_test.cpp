@@ -738,7 +738,7 @@ TEST_CASE("2.6.32 ext3 routines: do_wp_page dirties after the PTE is writable, w
 
 // --- ext3 on 3.14: generic_file_vm_ops' filemap_page_mkwrite (3.6+) ---------------------------
 
-TEST_CASE("3.14 ext3 routines: filemap_page_mkwrite dirties before the PTE; jbd's journal") {
+TEST_CASE("3.14 ext3 routines: filemap_page_mkwrite dirties before the PTE, and jbd's journal") {
   const auto steps_of = [](const RoutineTable& table, std::string_view routine) {
     std::vector<const Step*> out;
     for (const Item& i : table.get(routine)) out.push_back(i.step);

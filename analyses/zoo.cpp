@@ -57,6 +57,12 @@ constexpr std::array kZoo = {
              "storing through its stale dirty TLB entry into a page written and marked clean "
              "(also in linux-6.1)",
              "linux-4.19", 1, 1, 1, "writer,munmap,flusher", "durable_at_end", "linux-6.12", ""},
+    ZooEntry{"5660e13d2fd6", "2017-07 (4.13)", "Jeff Layton",
+             "fsyncgate: a failed write left the page clean and set AS_EIO on the mapping; the "
+             "first fsync to look cleared it and returned -EIO, and another process's fsync, "
+             "whose data the failure had lost, returned 0 (errseq_t gives each open file its own "
+             "report)",
+             "linux-4.9", 1, 1, 1, "writer,fsync,fsync", "no_silent_loss", "linux-4.19", "", 1},
     ZooEntry{"1c8349a1", "2014", "Namjae Jeon",
              "what-if, the mechanism of ext4's fix: writepage leaves the page dirty (here: a "
              "failed trylock_buffer), set_page_writeback drops TOWRITE, and a concurrent msync "
@@ -80,6 +86,7 @@ model::Scenario zoo_scenario(const ZooEntry& e, std::string_view variant) {
   s.actors = model::parse_actor_list(e.actors);
   s.properties = {std::string(e.property)};
   if (!e.fs.empty()) s.fs = model::filesystem_named(e.fs);
+  s.io_errors = e.io_errors;
   return s;
 }
 

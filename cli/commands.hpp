@@ -39,6 +39,7 @@ struct ScenarioOptions {
   std::string actors;
   std::string properties;
   std::optional<bool> stable_writes;
+  std::optional<int> io_errors;
   std::string fs;
   unsigned z3_rlimit = 10'000'000;  // Z3's resource limit per check on symbolic ranges
 };

@@ -96,6 +96,7 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
   app.add_option("--stores", o.stores, "Stores per writer, 0 to 8 (default 2)");
   app.add_option("--actors", o.actors,
                  "Comma list of actors: KIND[@MAPPING][*COUNT], e.g. writer*2,flusher,msync@1 "
+                 "(fsync@M: on the file mapping M's process mmapped; fsync alone: its own file) "
                  "(default: writer,flusher,msync,fsync,munmap,reclaim,journal)")
       ->check(non_empty());
   app.add_option("--property", o.properties,
@@ -103,6 +104,9 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
       ->check(non_empty());
   app.add_flag("--stable-writes,!--no-stable-writes", o.stable_writes,
                "The device requires stable pages during writeback (linux-3.14 and later)");
+  app.add_option("--io-errors", o.io_errors,
+                 "Block writes the device may fail, 0 to 3 (default 0): each write of page "
+                 "writeback may then succeed or fail");
   app.add_option("--fs", o.fs,
                  "Filesystem: generic (default) or ext3 (linux-2.6.32: no ->page_mkwrite; "
                  "linux-3.14: filemap_page_mkwrite)")
@@ -138,6 +142,7 @@ model::Scenario build_scenario(const ScenarioOptions& o, model::Scenario base) {
   if (!o.actors.empty()) s.actors = model::parse_actor_list(o.actors);
   if (!o.properties.empty()) s.properties = split_list(o.properties);
   if (o.stable_writes) s.stable_writes = *o.stable_writes;
+  if (o.io_errors) s.io_errors = *o.io_errors;
   if (!o.fs.empty()) s.fs = model::filesystem_named(o.fs);
   return s;
 }

@@ -37,6 +37,7 @@ int run_zoo(const ZooOptions& o) {
            {"variant", e.variant},
            {"fs", fs},
            {"actors", e.actors},
+           {"io_errors", e.io_errors},
            {"property", e.property},
            {"found", r.found},
            {"steps", r.length},
@@ -51,8 +52,10 @@ int run_zoo(const ZooOptions& o) {
                 std::string(e.author).c_str(), std::string(e.variant).c_str(), fs.c_str(),
                 std::string(e.property).c_str(), r.found ? "yes" : "NO", r.length, fixed_in.c_str(),
                 verdict.c_str(), r.seconds);
-    std::printf("             %s; actors %s\n", std::string(e.summary).c_str(),
-                std::string(e.actors).c_str());
+    const std::string errors =
+        e.io_errors ? ", --io-errors " + std::to_string(e.io_errors) : std::string();
+    std::printf("             %s; actors %s%s\n", std::string(e.summary).c_str(),
+                std::string(e.actors).c_str(), errors.c_str());
   }
   if (o.json)
     std::cout << rows.dump(2) << "\n";

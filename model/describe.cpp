@@ -33,10 +33,13 @@ const Step kSpinning{
 
 TransitionInfo Model::describe(Transition t) const {
   if (t.actor == Transition::kDevice) {
-    if (t.block >= env_.blocks() || t.pc > 2) throw std::out_of_range("no such device transition");
-    const Step* step = t.pc == 0   ? &kDeviceCapture
-                       : t.pc == 1 ? &kEndBufferAsyncWrite
-                                   : &kEndBufferWriteSync;
+    if (t.block >= env_.blocks() || t.pc > Transition::kDeviceFailed) {
+      throw std::out_of_range("no such device transition");
+    }
+    const Step* step = t.pc == 0                           ? &kDeviceCapture
+                       : t.pc == 1                         ? &kEndBufferAsyncWrite
+                       : t.pc == Transition::kDeviceFailed ? &kEndBufferAsyncWriteError
+                                                           : &kEndBufferWriteSync;
     return {"disk", step, "device", {}, t.block};
   }
   if (t.actor >= env_.actors) throw std::out_of_range("no such actor");
@@ -73,6 +76,12 @@ std::string version(std::uint8_t v) {
   return "v" + std::to_string(v);
 }
 
+/// An errseq_t value: "0" before any error, else "#counter" and ",seen" once reported.
+std::string errseq_text(std::uint8_t v) {
+  if (v == 0) return "0";
+  return "#" + std::to_string(v / 2) + ((v & 1) ? ",seen" : "");
+}
+
 }  // namespace
 
 std::vector<Variable> Model::variables(const State& s) const {
@@ -90,6 +99,8 @@ std::vector<Variable> Model::variables(const State& s) const {
     add(obj, "tag.DIRTY", flag(pg.tag_dirty));
     add(obj, "tag.WRITEBACK", flag(pg.tag_writeback));
     if (env_.variant->towrite) add(obj, "tag.TOWRITE", flag(pg.tag_towrite));
+    if (env_.io_errors && env_.variant->write_errors != WriteErrors::errseq)
+      add(obj, "PG_error", flag(pg.error));
   }
   for (int m = 0; m < env_.mappings; ++m) {
     for (int p = 0; p < env_.pages; ++p) {
@@ -145,6 +156,27 @@ std::vector<Variable> Model::variables(const State& s) const {
           : blk.io == kIoSubmitted ? "submitted"
                                    : version(blk.io_version));
       add(obj, "disk", version(blk.disk));
+      if (env_.io_errors) {
+        add(obj, "lost_by",
+            blk.ghost_lost ? "failed write #" + std::to_string(blk.ghost_lost) : "-");
+      }
+    }
+  }
+  // Write errors (--io-errors): where the kernel keeps them, and what each open file has seen.
+  if (env_.io_errors) {
+    add("errors", "failed_writes", std::to_string(s.ghost_io_failures));
+    if (env_.variant->write_errors != WriteErrors::errseq) {
+      add("mapping", "AS_EIO", flag(s.as_eio));
+    } else {
+      add("mapping", "wb_err", errseq_text(s.wb_err));
+      for (int f = 0; f < env_.files; ++f) {
+        add("file" + std::to_string(f), "f_wb_err",
+            errseq_text(s.f_wb_err[static_cast<std::size_t>(f)]));
+      }
+    }
+    for (int f = 0; f < env_.files; ++f) {
+      add("file" + std::to_string(f), "reported",
+          std::to_string(s.ghost_reported[static_cast<std::size_t>(f)]));
     }
   }
   add("nr_dirty", "nr_dirty", std::to_string(s.nr_dirty));
@@ -154,6 +186,7 @@ std::vector<Variable> Model::variables(const State& s) const {
   for (int a = 0; a < env_.actors; ++a) {
     const Actor& act = s.actor[static_cast<std::size_t>(a)];
     add(env_.of(a).name, "at", position(s, a));
+    if (act.err) add(env_.of(a).name, "returns", "-EIO");
     if (act.refs != 0 && act.pc == env_.of(a).program.done()) {
       std::string pages;
       for (int p = 0; p < env_.pages; ++p) {

@@ -22,6 +22,7 @@ struct ActorEnv {
   bool trylock_buffers = false;       // ->writepage uses trylock_buffer (WB_SYNC_NONE, nonblocking)
   bool skips_clean_mapping = false;   // 6.x filemap_fdatawrite_wbc: nothing tagged, nothing to do
   bool records_call = false;          // msync/fsync: remembers the versions at the call (ghost)
+  int file = -1;                      // msync/fsync: the open file it calls on (State::f_wb_err)
   std::vector<int> targets;           // writer: blocks stored to, cycled
   int stores = 0;                     // writer: stores in all
   /// Writer: stores_before[k][g] = stores to block g among its first k stores.
@@ -34,7 +35,9 @@ struct Env {
   int pages = 1, blocks_per_page = 1, mappings = 1;
   int actors = 0;  // scenario actors; slot `actors` is the final fsync of durable_at_end
   bool stable_writes = false;
-  std::vector<ActorEnv> actor;                         // actors + 1 entries
+  int io_errors = 0;            // block writes the device may still fail at the start
+  int files = 0;                // open files of the msync and fsync actors
+  std::vector<ActorEnv> actor;  // actors + 1 entries
   std::array<std::uint8_t, kMaxBlocks> max_version{};  // stores to each block in all
 
   int blocks() const { return pages * blocks_per_page; }

@@ -50,6 +50,7 @@ std::int64_t changed_vars(const State& before, const State& after, int self) {
     mark(b.tag_dirty != a.tag_dirty || b.tag_writeback != a.tag_writeback ||
              b.tag_towrite != a.tag_towrite,
          Var::tags);
+    mark(b.error != a.error, Var::errors);
   }
   for (std::size_t g = 0; g < before.block.size(); ++g) {
     const Block &b = before.block[g], &a = after.block[g];
@@ -57,7 +58,12 @@ std::int64_t changed_vars(const State& before, const State& after, int self) {
          Var::buffers);
     mark(b.io != a.io || b.io_version != a.io_version || b.disk != a.disk, Var::io);
     mark(b.mem != a.mem, Var::data);
+    mark(b.ghost_lost != a.ghost_lost, Var::errors);
   }
+  mark(before.as_eio != after.as_eio || before.wb_err != after.wb_err ||
+           before.f_wb_err != after.f_wb_err || before.ghost_reported != after.ghost_reported ||
+           before.ghost_io_failures != after.ghost_io_failures,
+       Var::errors);
   mark(before.pte != after.pte, Var::pte);
   mark(before.rmap != after.rmap, Var::rmap);
   mark(before.ptl != after.ptl, Var::ptl);
@@ -84,6 +90,7 @@ std::int64_t changed_vars(const State& before, const State& after, int self) {
     mark(b.ghost_called != a.ghost_called, Var::called);
     mark(b.wait_index != a.wait_index, Var::wait_index);
     mark(b.ubc != a.ubc, Var::ubc);
+    mark(b.err != a.err, Var::err);
   }
   return out;
 }
@@ -122,6 +129,16 @@ void Model::build(RoutineTable routines) {
   env_.mappings = sc.mappings;
   env_.actors = static_cast<int>(sc.actors.size());
   env_.stable_writes = sc.stable_writes;
+  env_.io_errors = sc.io_errors;
+  // Open files: msync calls on the file its mapping's process mmapped (vma->vm_file), as does
+  // fsync@m; any other fsync on a file of its own. Numbered in order of first use.
+  std::vector<int> file_key;  // mapping m as m, fsync actor i's own file as kMaxMappings + i
+  const auto file_of = [&](int key) {
+    const auto at = std::find(file_key.begin(), file_key.end(), key);
+    if (at != file_key.end()) return static_cast<int>(at - file_key.begin());
+    file_key.push_back(key);
+    return static_cast<int>(file_key.size()) - 1;
+  };
   const Variant& v = *sc.variant;
   for (std::size_t i = 0; i <= sc.actors.size(); ++i) {
     const bool final_fsync = i == sc.actors.size();
@@ -154,6 +171,10 @@ void Model::build(RoutineTable routines) {
     // An msync that returned -EINVAL or had nothing to sync promised nothing.
     ae.records_call = !final_fsync && spec.outcome == RangeOutcome::touches &&
                       (spec.kind == ActorKind::msync || spec.kind == ActorKind::fsync);
+    if (!final_fsync && spec.kind == ActorKind::msync) ae.file = file_of(spec.mapping);
+    if (!final_fsync && spec.kind == ActorKind::fsync) {
+      ae.file = file_of(spec.file >= 0 ? spec.file : kMaxMappings + static_cast<int>(i));
+    }
     if (spec.kind == ActorKind::writer) {
       ae.targets = sc.writer_targets(spec);
       ae.stores = sc.writer_stores(spec);
@@ -170,6 +191,7 @@ void Model::build(RoutineTable routines) {
                                       ae.stores_before.back()[static_cast<std::size_t>(g)]);
       }
     }
+    env_.files = static_cast<int>(file_key.size());
     ae.program = Program::build(routines, entry_routine(spec.kind, spec.outcome));
     env_.actor.push_back(std::move(ae));
     const int self = static_cast<int>(i);
@@ -182,6 +204,8 @@ void Model::build(RoutineTable routines) {
 
 void Model::build_packer() {
   const int P = env_.pages, B = env_.blocks_per_page, M = env_.mappings, A = env_.actors;
+  const bool errors = env_.io_errors > 0;
+  const unsigned failures = bits_for(static_cast<unsigned>(env_.io_errors));
   static const State s{};
   const auto at = [](const auto& member) {
     return static_cast<std::size_t>(reinterpret_cast<const std::byte*>(&member) -
@@ -196,6 +220,7 @@ void Model::build_packer() {
     packer_.add(at(pg.tag_dirty), 1);
     packer_.add(at(pg.tag_writeback), 1);
     packer_.add(at(pg.tag_towrite), env_.variant->towrite ? 1 : 0);
+    packer_.add(at(pg.error), errors && env_.variant->write_errors != WriteErrors::errseq ? 1 : 0);
   }
   for (int g = 0; g < P * B; ++g) {
     const Block& b = s.block[static_cast<std::size_t>(g)];
@@ -207,7 +232,19 @@ void Model::build_packer() {
     packer_.add(at(b.io_version), vbits);
     packer_.add(at(b.mem), vbits);
     packer_.add(at(b.disk), vbits);
+    packer_.add(at(b.ghost_lost), failures);
   }
+  packer_.add(at(s.as_eio), errors && env_.variant->write_errors != WriteErrors::errseq ? 1 : 0);
+  // errseq: 2 * counter + SEEN, the counter at most one per failure.
+  const unsigned errseq_bits = errors && env_.variant->write_errors == WriteErrors::errseq
+                                   ? bits_for(2 * static_cast<unsigned>(env_.io_errors) + 1)
+                                   : 0;
+  packer_.add(at(s.wb_err), errseq_bits);
+  for (int f = 0; f < env_.files; ++f) {
+    packer_.add(at(s.f_wb_err[static_cast<std::size_t>(f)]), errseq_bits);
+    packer_.add(at(s.ghost_reported[static_cast<std::size_t>(f)]), failures);
+  }
+  packer_.add(at(s.ghost_io_failures), failures);
   for (int m = 0; m < M; ++m) {
     for (int p = 0; p < P; ++p) {
       packer_.add(at(s.pte[static_cast<std::size_t>(m)][static_cast<std::size_t>(p)]), 3);
@@ -273,6 +310,7 @@ void Model::build_packer() {
     local(Var::stores, act.stores, bits_for(static_cast<unsigned>(ae.stores)));
     local(Var::wait_index, act.wait_index, bits_for(static_cast<unsigned>(P)));
     local(Var::ubc, act.ubc, bits_for(kUbcWritable));
+    local(Var::err, act.err, 1);
     if (ae.kind != ActorKind::writer) packer_.add(at(act.cursor), cursor_bits);
     if (ae.kind == ActorKind::munmap || ae.kind == ActorKind::mprotect) {
       packer_.add(at(act.ghost_left_mapped), 1);
@@ -387,21 +425,44 @@ void Model::device_transitions(const State& s, TransitionSink sink) const {
       sink(Transition{Transition::kDevice, 0, 0, static_cast<std::uint8_t>(g)}, next);
       continue;
     }
-    const std::uint8_t completion = b.async_write ? 1 : 2;
-    b.disk = b.io_version;
-    b.io = kIoIdle;
-    b.io_version = 0;
-    b.locked = 0;
-    if (b.async_write) {
-      b.async_write = 0;
-      const int p = g / env_.blocks_per_page;
-      bool others = false;
-      for (int k = 0; k < env_.blocks_per_page; ++k) {
-        others = others || next.block[static_cast<std::size_t>(env_.block(p, k))].async_write;
-      }
-      if (!others) end_page_writeback(next, p);
+    const bool async = b.async_write;
+    complete_write(next, g, true);
+    sink(Transition{Transition::kDevice, static_cast<std::uint8_t>(async ? 1 : 2), 0,
+                    static_cast<std::uint8_t>(g)},
+         next);
+    // Only page writeback's writes fail (README, "Write errors").
+    if (async && s.ghost_io_failures < env_.io_errors) {
+      next = s;
+      complete_write(next, g, false);
+      sink(Transition{Transition::kDevice, Transition::kDeviceFailed, 0,
+                      static_cast<std::uint8_t>(g)},
+           next);
     }
-    sink(Transition{Transition::kDevice, completion, 0, static_cast<std::uint8_t>(g)}, next);
+  }
+}
+
+void Model::complete_write(State& s, int g, bool ok) const {
+  Block& b = s.block[static_cast<std::size_t>(g)];
+  const int p = g / env_.blocks_per_page;
+  if (ok) {
+    b.disk = b.io_version;
+    if (b.disk >= b.mem) b.ghost_lost = 0;
+  } else {
+    // end_buffer_async_write(bh, 0): the disk keeps its old version; the error goes to the
+    // mapping (and, before 4.13, to the page), never back to PG_dirty.
+    b.ghost_lost = ++s.ghost_io_failures;
+    mapping_set_error(s, env_, p);
+  }
+  b.io = kIoIdle;
+  b.io_version = 0;
+  b.locked = 0;
+  if (b.async_write) {
+    b.async_write = 0;
+    bool others = false;
+    for (int k = 0; k < env_.blocks_per_page; ++k) {
+      others = others || s.block[static_cast<std::size_t>(env_.block(p, k))].async_write;
+    }
+    if (!others) end_page_writeback(s, p);
   }
 }
 

@@ -22,8 +22,11 @@ namespace dirtyrace::model {
 /// One transition: an actor's step (with its outcome) or the device acting on a block.
 struct Transition {
   static constexpr std::uint8_t kDevice = 15;
+  /// The device's pc for a write of page writeback that fails (0 capture, 1 async completion,
+  /// 2 sync completion).
+  static constexpr std::uint8_t kDeviceFailed = 3;
   std::uint8_t actor;   // actor index, or kDevice
-  std::uint8_t pc;      // the actor's step; device: 0 capture, 1 async completion, 2 sync
+  std::uint8_t pc;      // the actor's step; device: 0 capture, 1 async, 2 sync completion, 3 failed
   std::uint8_t choice;  // outcome of a nondeterministic step
   std::uint8_t block;   // the device's block
 
@@ -94,6 +97,8 @@ class Model {
   /// Applies `flow` from `pc` and passes over skipped steps.
   void advance(State& s, int a, std::uint8_t pc, Flow flow) const;
   void device_transitions(const State& s, TransitionSink sink) const;
+  /// The device ends the write of block g: it reached the disk, or (ok false) it failed.
+  void complete_write(State& s, int g, bool ok) const;
 
   Scenario scenario_;
   Env env_;

@@ -111,10 +111,20 @@ void add_writeback(RoutineTable& t, const Variant& v) {
          step(kWbWaitOnPageWriteback), label(Target::page_ready), call("clear_page_dirty_for_io"),
          call("__block_write_full_page"), jump(Target::next_page), label(Target::page_clean),
          step(kWbUnlockPage), label(Target::loop_end)});
-  t.set("filemap_fdatawait",
-        {label(Target::lookup), step(kFindGetWritebackPages), label(Target::next_page),
-         step(kWaitOnPageWriteback), label(Target::loop_end)});
-  t.set("filemap_write_and_wait", {call("write_cache_pages"), call("filemap_fdatawait")});
+  // Write errors: before 4.13 the wait reports PG_error and AS_EIO, and clears them; from 4.13
+  // file_write_and_wait_range asks the file's errseq cursor (5660e13d).
+  if (v.write_errors == WriteErrors::errseq) {
+    t.set("filemap_fdatawait",
+          {label(Target::lookup), step(kFindGetWritebackPages), label(Target::next_page),
+           step(kWaitOnPageWriteback), label(Target::loop_end)});
+    t.set("filemap_write_and_wait",
+          {call("write_cache_pages"), call("filemap_fdatawait"), step(kFileCheckAndAdvanceWbErr)});
+  } else {
+    t.set("filemap_fdatawait",
+          {label(Target::lookup), step(kFindGetWritebackPages), label(Target::next_page),
+           step(kWaitOnPageWriteback), label(Target::loop_end), step(kFilemapCheckErrors)});
+    t.set("filemap_write_and_wait", {call("write_cache_pages"), call("filemap_fdatawait")});
+  }
   t.set("fsync", {step(kFsyncEntry), call("filemap_write_and_wait")});
   if (v.msync == MsyncKind::pte_walk_fsync) {
     t.set("msync", {step(kMsyncEntry), step(kMsyncPteRange), call("filemap_write_and_wait")});

@@ -40,6 +40,8 @@ constexpr std::array kActorKinds = {
 };
 
 constexpr int kMaxStoresPerWriter = 8;
+/// Write errors the device may make in one run: each doubles the completions to explore.
+constexpr int kMaxIoErrors = 3;
 
 std::string kind_names() {
   std::string s;
@@ -125,10 +127,13 @@ std::vector<ActorSpec> parse_actor_list(std::string_view text) {
       item = item.substr(0, at);
     }
     spec.kind = actor_kind_named(item);
-    if (has_mapping && !actor_kind_info(spec.kind).uses_mapping) {
-      throw UsageError(
-          "actor '" + echo(item) +
-          "' does not act through a mapping; '@' applies to writer, msync, munmap, mprotect");
+    if (has_mapping && spec.kind == ActorKind::fsync) {
+      spec.file = spec.mapping;  // the file mapping m's process mmapped
+      spec.mapping = 0;
+    } else if (has_mapping && !actor_kind_info(spec.kind).uses_mapping) {
+      throw UsageError("actor '" + echo(item) +
+                       "' does not act through a mapping; '@' applies to writer, msync, munmap, "
+                       "mprotect, and to fsync for the file a mapping's process mmapped");
     }
     // A writer without '@' gets the next mapping round-robin; -1 marks "not chosen".
     if (!has_mapping && spec.kind == ActorKind::writer) spec.mapping = -1;
@@ -244,6 +249,7 @@ void Scenario::validate_and_resolve() {
     throw UsageError("--fs " + std::string(filesystem_name(fs)) + " is not modelled on " +
                      std::string(variant->name) + " (it models: " + modelled + ")");
   }
+  check_range(io_errors, 0, kMaxIoErrors, "write errors", " (--io-errors)");
   if (stable_writes && !variant->stable_pages) {
     throw UsageError("--stable-writes needs a kernel with stable pages (linux-3.14 and later); " +
                      std::string(variant->name) + " has none");
@@ -254,6 +260,11 @@ void Scenario::validate_and_resolve() {
     ActorSpec& a = actors[i];
     const std::string who = actor_name(i);
     if (a.range) resolve_range(*this, a, who);
+    if (a.file >= mappings) {
+      throw UsageError(who + " calls on the file of mapping " + std::to_string(a.file) +
+                       " but the scenario has " + std::to_string(mappings) + " mapping(s) (0 to " +
+                       std::to_string(mappings - 1) + "); raise --mappings or change '@'");
+    }
     if (a.mapping < 0 || a.mapping >= mappings) {
       throw UsageError(who + " uses mapping " + std::to_string(a.mapping) +
                        " but the scenario has " + std::to_string(mappings) + " mapping(s) (0 to " +
@@ -427,6 +438,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
   s.mappings = r.get_int("mappings").value_or(s.mappings);
   s.stores = r.get_int("stores").value_or(s.stores);
   s.stable_writes = r.get<bool>("stable_writes", "true or false").value_or(false);
+  s.io_errors = r.get_int("io_errors").value_or(0);
   if (const auto fs = r.get<std::string>("fs", "a string")) s.fs = filesystem_named(*fs);
   s.page_size = r.get_bytes("page_size").value_or(0);
   s.block_size = r.get_bytes("block_size").value_or(0);
@@ -474,7 +486,10 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
       spec.kind = actor_kind_named(*kind);
       const auto mapping = a.get_int("mapping");
       spec.mapping = mapping.value_or(spec.kind == ActorKind::writer ? -1 : 0);
-      if (mapping && !actor_kind_info(spec.kind).uses_mapping) {
+      if (mapping && spec.kind == ActorKind::fsync) {
+        spec.file = *mapping;  // the file mapping m's process mmapped
+        spec.mapping = 0;
+      } else if (mapping && !actor_kind_info(spec.kind).uses_mapping) {
         throw UsageError(where + ": '" + *kind + "' does not act through a mapping");
       }
       // Each key applies to the kinds that use it; on another kind it would be ignored.
@@ -571,6 +586,7 @@ std::string to_toml(const Scenario& s) {
                    {"mappings", s.mappings},
                    {"stores", s.stores},
                    {"stable_writes", s.stable_writes}};
+  if (s.io_errors) root.insert("io_errors", s.io_errors);
   if (s.fs != Filesystem::generic) root.insert("fs", std::string(filesystem_name(s.fs)));
   if (s.page_size) root.insert("page_size", s.page_size);
   if (s.block_size) {
@@ -592,6 +608,7 @@ std::string to_toml(const Scenario& s) {
   for (const ActorSpec& a : s.actors) {
     toml::table t{{"kind", std::string(actor_kind_info(a.kind).name)}};
     if (actor_kind_info(a.kind).uses_mapping && a.mapping >= 0) t.insert("mapping", a.mapping);
+    if (a.kind == ActorKind::fsync && a.file >= 0) t.insert("mapping", a.file);
     if (a.range) {
       for (const auto& [key, term] : {std::pair{"off", &a.range->off}, {"len", &a.range->len}}) {
         if (term->symbolic()) {

@@ -47,6 +47,9 @@ struct ActorSpec {
   std::optional<ByteRange> range;
   /// msync, munmap: what the call does with its range (derived from `range`).
   RangeOutcome outcome = RangeOutcome::touches;
+  /// fsync: the open file it calls on. -1: a file of its own; m: the file mapping m's process
+  /// mmapped (msync through mapping m calls on that file too), shared by every fsync@m.
+  int file = -1;
 };
 
 /// One of the variant's routines with its steps in another order (the ordering explorer,
@@ -68,6 +71,9 @@ struct Scenario {
   int mappings = 1;
   int stores = 2;  // default stores per writer
   bool stable_writes = false;
+  /// --io-errors: block writes the device may fail (each write of page writeback may succeed
+  /// or fail while failures remain).
+  int io_errors = 0;
   Filesystem fs = Filesystem::generic;  // --fs; the variant must model it
   std::vector<ActorSpec> actors;
   std::vector<std::string> properties;  // empty: every property that applies
@@ -103,8 +109,9 @@ struct Scenario {
 /// The scenario dirtyrace checks when given no options: current kernel, every actor kind.
 Scenario default_scenario();
 
-/// Parses an actor list such as "writer*2,flusher,msync@1": kind, optional @mapping, optional
-/// *count. Throws UsageError naming the valid kinds.
+/// Parses an actor list such as "writer*2,flusher,msync@1,fsync@1": kind, optional @mapping
+/// (for fsync: the file that mapping's process mmapped), optional *count. Throws UsageError naming
+/// the valid kinds.
 std::vector<ActorSpec> parse_actor_list(std::string_view text);
 ActorKind actor_kind_named(std::string_view name);
 

@@ -16,6 +16,9 @@ inline constexpr int kMaxMappings = 3;
 inline constexpr int kMaxActors = 8;
 /// Actor slots: the scenario's actors plus one for the final fsync of `durable_at_end`.
 inline constexpr int kActorSlots = kMaxActors + 1;
+/// Open files (struct file) that msync and fsync actors call through: one per process that
+/// msyncs through its mapping, one per fsync unless fsyncs share one.
+inline constexpr int kMaxFiles = kMaxActors;
 
 /// One page of the file (struct page / folio) and its page-cache tags.
 struct Page {
@@ -26,6 +29,7 @@ struct Page {
   std::uint8_t tag_dirty;      // PAGECACHE_TAG_DIRTY
   std::uint8_t tag_writeback;  // PAGECACHE_TAG_WRITEBACK
   std::uint8_t tag_towrite;    // PAGECACHE_TAG_TOWRITE (2.6.35 and later)
+  std::uint8_t error;  // PG_error: a write of the page failed (before 4.13: fsync reports it)
   bool operator==(const Page&) const = default;
 };
 
@@ -45,6 +49,8 @@ struct Block {
   std::uint8_t io_version;   // version the device captured (kIoCaptured)
   std::uint8_t mem;          // version in the page; after the page is dropped, the one it held
   std::uint8_t disk;         // version on disk
+  /// Which failed write (1 for the first, ...) last left the disk behind memory (ghost); 0 none.
+  std::uint8_t ghost_lost;
   bool operator==(const Block&) const = default;
 };
 
@@ -83,6 +89,7 @@ struct Actor {
   std::uint8_t ubc;
   /// msync/fsync: the version of each block in memory when the call was made (ghost).
   std::array<std::uint8_t, kMaxBlocks> ghost_called;
+  std::uint8_t err;  // msync/fsync: the call will return -EIO (its `ret`/`err`)
   bool operator==(const Actor&) const = default;
 };
 
@@ -118,6 +125,16 @@ struct State {
   std::array<std::uint8_t, kMaxMappings> vma_ro;
   /// mmap_sem of mapping m's process, held for write (mprotect): holder's actor index + 1.
   std::array<std::uint8_t, kMaxMappings> mmap_sem;
+  /// Write errors (--io-errors): before 4.13, AS_EIO in mapping->flags; from 4.13,
+  /// mapping->wb_err (errseq_t), here 2 * counter + SEEN, where counter 0 means no error yet.
+  std::uint8_t as_eio;
+  std::uint8_t wb_err;
+  /// file->f_wb_err of each open file: the wb_err it last saw (errseq_check_and_advance).
+  std::array<std::uint8_t, kMaxFiles> f_wb_err;
+  /// How many failed writes had happened when an msync or fsync of each file last returned
+  /// -EIO (ghost): the failures reported to that file.
+  std::array<std::uint8_t, kMaxFiles> ghost_reported;
+  std::uint8_t ghost_io_failures;         // block writes the device failed so far
   std::uint8_t nr_dirty;                  // NR_FILE_DIRTY
   std::uint8_t ghost_nr_dirty_underflow;  // nr_dirty was decremented below zero
   std::uint8_t ghost_bug;                 // BugOn

@@ -77,6 +77,7 @@ enum class Var : std::uint8_t {
   called,      // msync/fsync: the versions in memory at the call (ghost)
   wait_index,  // filemap_fdatawait: next index of its lookup
   ubc,         // reclaim: the deferred TLB flush it owes (tlb_ubc)
+  err,         // msync/fsync: the error the call will return
   // shared
   cached,     // the page is in the page cache
   page_lock,  // PG_locked
@@ -92,6 +93,7 @@ enum class Var : std::uint8_t {
   ptl,       // a PTE lock held across steps (zap_pte_range)
   tlb,       // the CPUs' TLB entries and each mm's pending batched flush
   vma,       // each mapping's VMA protection (VM_WRITE per page) and its mmap_sem
+  errors,    // write errors: PG_error, AS_EIO, mapping->wb_err, each file's f_wb_err
   count
 };
 inline constexpr int kVars = static_cast<int>(Var::count);
@@ -112,10 +114,10 @@ inline constexpr VarSet kLocalVars = (VarSet{1} << kLocals) - 1;
 /// The name a variable has in messages and reports (the Var's own name).
 constexpr std::string_view var_name(Var v) {
   constexpr std::array<std::string_view, kVars> kNames = {
-      "page",     "cleaned",      "index",  "pagevec",    "refs", "picked", "underway",
-      "orig_pte", "stores",       "called", "wait_index", "ubc",  "cached", "page_lock",
-      "pg_dirty", "pg_writeback", "tags",   "buffers",    "data", "io",     "pte",
-      "nr_dirty", "rmap",         "ptl",    "tlb",        "vma"};
+      "page",      "cleaned",  "index",        "pagevec",    "refs",    "picked", "underway",
+      "orig_pte",  "stores",   "called",       "wait_index", "ubc",     "err",    "cached",
+      "page_lock", "pg_dirty", "pg_writeback", "tags",       "buffers", "data",   "io",
+      "pte",       "nr_dirty", "rmap",         "ptl",        "tlb",     "vma",    "errors"};
   return kNames[static_cast<std::size_t>(v)];
 }
 /// The names of a set's variables, comma-separated, in Var order.

@@ -63,6 +63,18 @@ enum class ZapFlush {
   rmap_after_flush,   // 6.2+ (5df397dec7c4): PTE, set_page_dirty; flush; rmap (dirty PTEs); unlock
 };
 
+/// How end_buffer_async_write's error reaches msync and fsync.
+enum class WriteErrors : std::uint8_t {
+  /// AS_EIO, tested and cleared by the first fdatawait (wait_on_page_writeback_range); PG_error
+  /// of a page the wait finds under writeback makes it return -EIO but stays set (2.6.x).
+  as_eio,
+  /// As as_eio, but the wait clears PG_error (TestClearPageError; 3.14, 4.9).
+  as_eio_clear_page_error,
+  /// errseq_t: mapping->wb_err, and each open file's f_wb_err cursor advanced by its fsync
+  /// (5660e13d "fs: new infrastructure for writeback error handling and reporting", 4.13).
+  errseq,
+};
+
 /// The filesystem of the scenario's file (--fs, `fs = "..."`), where the kernel allows a choice.
 /// Issue 13 adds ext4 and blockdev here.
 enum class Filesystem : std::uint8_t {
@@ -122,6 +134,8 @@ struct Variant {
   bool reclaim_batches_flush;
   /// 3ea27719 (4.13): reclaim marks the mm (mm->tlb_flush_batched) and zap_pte_range and
   /// change_pte_range call flush_tlb_batched_pending under the PTE lock.
+  /// How a failed write reaches fsync (research note io-errors).
+  WriteErrors write_errors;
   bool flush_batched_pending;
   /// generic_file_vm_ops has ->page_mkwrite = filemap_page_mkwrite (3.6 on; absent in 3.5's
   /// mm/filemap.c ~1715, present in 3.6.5's ~1737): what a filesystem using generic_file_mmap,

@@ -68,6 +68,35 @@ int first_unsaved_block(const Model& m, const State& s) {
   return -1;
 }
 
+/// A finished msync or fsync that returned success, yet a block of its range holds on disk an
+/// older version than memory held at its call, and no msync or fsync of its file has reported
+/// the failed write that lost it: {actor, block}, or -1s. Asked once every actor has finished.
+std::pair<int, int> first_silent_loss(const Model& m, const State& s) {
+  const auto& env = m.env();
+  for (int a = 0; a < env.actors; ++a) {
+    const auto& ae = env.of(a);
+    const auto& act = s.actor[static_cast<std::size_t>(a)];
+    if (!ae.records_call || act.pc != ae.program.done() || act.err) continue;
+    const bool msync = ae.kind == ActorKind::msync;
+    const int first = msync ? ae.first_page : 0;
+    const int last = msync ? ae.last_page : env.pages - 1;
+    const std::uint8_t reported = s.ghost_reported[static_cast<std::size_t>(ae.file)];
+    for (int g = first * env.blocks_per_page; g < (last + 1) * env.blocks_per_page; ++g) {
+      const auto lost = block_of(s, g).ghost_lost;
+      if (block_of(s, g).disk < act.ghost_called[static_cast<std::size_t>(g)] &&
+          (lost == 0 || lost > reported)) {
+        return {a, g};
+      }
+    }
+  }
+  return {-1, -1};
+}
+
+/// The durability properties speak of runs without write errors; no_silent_loss of the others.
+bool no_write_failed(const State& s) {
+  return s.ghost_io_failures == 0;
+}
+
 int first_dropped_dirty(const Model& m, const State& s) {
   const auto& env = m.env();
   for (int g = 0; g < env.blocks(); ++g) {
@@ -264,25 +293,56 @@ constexpr std::array kProperties = {
     Property{
         "msync_durability",
         "When msync(MS_SYNC) returns, every block of its range holds on disk a version at "
-        "least as new as the one in memory when msync was called.",
+        "least as new as the one in memory when msync was called (on runs where no write "
+        "failed).",
         [](const Model& m) { return has_actor(m, ActorKind::msync); },
         [](const Model& m, const State& s) {
-          return first_stale_sync(m, s, ActorKind::msync).first < 0;
+          return !no_write_failed(s) || first_stale_sync(m, s, ActorKind::msync).first < 0;
         },
         [](const Model& m, const State& s) { return explain_stale_sync(m, s, ActorKind::msync); }},
     Property{
         "fsync_durability",
         "When fsync returns, every block of the file holds on disk a version at least as new "
-        "as the one in memory when fsync was called.",
+        "as the one in memory when fsync was called (on runs where no write failed).",
         [](const Model& m) { return has_actor(m, ActorKind::fsync); },
         [](const Model& m, const State& s) {
-          return first_stale_sync(m, s, ActorKind::fsync).first < 0;
+          return !no_write_failed(s) || first_stale_sync(m, s, ActorKind::fsync).first < 0;
         },
         [](const Model& m, const State& s) { return explain_stale_sync(m, s, ActorKind::fsync); }},
+    Property{
+        "no_silent_loss",
+        "With write errors (--io-errors): once every actor has finished, each msync or fsync "
+        "that returned success left every block of its range holding on disk a version at least "
+        "as new as the one in memory at its call, unless a failed write lost it and an msync or "
+        "fsync of the same open file returned -EIO for that failure.",
+        [](const Model& m) {
+          return m.env().io_errors > 0 &&
+                 (has_actor(m, ActorKind::msync) || has_actor(m, ActorKind::fsync));
+        },
+        [](const Model& m, const State& s) {
+          return !m.finished(s) || first_silent_loss(m, s).first < 0;
+        },
+        [](const Model& m, const State& s) -> std::string {
+          const auto [a, g] = first_silent_loss(m, s);
+          const auto& act = s.actor[static_cast<std::size_t>(a)];
+          const auto lost = block_of(s, g).ghost_lost;
+          std::string why = lost == 0
+                                ? " No write failed there: the data was lost without an error."
+                                : " Failed write #" + std::to_string(lost) +
+                                      " lost it, and no msync or fsync of file " +
+                                      std::to_string(m.env().of(a).file) + " returned -EIO for it.";
+          return m.env().of(a).name + " returned 0, yet block " + block_name(m, g) + " holds v" +
+                 std::to_string(block_of(s, g).disk) + " on disk while v" +
+                 std::to_string(act.ghost_called[static_cast<std::size_t>(g)]) +
+                 " was in memory when it was called." + why;
+        }},
     Property{"reclaim_drops_clean",
-             "A page removed from the cache holds no version newer than the disk's.",
+             "A page removed from the cache holds no version newer than the disk's (on runs "
+             "where no write failed).",
              [](const Model& m) { return has_actor(m, ActorKind::reclaim); },
-             [](const Model& m, const State& s) { return first_dropped_dirty(m, s) < 0; },
+             [](const Model& m, const State& s) {
+               return !no_write_failed(s) || first_dropped_dirty(m, s) < 0;
+             },
              [](const Model& m, const State& s) -> std::string {
                const int g = first_dropped_dirty(m, s);
                return "page " + std::to_string(g / m.env().blocks_per_page) +
@@ -292,10 +352,10 @@ constexpr std::array kProperties = {
              }},
     Property{"durable_at_end",
              "When every actor has finished and all I/O has completed, one final fsync leaves "
-             "disk equal to memory for every cached page.",
+             "disk equal to memory for every cached page (on runs where no write failed).",
              always,
              [](const Model& m, const State& s) {
-               return !m.finished(s) || first_unsaved_block(m, s) == -1;
+               return !m.finished(s) || !no_write_failed(s) || first_unsaved_block(m, s) == -1;
              },
              [](const Model& m, const State& s) -> std::string {
                const int g = first_unsaved_block(m, s);

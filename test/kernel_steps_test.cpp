@@ -28,7 +28,8 @@ TEST_CASE("TestClearPageDirty clears PG_dirty, counts it down, and leaves the DI
                    .writeback = 0,
                    .tag_dirty = 1,
                    .tag_writeback = 0,
-                   .tag_towrite = 0};
+                   .tag_towrite = 0,
+                   .error = 0};
   s.nr_dirty = 1;
   Exec x{s, m.env(), 0, 0};
   const Flow f = kernel::kTestClearPageDirty.apply(x);

@@ -116,6 +116,10 @@ bool matters(const Change& c, const Focus& f) {
     return focused(pte_page(c.attribute));
   }
   if (c.object == "ptl" || c.object == "mmap_sem") return true;
+  // Where an error goes and who hears of it is the story of a failed write.
+  if (c.object == "mapping" || c.object.starts_with("file") || c.attribute == "returns") {
+    return true;
+  }
   if (is_block(c.object)) {
     // A detail that names only a page (writable_implies_dirty) makes all its blocks matter.
     return f.blocks.empty() ? focused(page_of_block(c.object)) : f.blocks.count(c.object) > 0;
@@ -199,7 +203,27 @@ std::string clause(const Change& c) {
       return "the write of " + c.before + " completes";
     }
     if (a == "disk") return "block " + o + " on disk now holds " + c.after;
+    if (a == "lost_by") {
+      return c.after == "-" ? "block " + o + " on disk is no longer behind a failed write"
+                            : "block " + o + " on disk keeps its old version (" + c.after + ")";
+    }
   }
+  // Write errors (--io-errors).
+  if (o == "errors" && a == "failed_writes")
+    return "the device has now failed " + c.after + " write(s)";
+  if (o == "mapping" && a == "AS_EIO") {
+    return c.after == "1" ? "AS_EIO is set on the file's mapping"
+                          : "AS_EIO is cleared from the file's mapping";
+  }
+  if (o == "mapping" && a == "wb_err")
+    return "mapping->wb_err goes from " + c.before + " to " + c.after;
+  if (o.starts_with("file") && a == "f_wb_err") {
+    return o + "'s f_wb_err advances to " + c.after + ": it has seen that error";
+  }
+  if (o.starts_with("file") && a == "reported") {
+    return o + " is told of the failed writes up to #" + c.after;
+  }
+  if (a == "returns") return o + " will return " + c.after;
   if (o == "BUG") return "a kernel BUG_ON fires";
   if (!page_object(o)) return as_recorded(c);
   const std::string page = "page " + o.substr(1);
@@ -270,8 +294,11 @@ std::string sentence(const Trace& t, const TraceStep& s, const Tracked& before, 
     return out + ".";
   }
   std::vector<std::string> clauses;
+  const bool failed = s.step.ends_with("(!uptodate)");  // a write the device failed
   for (const Change& c : s.changes) {
-    if (c.object != "nr_dirty") clauses.push_back(clause(c));
+    if (c.object == "nr_dirty") continue;
+    clauses.push_back(failed && c.attribute == "io" ? "the write of " + c.before + " fails"
+                                                    : clause(c));
   }
   const std::string runs = s.step == s.function ? s.function : s.step + " in " + s.function;
   const bool locked_buffer = std::any_of(s.changes.begin(), s.changes.end(),
@@ -332,7 +359,8 @@ std::string why_lost(const Trace& t, const Tracked& end, const Focus& f) {
   // a loss only if no later step dirties it) and a store during writeback (stable_pages: the
   // device may see torn data, but the page stays dirty).
   static const std::set<std::string> kAboutData = {"msync_durability", "fsync_durability",
-                                                   "reclaim_drops_clean", "durable_at_end"};
+                                                   "reclaim_drops_clean", "durable_at_end",
+                                                   "no_silent_loss"};
   std::string out =
       (kAboutData.count(t.property) ? "Why the data is lost: " : "Why it fails: ") + t.detail;
   if (const std::string progress = describe_progress(t); !progress.empty()) {

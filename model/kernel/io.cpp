@@ -23,6 +23,15 @@ const Step kEndBufferAsyncWrite{
         "the write reached the disk: unlock the buffer; the page's last one ends its "
         "writeback (clear PG_writeback and tag WRITEBACK)"};
 
+const Step kEndBufferAsyncWriteError{
+    .name = "end_buffer_async_write(!uptodate)",
+    .function = "end_buffer_async_write",
+    .source = "fs/buffer.c; include/linux/pagemap.h mapping_set_error",
+    .what =
+        "the write failed (--io-errors): the disk keeps its old version; mapping_set_error "
+        "records -EIO (AS_EIO and PG_error before 4.13, mapping->wb_err after); the page stays "
+        "clean, and the buffer is unlocked and the page's writeback ended as on success"};
+
 const Step kEndBufferWriteSync{.name = "end_buffer_write_sync",
                                .function = "end_buffer_write_sync",
                                .source = "fs/buffer.c",

@@ -63,6 +63,34 @@ void end_page_writeback(State& s, int p) {
   pg.tag_writeback = 0;
 }
 
+void mapping_set_error(State& s, const Env& env, int p) {
+  if (env.variant->write_errors != WriteErrors::errseq) {
+    s.as_eio = 1;
+    page_of(s, p).error = 1;
+    return;
+  }
+  // errseq_set: a new value only if the last error was SEEN (or there was none yet); an error
+  // nobody has seen absorbs the next. (4.13+ also sets AS_EIO and PG_error, which no fsync
+  // path of these versions reports; the model leaves them out.)
+  constexpr std::uint8_t kSeen = 1;
+  if (s.wb_err == 0 || (s.wb_err & kSeen))
+    s.wb_err = static_cast<std::uint8_t>((s.wb_err | kSeen) + 1);
+}
+
+bool errseq_check_and_advance(State& s, int file) {
+  std::uint8_t& since = s.f_wb_err[static_cast<std::size_t>(file)];
+  if (s.wb_err == since) return false;
+  s.wb_err |= 1;  // ERRSEQ_SEEN
+  since = s.wb_err;
+  return true;
+}
+
+void report_error(State& s, const Env& env, int self) {
+  s.actor[static_cast<std::size_t>(self)].err = 1;
+  const int f = env.of(self).file;
+  if (f >= 0) s.ghost_reported[static_cast<std::size_t>(f)] = s.ghost_io_failures;
+}
+
 bool page_mapped(const State& s, const Env& env, int p) {
   for (int m = 0; m < env.mappings; ++m) {
     if (rmap_of(s, m, p)) return true;
@@ -124,7 +152,8 @@ void read_page(State& s, const Env& env, int p) {
                        .writeback = 0,
                        .tag_dirty = 0,
                        .tag_writeback = 0,
-                       .tag_towrite = 0};
+                       .tag_towrite = 0,
+                       .error = 0};
   for (int b = 0; b < env.blocks_per_page; ++b) {
     Block& blk = block_of(s, env.block(p, b));
     blk.dirty = blk.locked = blk.async_write = blk.io = blk.io_version = 0;

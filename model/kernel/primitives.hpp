@@ -93,6 +93,15 @@ void end_page_writeback(State& s, int p);
 
 /// page_mapped / folio_mapped: the map count says some mapping maps page p (a lockless read).
 bool page_mapped(const State& s, const Env& env, int p);
+
+/// A write of page p failed: mapping_set_error(mapping, -EIO) and, before 4.13, SetPageError
+/// (fs/buffer.c end_buffer_async_write). From 4.13 errseq_set on mapping->wb_err.
+void mapping_set_error(State& s, const Env& env, int p);
+/// errseq_check_and_advance(&mapping->wb_err, &file->f_wb_err) (lib/errseq.c, 4.13+): whether
+/// the mapping saw an error the file has not; marks it SEEN and advances the file.
+bool errseq_check_and_advance(State& s, int file);
+/// The file's msync or fsync will return -EIO: record, as a ghost, the failures it reports.
+void report_error(State& s, const Env& env, int self);
 /// A TLB shootdown for page p of mapping m (flush_tlb_page, flush_tlb_mm_range): every CPU of
 /// that process (every writer actor with mapping m) drops its entry.
 void flush_tlb_page(State& s, const Env& env, int m, int p);

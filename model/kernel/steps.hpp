@@ -24,7 +24,8 @@ extern const Step kPageMkcleanMapped, kPageMkcleanMappedIgnored, kPageMkclean, k
     kCleanSetPageDirty, kTestClearPageDirty;
 extern const Step kLockBuffer, kTrylockBuffer, kSetPageWriteback, kSubmitBh, kWritepageUnlockPage,
     kEndPageWritebackNoIo;
-extern const Step kFindGetWritebackPages, kWaitOnPageWriteback;
+extern const Step kFindGetWritebackPages, kWaitOnPageWriteback, kFilemapCheckErrors,
+    kFileCheckAndAdvanceWbErr;
 extern const Step kFsyncEntry, kMsyncEntry, kMsyncPteRange;
 
 // munmap, reclaim, journal (unmap_reclaim.cpp, journal.cpp).
@@ -40,6 +41,7 @@ extern const Step kMprotectFixup, kChangePteRange, kFlushTlbRange;
 extern const Step kMsyncEinval, kMsyncNothing, kMunmapEinval, kMunmapNothing;
 
 // The device (io.cpp): not in any routine; the model offers them whenever a write is in flight.
-extern const Step kDeviceCapture, kEndBufferAsyncWrite, kEndBufferWriteSync;
+extern const Step kDeviceCapture, kEndBufferAsyncWrite, kEndBufferAsyncWriteError,
+    kEndBufferWriteSync;
 
 }  // namespace dirtyrace::model::kernel

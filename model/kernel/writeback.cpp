@@ -276,7 +276,33 @@ Flow wait_on_page_writeback(Exec& x) {
   const int p = lowest(me.pagevec);
   me.pagevec = without(me.pagevec, p);
   me.wait_index = static_cast<std::uint8_t>(p + 1);
+  // Before 4.13 a failed write of the page it waited on makes the wait return -EIO (PG_error is
+  // set only before 4.13 here): 2.6.x tests PageError and leaves it, 3.14 and 4.9
+  // TestClearPageError.
+  Page& pg = page_of(x.s, p);
+  if (pg.error) {
+    if (x.env.variant->write_errors == WriteErrors::as_eio_clear_page_error) pg.error = 0;
+    report_error(x.s, x.env, x.self);
+  }
   return Flow::again();
+}
+
+/// Write errors are not modelled for this run, or the actor has no open file (the final fsync).
+bool no_error_report(const State&, const Env& env, int self) {
+  return env.io_errors == 0 || env.of(self).file < 0;
+}
+
+Flow filemap_check_errors(Exec& x) {
+  if (x.s.as_eio) {
+    x.s.as_eio = 0;  // test_and_clear_bit(AS_EIO, &mapping->flags)
+    report_error(x.s, x.env, x.self);
+  }
+  return Flow::next();
+}
+
+Flow file_check_and_advance_wb_err(Exec& x) {
+  if (errseq_check_and_advance(x.s, me_env(x).file)) report_error(x.s, x.env, x.self);
+  return Flow::next();
 }
 
 // --- fsync and msync ------------------------------------------------------------------------
@@ -553,8 +579,37 @@ const Step kWaitOnPageWriteback{
     .skip = pagevec_empty,
     .skip_to = Target::lookup,
     .rest = true,
-    .reads = vars({Var::pagevec, Var::pg_writeback}),
-    .writes = vars({Var::pagevec, Var::wait_index})};
+    .reads = vars({Var::pagevec, Var::pg_writeback, Var::errors}),
+    .writes = vars({Var::pagevec, Var::wait_index, Var::errors, Var::err})};
+
+const Step kFilemapCheckErrors{
+    .name = "filemap_check_errors",
+    .function = "filemap_fdatawait",
+    .source = "mm/filemap.c: wait_on_page_writeback_range (2.6.x), filemap_check_errors (4.x)",
+    .what =
+        "test_and_clear_bit(AS_EIO, &mapping->flags): a write of the file failed since some "
+        "fdatawait last looked, so return -EIO (and no other caller will hear of it)",
+    .apply = filemap_check_errors,
+    .skip = no_error_report,
+    .skip_by_scenario = true,
+    .rest = true,
+    .reads = vars({Var::errors}),
+    .writes = vars({Var::errors, Var::err})};
+
+const Step kFileCheckAndAdvanceWbErr{
+    .name = "file_check_and_advance_wb_err",
+    .function = "file_write_and_wait_range",
+    .source = "mm/filemap.c, lib/errseq.c (4.13+)",
+    .what =
+        "errseq_check_and_advance: if mapping->wb_err changed since this file last looked, mark "
+        "it SEEN, advance the file's f_wb_err and return -EIO; every open file hears of an "
+        "error once",
+    .apply = file_check_and_advance_wb_err,
+    .skip = no_error_report,
+    .skip_by_scenario = true,
+    .rest = true,
+    .reads = vars({Var::errors}),
+    .writes = vars({Var::errors, Var::err})};
 
 const Step kFsyncEntry{.name = "do_fsync",
                        .function = "do_fsync",

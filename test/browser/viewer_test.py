@@ -335,6 +335,18 @@ def test_tlb_grid(page, trace):
     check(grid['rows'] == expected, 'TLB rows %s, expected %s' % (grid['rows'], expected))
 
 
+def test_errors_grid(page):
+    """A trace with a failed write has a table of where the error is kept, a row per object:
+    the device's count, the mapping, and each open file."""
+    rows = page.eval('(() => { const h = [...document.querySelectorAll("#state h3")]'
+                     '.find(h => h.textContent.startsWith("Write errors")); if (!h) return null;'
+                     ' return [...h.nextElementSibling.querySelectorAll("tbody tr th")]'
+                     '.map(th => th.textContent); })()')
+    check(rows is not None, 'the state panel has no write-errors table')
+    check(rows == ['errors', 'mapping', 'file0', 'file1'],
+          'write-errors rows %s, expected errors, mapping, file0, file1' % rows)
+
+
 def test_harness_sees_script_errors(browser, page_path, out_dir):
     """A copy of the page with a script error must be caught, or a green run proves nothing."""
     with open(page_path, encoding='utf-8') as f:
@@ -381,6 +393,10 @@ def main():
     tlb_path, tlb_trace = make_page('tlb', ['--variant', 'linux-4.19', '--mappings', '2',
                                             '--actors', 'writer,writer,munmap@1,flusher,msync'])
 
+    # fsyncgate on 4.9: a failed write, AS_EIO, and two open files.
+    err_path, err_trace = make_page('errors', ['--variant', 'linux-4.9', '--io-errors', '1',
+                                               '--actors', 'writer,fsync,fsync'])
+
     def out_of_time(*_):
         raise Failure('the browser test took longer than 240 s')
 
@@ -392,11 +408,12 @@ def main():
             test_viewer(browser, page_path, trace, out_dir, 'viewer')
             test_tlb_grid(test_viewer(browser, tlb_path, tlb_trace, out_dir, 'viewer-tlb'),
                           tlb_trace)
+            test_errors_grid(test_viewer(browser, err_path, err_trace, out_dir, 'viewer-errors'))
             test_harness_sees_script_errors(browser, page_path, out_dir)
         finally:
             browser.close()
-    print('viewer_test: %d + %d steps checked in %s; screenshots %s, %s' % (
-        len(trace['steps']), len(tlb_trace['steps']), chromium,
+    print('viewer_test: %d + %d + %d steps checked in %s; screenshots %s, %s' % (
+        len(trace['steps']), len(tlb_trace['steps']), len(err_trace['steps']), chromium,
         os.path.join(out_dir, 'viewer.png'), os.path.join(out_dir, 'viewer-tlb.png')))
     return 0
 

@@ -122,7 +122,9 @@
 
   // The state panel groups variables the way a kernel developer reads them.
   function groupOf(object, attribute) {
-    if (attribute === 'at') return 'actors';
+    if (attribute === 'at' || lanes.includes(object)) return 'actors';
+    // Write errors: where the kernel keeps them and what each open file has been told.
+    if (object === 'mapping' || object === 'errors' || /^file\d+$/.test(object)) return 'errors';
     if (/^p\d+$/.test(object)) return 'pages';
     if (['pte', 'rmap', 'vma'].includes(object) && /^m\d+\.p\d+$/.test(attribute)) return 'ptes';
     if (object === 'tlb' && /^\w+\.p\d+$/.test(attribute)) return 'tlbs';
@@ -148,7 +150,7 @@
     return { title, rowKeys, colKeys, cells, rowLabel };
   }
 
-  const byGroup = { pages: [], ptes: [], tlbs: [], blocks: [], other: [], actors: [] };
+  const byGroup = { pages: [], ptes: [], tlbs: [], blocks: [], errors: [], other: [], actors: [] };
   for (const v of variables) byGroup[groupOf(v[0], v[1])].push(v);
   const specs = [];
   if (byGroup.ptes.length) {
@@ -185,6 +187,10 @@
   if (byGroup.blocks.length) {
     specs.push(gridSpec('Buffers and data versions', byGroup.blocks, (o) => o, (o, a) => a,
       (r) => r));
+  }
+  if (byGroup.errors.length) {
+    specs.push(gridSpec('Write errors (the mapping, and each open file)', byGroup.errors,
+      (o) => o, (o, a) => a, (r) => r));
   }
   if (byGroup.other.length) {
     specs.push(gridSpec('Counters and checks', byGroup.other, (o) => o, (o, a) => a, (r) => r));

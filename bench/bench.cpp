@@ -33,9 +33,9 @@ struct Case {
   int pages, blocks, mappings;
   const char* actors;
   bool large;
+  int io_errors = 0;  // --io-errors
 };
 
-// The last one is the default scenario of `dirtyrace check`.
 constexpr Case kCases[] = {
     {"2.6.20 msync", "linux-2.6.20", 1, 1, 1, "writer,flusher,msync", false},
     {"6.12 small", "linux-6.12", 1, 1, 1, "writer,flusher,msync", false},
@@ -50,6 +50,10 @@ constexpr Case kCases[] = {
     // Every actor but reclaim, whose batched TLB flush loses a store on 6.12 (a violation ends
     // the search early; this row measures a full one).
     {"6.12 no reclaim", "linux-6.12", 1, 1, 1, "writer,flusher,msync,fsync,munmap,journal", true},
+    // One write may fail: two open files, each told of the error through errseq_t (4.19), and
+    // a whole-file run where the error reaches msync and fsync.
+    {"4.19 io-errors", "linux-4.19", 1, 1, 1, "writer,flusher,fsync,fsync", false, 1},
+    {"6.12 io-errors", "linux-6.12", 2, 1, 1, "writer,flusher,msync,fsync", true, 1},
 };
 
 model::Scenario scenario_of(const Case& c) {
@@ -59,6 +63,7 @@ model::Scenario scenario_of(const Case& c) {
   s.blocks_per_page = c.blocks;
   s.mappings = c.mappings;
   s.actors = model::parse_actor_list(c.actors);
+  s.io_errors = c.io_errors;
   return s;
 }
 

@@ -40,9 +40,11 @@ int run_list() {
       {"--blocks N", "blocks (buffer heads) per page, 1 to 4 (default 1)"},
       {"--mappings N", "processes with a MAP_SHARED mapping of the file, 1 to 3 (default 1)"},
       {"--stores N", "stores per writer, 0 to 8 (default 2)"},
-      {"--actors LIST", "KIND[@MAPPING][*COUNT],... at most 8 actors in all"},
+      {"--actors LIST",
+       "KIND[@MAPPING][*COUNT],... at most 8 actors in all (fsync@M: mapping M's file)"},
       {"--property LIST", "properties to check (default: every one that applies)"},
       {"--stable-writes", "the device needs stable pages during writeback (3.14 and later)"},
+      {"--io-errors N", "writes of page writeback the device may fail, 0 to 3 (default 0)"},
       {"--fs NAME", "filesystem: generic (default), ext3 (linux-2.6.32, linux-3.14)"},
       {"--scenario FILE", "a TOML scenario file; options override it"},
   };

@@ -44,7 +44,7 @@ void add_fault_paths(RoutineTable& t, const Variant& v, Filesystem fs) {
              step(kWaitOnPageLocked), step(kSetPageDirtyBalance)});
       break;
     case FaultKind::page_mkwrite:
-      if (fs == Filesystem::ext3 && !v.filemap_page_mkwrite) {
+      if (generic_vm_ops(fs) && !v.filemap_page_mkwrite) {
         // ext3 on 2.6.30-3.5 (2.6.32 models it): no ->page_mkwrite. __do_fault holds the
         // page lock from ->fault through the PTE install to set_page_dirty (b827e496 for every
         // shared write fault; 2.6.32 mm/memory.c ~2719-2853); do_wp_page makes the PTE
@@ -56,11 +56,11 @@ void add_fault_paths(RoutineTable& t, const Variant& v, Filesystem fs) {
               {step(kDoWpPageReuse), step(kWaitOnPageLocked), step(kSetPageDirtyBalance)});
         break;
       }
-      if (fs == Filesystem::ext3) {
-        // ext3 from 3.6: generic_file_vm_ops' filemap_page_mkwrite (3.14 mm/filemap.c
-        // ~1729-1753) locks the page, dirties it and waits for a stable page, and returns it
-        // locked; the fault paths around it are the generic ones (3.14 mm/memory.c __do_fault
-        // ~3380-3451, do_wp_page ~2670-2766).
+      if (generic_vm_ops(fs)) {
+        // ext3 and block devices from 3.6: generic_file_vm_ops' filemap_page_mkwrite (3.14
+        // mm/filemap.c ~1729-1753) locks the page, dirties it and waits for a stable page, and
+        // returns it locked; the fault paths around it are the generic ones (3.14 mm/memory.c
+        // __do_fault ~3380-3451, do_wp_page ~2670-2766).
         t.set("page_mkwrite", {step(kFilemapMkwriteLockPage), step(kFilemapMkwriteSetPageDirty),
                                step(kFilemapWaitForStablePage)});
       } else {

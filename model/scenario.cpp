@@ -250,6 +250,12 @@ void Scenario::validate_and_resolve() {
                      std::string(variant->name) + " (it models: " + modelled + ")");
   }
   check_range(io_errors, 0, kMaxIoErrors, "write errors", " (--io-errors)");
+  if (fs == Filesystem::blockdev &&
+      std::any_of(actors.begin(), actors.end(),
+                  [](const ActorSpec& a) { return a.kind == ActorKind::journal; })) {
+    throw UsageError(
+        "--fs blockdev has no journal; drop the journal actor from --actors or pick another --fs");
+  }
   if (stable_writes && !variant->stable_pages) {
     throw UsageError("--stable-writes needs a kernel with stable pages (linux-3.14 and later); " +
                      std::string(variant->name) + " has none");

@@ -32,7 +32,7 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::as_eio,
             .flush_batched_pending = false,
             .filemap_page_mkwrite = false,
-            .filesystems = fs_set({Filesystem::generic})},
+            .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
     Variant{.id = VariantId::linux_2_6_19,
             .name = "linux-2.6.19",
             .summary = "write-notify; clear_page_dirty_for_io clears PG_dirty before page_mkclean "
@@ -56,7 +56,7 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::as_eio,
             .flush_batched_pending = false,
             .filemap_page_mkwrite = false,
-            .filesystems = fs_set({Filesystem::generic})},
+            .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
     Variant{.id = VariantId::linux_2_6_20,
             .name = "linux-2.6.20",
             .summary = "Linus' clear_page_dirty_for_io; faults dirty the page without the page "
@@ -80,7 +80,7 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::as_eio,
             .flush_batched_pending = false,
             .filemap_page_mkwrite = false,
-            .filesystems = fs_set({Filesystem::generic})},
+            .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
     // 2.6.29 (the last release before b827e496), read in linux-2.6.29: mm/memory.c do_wp_page
     // ~1888-2091 and __do_fault ~2575-2728, fs/buffer.c block_page_mkwrite ~2468 (unlocks the
     // page before it returns), mm/page-writeback.c clear_page_dirty_for_io ~1321 (BUG_ON
@@ -134,7 +134,7 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::as_eio,
             .flush_batched_pending = false,
             .filemap_page_mkwrite = false,
-            .filesystems = fs_set({Filesystem::generic, Filesystem::ext3})},
+            .filesystems = fs_set({Filesystem::generic, Filesystem::ext3, Filesystem::blockdev})},
     Variant{.id = VariantId::linux_3_14,
             .name = "linux-3.14",
             .summary = "TOWRITE, stable pages, msync fsyncs the file; zap_pte_range flushes the "
@@ -159,7 +159,7 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::as_eio_clear_page_error,
             .flush_batched_pending = false,
             .filemap_page_mkwrite = true,
-            .filesystems = fs_set({Filesystem::generic, Filesystem::ext3})},
+            .filesystems = fs_set({Filesystem::generic, Filesystem::ext3, Filesystem::blockdev})},
     Variant{.id = VariantId::linux_4_9,
             .name = "linux-4.9",
             .summary = "as 4.19 but before 3ea27719 (4.13): change_pte_range and zap_pte_range "
@@ -183,7 +183,7 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::as_eio_clear_page_error,
             .flush_batched_pending = false,
             .filemap_page_mkwrite = true,
-            .filesystems = fs_set({Filesystem::generic})},
+            .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
     Variant{
         .id = VariantId::linux_4_19,
         .name = "linux-4.19",
@@ -209,7 +209,7 @@ constexpr std::array kVariants = {
         .write_errors = WriteErrors::errseq,
         .flush_batched_pending = true,
         .filemap_page_mkwrite = true,
-        .filesystems = fs_set({Filesystem::generic})},
+        .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
     Variant{.id = VariantId::linux_6_1,
             .name = "linux-6.1",
             .summary =
@@ -234,7 +234,7 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::errseq,
             .flush_batched_pending = true,
             .filemap_page_mkwrite = true,
-            .filesystems = fs_set({Filesystem::generic})},
+            .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
     Variant{.id = VariantId::linux_6_12,
             .name = "linux-6.12",
             .summary = "as 6.1, the map count dropped after the flush (5df397dec7c4, 6.2); reclaim "
@@ -259,7 +259,7 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::errseq,
             .flush_batched_pending = true,
             .filemap_page_mkwrite = true,
-            .filesystems = fs_set({Filesystem::generic})},
+            .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
 };
 
 constexpr std::array kFilesystems = {
@@ -270,6 +270,10 @@ constexpr std::array kFilesystems = {
                    "jbd's buffer-level journal; linux-2.6.32: no ->page_mkwrite, do_wp_page "
                    "dirties the page after the PTE is writable, without the page lock; "
                    "linux-3.14: filemap_page_mkwrite (3.6+)"},
+    FilesystemInfo{Filesystem::blockdev, "blockdev",
+                   "a block device: no journal; the fault path of generic_file_vm_ops (no "
+                   "->page_mkwrite up to 3.5, filemap_page_mkwrite from 3.6), the generic buffer "
+                   "writepage"},
 };
 
 }  // namespace

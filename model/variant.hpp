@@ -76,7 +76,6 @@ enum class WriteErrors : std::uint8_t {
 };
 
 /// The filesystem of the scenario's file (--fs, `fs = "..."`), where the kernel allows a choice.
-/// Issue 13 adds ext4 and blockdev here.
 enum class Filesystem : std::uint8_t {
   /// What each variant models by default: from 2.6.23 a ->page_mkwrite = block_page_mkwrite
   /// filesystem, the generic writepage, and the variant's journal actor (README, Variants).
@@ -87,7 +86,20 @@ enum class Filesystem : std::uint8_t {
   /// Variant::filemap_page_mkwrite). Its journal is jbd's buffer-level ordered-mode commit
   /// (fs/jbd/commit.c journal_submit_data_buffers) on every variant. Modelled on 2.6.32 and 3.14.
   ext3,
+  /// A block device's page cache (def_blk_fops, def_blk_aops): .mmap = generic_file_mmap, so
+  /// the same fault path as ext3 (no ->page_mkwrite up to 3.5, filemap_page_mkwrite from 3.6);
+  /// the generic buffer writepage (blkdev_writepage / block_write_full_folio); no journal
+  /// (fs/block_dev.c 2.6.18 ~1247-1266, 2.6.32 ~1453-1473, 3.14 ~1564-1584, 4.19 ~1960-2048;
+  /// block/fops.c 6.12 ~473-480, ~843-861). Not on 2.6.29, whose fault path without
+  /// ->page_mkwrite is not modelled.
+  blockdev,
 };
+
+/// The file's mapping uses generic_file_vm_ops: its ->page_mkwrite is the kernel's, not the
+/// filesystem's.
+constexpr bool generic_vm_ops(Filesystem fs) {
+  return fs == Filesystem::ext3 || fs == Filesystem::blockdev;
+}
 
 struct FilesystemInfo {
   Filesystem fs;

@@ -325,3 +325,18 @@ TEST_CASE("2.6.29 to 6.12 verify with every property, pages, blocks and mappings
     }
   }
 }
+
+TEST_CASE("a block device mapped by two threads loses msync data before 3.6, as ext3 did") {
+  auto blockdev = [](const char* variant) {
+    model::Scenario s = test::scenario(variant, 1, 1, 1, "writer*2,msync", {"msync_durability"});
+    s.fs = model::Filesystem::blockdev;
+    return test::check(s);
+  };
+  const auto lost = blockdev("linux-2.6.32");
+  CHECK(lost.result.verdict == checker::Verdict::violation);
+  CHECK(lost.length == 7);
+  for (const char* fixed : {"linux-3.14", "linux-4.19", "linux-6.12"}) {
+    CAPTURE(fixed);
+    CHECK(blockdev(fixed).result.verdict == checker::Verdict::verified);
+  }
+}

@@ -254,9 +254,9 @@ TEST_CASE("bad options: one line naming what is wrong and the valid choices, exi
   expect_usage_error("check --stable-writes --variant linux-2.6.20",
                      "needs a kernel with stable pages");
   expect_usage_error("check --fs ext3",
-                     "--fs ext3 is not modelled on linux-6.12 (it models: generic)");
+                     "--fs ext3 is not modelled on linux-6.12 (it models: generic, blockdev)");
   expect_usage_error("check --fs xfs --variant linux-2.6.32",
-                     "unknown filesystem 'xfs'; valid filesystems: generic, ext3");
+                     "unknown filesystem 'xfs'; valid filesystems: generic, ext3, blockdev");
   expect_usage_error("check --fs ''", "--fs");
   expect_usage_error("", "A subcommand is required");
   expect_usage_error("check --scenario /nonexistent.toml", "cannot read scenario file");

@@ -763,6 +763,38 @@ TEST_CASE("3.14 ext3 routines: filemap_page_mkwrite dirties before the PTE, and 
   CHECK_FALSE(routines_for(variant_named("linux-2.6.32"), Filesystem::ext3).has("page_mkwrite"));
 }
 
+TEST_CASE("blockdev routines: the fault path of generic_file_vm_ops, as ext3's, in every era") {
+  const auto steps_of = [](const RoutineTable& table, std::string_view routine) {
+    std::vector<const Step*> out;
+    for (const Item& i : table.get(routine)) out.push_back(i.step);
+    return out;
+  };
+  for (const char* name : {"linux-2.6.32", "linux-3.14"}) {
+    CAPTURE(name);
+    const Variant& v = variant_named(name);
+    const auto blockdev = routines_for(v, Filesystem::blockdev);
+    const auto ext3 = routines_for(v, Filesystem::ext3);
+    for (std::string_view routine : {"do_shared_fault", "do_wp_page"}) {
+      CAPTURE(routine);
+      CHECK(steps_of(blockdev, routine) == steps_of(ext3, routine));
+    }
+  }
+  // From 3.6 on, filemap_page_mkwrite on every later variant too.
+  for (const char* name : {"linux-4.9", "linux-4.19", "linux-6.1", "linux-6.12"}) {
+    CAPTURE(name);
+    CHECK(steps_of(routines_for(variant_named(name), Filesystem::blockdev), "page_mkwrite") ==
+          std::vector<const Step*>{&kFilemapMkwriteLockPage, &kFilemapMkwriteSetPageDirty,
+                                   &kFilemapWaitForStablePage});
+  }
+  // Before write-notify had ->page_mkwrite, a block device faults as the generic file does.
+  for (const char* name : {"linux-2.6.18", "linux-2.6.20"}) {
+    CAPTURE(name);
+    const Variant& v = variant_named(name);
+    CHECK(steps_of(routines_for(v, Filesystem::blockdev), "do_wp_page") ==
+          steps_of(routines_for(v), "do_wp_page"));
+  }
+}
+
 TEST_CASE("a 3.14 ext3 write fault on a missing page, step by step: PG_dirty before the PTE") {
   Scenario sc = test::scenario("linux-3.14", 1, 2, 1, "writer,flusher");
   sc.fs = Filesystem::ext3;

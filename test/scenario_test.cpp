@@ -178,18 +178,26 @@ TEST_CASE("the filesystem: a key and an option, checked against the variant") {
   Scenario s = basic();
   CHECK(s.fs == Filesystem::generic);
   s.fs = Filesystem::ext3;
-  CHECK(error_of(s) == "--fs ext3 is not modelled on linux-6.12 (it models: generic)");
+  CHECK(error_of(s) == "--fs ext3 is not modelled on linux-6.12 (it models: generic, blockdev)");
   s.variant = &variant_named("linux-2.6.32");
   CHECK(error_of(s).empty());
   CHECK_THROWS_WITH_AS(filesystem_named("ext9"),
-                       "unknown filesystem 'ext9'; valid filesystems: generic, ext3",
+                       "unknown filesystem 'ext9'; valid filesystems: generic, ext3, blockdev",
                        const UsageError&);
   for (const Variant& v : all_variants()) {
     CAPTURE(v.name);
     CHECK(has_filesystem(v, Filesystem::generic));
     CHECK(has_filesystem(v, Filesystem::ext3) ==
           (v.name == "linux-2.6.32" || v.name == "linux-3.14"));
+    // A block device everywhere but 2.6.29, whose fault path without ->page_mkwrite is not
+    // modelled.
+    CHECK(has_filesystem(v, Filesystem::blockdev) == (v.name != "linux-2.6.29"));
   }
+  Scenario journal = basic();
+  journal.fs = Filesystem::blockdev;
+  journal.actors = parse_actor_list("writer,journal");
+  CHECK(error_of(journal) ==
+        "--fs blockdev has no journal; drop the journal actor from --actors or pick another --fs");
 
   const Scenario file = parse_scenario_toml(
       "variant = \"linux-2.6.32\"\nfs = \"ext3\"\n[[actors]]\nkind = \"writer\"\n", "ext3.toml");

@@ -108,8 +108,8 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
                  "Block writes the device may fail, 0 to 3 (default 0): each write of page "
                  "writeback may then succeed or fail");
   app.add_option("--fs", o.fs,
-                 "Filesystem: generic (default) or ext3 (linux-2.6.32: no ->page_mkwrite; "
-                 "linux-3.14: filemap_page_mkwrite)")
+                 "Filesystem: generic (default), ext3 (linux-2.6.32: no ->page_mkwrite; "
+                 "linux-3.14: filemap_page_mkwrite) or blockdev (no journal)")
       ->check(non_empty());
   app.add_option("--z3-rlimit", o.z3_rlimit,
                  "Z3's resource limit per query on symbolic byte ranges (about 3 s per 10000000); "

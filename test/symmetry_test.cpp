@@ -209,6 +209,8 @@ std::vector<model::Scenario> suite() {
                      {"can_finish", "comes_clean"}),
       test::scenario("linux-6.12", 1, 1, 2, "writer@0,writer@1,munmap@0,munmap@1"),
       test::scenario("linux-4.19", 1, 1, 2, "writer@0,writer@1,mprotect@0,mprotect@1"),
+      test::scenario("linux-2.6.32", 1, 1, 2, "writer@0,writer@1,journal"),
+      test::scenario("linux-6.12", 2, 1, 2, "writer@0,writer@1,buffer_flush", {}, 1),
       test::scenario("linux-6.12", 1, 1, 2, "writer@0*2,writer@1,flusher", {}, 1),
   };
 }

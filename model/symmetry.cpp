@@ -113,7 +113,7 @@ State permute(const State& s, const Permutation& p) {
     // Reclaim's tlb_ubc: bit m stands for mapping m's process.
     std::uint8_t ubc = act.ubc & kUbcWritable;
     for (std::size_t m = 0; m < p.mapping.size(); ++m) {
-      if (act.ubc >> m & 1u) ubc = static_cast<std::uint8_t>(ubc | 1u << p.mapping[m]);
+      if (unsigned{act.ubc} >> m & 1u) ubc = static_cast<std::uint8_t>(ubc | 1u << p.mapping[m]);
     }
     act.ubc = ubc;
   }

@@ -5,10 +5,10 @@
 namespace dirtyrace::analyses {
 
 CheckRun run_check(model::Scenario scenario, const checker::Limits& limits,
-                   const std::atomic<bool>* interrupt, const CheckSink& sink) {
+                   const std::atomic<bool>* interrupt, const CheckSink& sink, bool symmetry) {
   const model::Model m(std::move(scenario));
-  const properties::CheckedModel system(m,
-                                        properties::select_properties(m, m.scenario().properties));
+  const properties::CheckedModel system(
+      m, properties::select_properties(m, m.scenario().properties), symmetry);
   checker::SearchOptions options;
   options.limits = limits;
   options.interrupt = interrupt;
@@ -20,7 +20,8 @@ CheckRun run_check(model::Scenario scenario, const checker::Limits& limits,
   run.transitions = result.stats.transitions;
   run.seconds = result.stats.seconds;
   if (const auto& cx = result.counterexample) {
-    run.length = cx->labels.size();
+    // A loop closing up to a permutation is unrolled in the trace: count its steps.
+    run.length = system.concrete(*cx).labels.size();
     run.property = std::string(system.violated(*cx).name);
   }
   if (sink) sink(system, result);

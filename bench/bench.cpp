@@ -7,6 +7,8 @@
 // Then the breadth-first search on one thread and on two, side by side on the same scenarios:
 // states/s, bytes/state and the speed-up (the counts must agree; the row says if they do not).
 //
+// Then symmetry reduction: symmetric scenarios searched without it and with it, side by side.
+//
 // Then symbolic byte ranges: exploring every concrete (off, len) against one witness per Z3
 // footprint class, on a small file where brute force over bytes is feasible and on 4096-byte
 // pages where it is not (there the concrete ranges are only counted).
@@ -118,6 +120,40 @@ void bench_threads(bool quick) {
   }
 }
 
+/// Symmetric scenarios with and without symmetry reduction: the states stored, the time, and
+/// the states the reduced search's orbits stand for (the unreduced count, when it completes).
+void bench_symmetry(bool quick) {
+  constexpr Case kSymmetric[] = {
+      {"2.6.32 2 writers", "linux-2.6.32", 1, 1, 1, "writer*2,flusher,msync", false},
+      {"4.19 2 threads", "linux-4.19", 1, 1, 1, "writer,writer,munmap,flusher,msync", false},
+      // Two processes, each a writer and its munmap: mappings swap with their actors.
+      {"6.12 2 processes", "linux-6.12", 2, 1, 2, "writer@0,writer@1,munmap@0,munmap@1", false},
+      {"6.12 2 threads", "linux-6.12", 1, 1, 1, "writer,writer,munmap,flusher,msync", true},
+      {"2.6.32 3 writers", "linux-2.6.32", 1, 1, 1, "writer*3,flusher,msync", true},
+  };
+  std::printf("\n%-16s %9s %12s %9s %12s %12s %9s\n", "symmetry", "symmetry", "states", "seconds",
+              "represented", "peak MiB", "speed-up");
+  for (const Case& c : kSymmetric) {
+    if (quick && c.large) continue;
+    const model::Model m(scenario_of(c));
+    double off = 0;
+    for (const bool symmetry : {false, true}) {
+      const properties::CheckedModel system(m, properties::select_properties(m, {}), symmetry);
+      checker::SearchOptions options;
+      options.count_represented = true;
+      const checker::SearchResult r = checker::search(system, options);
+      const checker::Statistics& st = r.stats;
+      if (!symmetry) off = st.seconds;
+      std::printf("%-16s %9s %12llu %9.2f %12llu %12.1f %8.2fx  %s\n", c.name,
+                  symmetry ? "on" : "off", static_cast<unsigned long long>(st.states), st.seconds,
+                  static_cast<unsigned long long>(st.represented_states),
+                  double(st.peak_rss_bytes) / (1024.0 * 1024.0), off / st.seconds,
+                  std::string(checker::to_string(r.verdict)).c_str());
+      std::fflush(stdout);
+    }
+  }
+}
+
 void offsets_row(const char* name, const char* how, std::uint64_t runs, std::uint64_t states,
                  double seconds, const char* verdict) {
   std::printf("%-16s %-22s %10llu %12llu %9.2f  %s\n", name, how,
@@ -197,5 +233,6 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   bench_threads(quick);
+  bench_symmetry(quick);
   bench_offsets();
 }

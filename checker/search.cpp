@@ -547,7 +547,10 @@ class Search {
           store_.set_parent(violation_->state, p);
         }
         transitions_ += successors_of_[p - first];
-        return settle(states, end);
+        // One thread would have stored the new states before the violation's key, and for an
+        // invariant the violating state, whose key is `least`.
+        const bool invariant = violation_->kind == Counterexample::Kind::invariant;
+        return settle(states, end, invariant ? least + 1 : least);
       }
       if (successors_of_[p - first] == kNotExpanded) {
         throw std::logic_error("parallel search: a state of the level was not expanded");
@@ -556,7 +559,7 @@ class Search {
       transitions_ += successors_of_[p - first];
       if (max_states && states >= max_states) {
         stop_ = StopReason::max_states;
-        return settle(states, end);
+        return settle(states, end, key_of(p + 1, 0));  // every new state of parents up to p
       }
     }
     renumber(workers, first, end, added);
@@ -564,9 +567,11 @@ class Search {
     return true;
   }
 
-  /// Ends the search after a cut within the level: `states` as one thread would have counted.
-  bool settle(std::uint64_t states, StateIndex end) {
+  /// Ends the search after a cut within the level: `states` as one thread would have counted,
+  /// which are those before `end` and the new ones with a key below `bound`.
+  bool settle(std::uint64_t states, StateIndex end, std::uint64_t bound) {
     counted_states_ = states;
+    cut_ = Cut{end, bound};
     if (states > end) depth_ = level_ + 1;
     return false;
   }
@@ -759,6 +764,17 @@ class Search {
     return cx;
   }
 
+  /// TransitionSystem::represented summed over the states one thread would have stored.
+  std::uint64_t represented() const {
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < store_.size(); ++i) {
+      const auto index = static_cast<StateIndex>(i);
+      if (cut_ && index >= cut_->end && keys_[index - cut_->end] >= cut_->bound) continue;
+      sum += system_.represented(store_.state(index));
+    }
+    return sum;
+  }
+
   SearchResult finish() {
     SearchResult result;
     result.stats.states = counted_states_ ? *counted_states_ : store_.size();
@@ -772,6 +788,10 @@ class Search {
     result.stats.progress_seconds = progress_seconds_;
     result.stats.progress_bytes = progress_bytes_;
     result.stats.progress_sweeps = progress_sweeps_;
+    if (options_.count_represented) {
+      result.stats.represented_states = result.stats.states;
+      if (system_.reduces()) result.stats.represented_states = represented();
+    }
     if (violation_) {
       result.verdict = Verdict::violation;
       result.counterexample = trace(violation_->kind, violation_->invariant, violation_->state);
@@ -811,8 +831,14 @@ class Search {
   LazyArray<std::uint32_t> slot_of_;
   std::vector<std::uint32_t> successors_of_, count_, order_;
   std::vector<std::byte> moved_;
-  // The states one thread would have stored when it stopped, where the store holds more.
+  // The states one thread would have stored when it stopped, where the store holds more: the
+  // states before `end` and the new states of its level with a key below `bound`.
   std::optional<std::uint64_t> counted_states_;
+  struct Cut {
+    StateIndex end;
+    std::uint64_t bound;
+  };
+  std::optional<Cut> cut_;
   std::uint64_t transitions_ = 0;
   std::uint32_t depth_ = 0;
   std::uint64_t polls_ = 0;

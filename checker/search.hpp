@@ -39,6 +39,10 @@ struct Statistics {
   double progress_seconds = 0;       // included in `seconds`
   std::uint64_t progress_bytes = 0;  // its arrays, freed when it ends; not in stored_bytes
   std::uint32_t progress_sweeps = 0;
+  /// With SearchOptions::count_represented: the states of the unreduced system that the states
+  /// stored stand for (TransitionSystem::represented summed); on a complete search, the number
+  /// of states the search would have stored without the reduction. 0 when not counted.
+  std::uint64_t represented_states = 0;
 
   /// The search's own speed: the progress check's time is left out.
   double states_per_second() const {
@@ -75,6 +79,9 @@ struct SearchOptions {
   /// Called about every `progress_interval_seconds` while the search runs.
   std::function<void(const Progress&)> on_progress;
   double progress_interval_seconds = 2.0;
+  /// Sum TransitionSystem::represented over the states stored once the search ends
+  /// (Statistics::represented_states); not counted in the search's seconds.
+  bool count_represented = false;
 };
 
 enum class Verdict { verified, violation, inconclusive };

@@ -37,6 +37,11 @@ class TransitionSystem {
   /// Whether a run that stops in `state`, which has no successors, is complete (asked only if
   /// checks_progress()).
   virtual bool is_goal(const std::byte* state) const { return is_terminal(state); }
+  /// Whether the system stores one representative per class of equivalent states (symmetry
+  /// reduction); then represented() tells how many states each stands for.
+  virtual bool reduces() const { return false; }
+  /// How many states of the unreduced system the stored `state` stands for.
+  virtual std::uint64_t represented(const std::byte* /*state*/) const { return 1; }
 };
 
 }  // namespace dirtyrace::checker

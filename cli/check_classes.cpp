@@ -35,6 +35,7 @@ void add(checker::Statistics& total, const checker::Statistics& st) {
   total.state_bytes = std::max(total.state_bytes, st.state_bytes);
   total.stored_bytes += st.stored_bytes;
   total.peak_rss_bytes = std::max(total.peak_rss_bytes, st.peak_rss_bytes);
+  total.represented_states += st.represented_states;
 }
 
 }  // namespace
@@ -74,7 +75,7 @@ int run_check_classes(const CheckOptions& o, const model::Scenario& scenario) {
     }
     const model::Model m(c.scenario);
     const properties::CheckedModel system(
-        m, properties::select_properties(m, m.scenario().properties));
+        m, properties::select_properties(m, m.scenario().properties), !o.no_symmetry);
     if (properties_checked.empty()) {
       for (const auto* p : system.properties()) properties_checked.emplace_back(p->name);
     }
@@ -182,7 +183,10 @@ int run_check_classes(const CheckOptions& o, const model::Scenario& scenario) {
       break;
   }
   std::printf("\n");
-  print_statistics(total, o.stats);
+  // Each class has its own ranges, so its own group.
+  print_statistics(
+      total, o.stats,
+      o.no_symmetry ? "off (--no-symmetry)" : "on, each footprint class by its own group");
   std::printf("  classes explored %zu of %zu\n", explored, e.distinct());
   std::printf("  z3 checks       %zu\n", e.checks);
   if (o.stats) std::printf("  z3 seconds      %.3f\n", e.z3_seconds);

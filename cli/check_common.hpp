@@ -8,6 +8,7 @@
 #include "checker/search.hpp"
 #include "cli/commands.hpp"
 #include "model/scenario.hpp"
+#include "properties/checked_model.hpp"
 
 namespace dirtyrace::cli {
 
@@ -16,8 +17,11 @@ std::string mib(std::uint64_t bytes);
 unsigned parse_threads(const std::string& text);
 /// The progress line's estimate of what is left, or why there is none.
 std::string describe_estimate(const checker::Progress& p);
-/// The "statistics:" block; `timing` adds seconds, speed and memory.
-void print_statistics(const checker::Statistics& st, bool timing);
+/// The "statistics:" block; `timing` adds seconds, speed and memory, and `symmetry` (from
+/// describe_symmetry) what symmetry reduction saved.
+void print_statistics(const checker::Statistics& st, bool timing, const std::string& symmetry = "");
+/// The symmetry group `system` reduces by, or why none: "off (--no-symmetry)", "none: ...".
+std::string describe_symmetry(const properties::CheckedModel& system, bool off);
 int exit_code(checker::Verdict v);
 /// Order, limits, progress and Ctrl-C from the options. Throws model::UsageError.
 checker::SearchOptions search_options(const CheckOptions& o);

@@ -55,6 +55,7 @@ struct CheckOptions {
   bool json = false;
   bool stats = false;
   bool quiet = false;
+  bool no_symmetry = false;  // store every state, not one per orbit (model/symmetry.hpp)
 };
 void setup_check(CLI::App& app, CheckOptions& o);
 int run_check(const CheckOptions& o);

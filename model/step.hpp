@@ -145,6 +145,10 @@ struct Step {
   std::string_view function;  // the kernel function it belongs to
   std::string_view source;    // file and versions, e.g. "mm/page-writeback.c (2.6.20+)"
   std::string_view what;      // one sentence: what the step does
+  /// One round per mapping, mapping 0 first (`cursor` is the mapping: an rmap walk). The order
+  /// tells mappings apart, so symmetry reduction never swaps the mappings of a scenario whose
+  /// actors take such a step (model/symmetry.hpp).
+  bool per_mapping = false;
   Apply apply = nullptr;
   Guard enabled = nullptr;         // null: never blocks
   Skip skip = nullptr;             // null: never skipped

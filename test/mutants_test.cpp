@@ -91,8 +91,10 @@ constexpr Pinned kPinned[] = {
      "survived", "", "", 0},
     {"do_shared_fault", "page_mkwrite ↔ unlock_page#1 (across the page lock)", "killed",
      "no_deadlock", "default", 6},
-    {"do_shared_fault", "finish_fault ↔ page_mkwrite (across the page lock)", "killed",
-     "msync_durability", "two threads", 8},
+    // Two properties fail first at step 8 (msync_durability too, which the search without
+    // symmetry meets first in that level); the symmetry-reduced search meets no_bug_on first.
+    {"do_shared_fault", "finish_fault ↔ page_mkwrite (across the page lock)", "killed", "no_bug_on",
+     "two threads", 8},
     {"do_shared_fault", "unlock_page#2 ↔ set_page_dirty (across the page lock)", "survived", "", "",
      0},
     {"do_wp_page", "drop do_wp_page", "survived", "", "", 0},

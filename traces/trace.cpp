@@ -47,8 +47,10 @@ TraceStep describe_step(const model::Model& model, model::Transition t, const mo
   return step;
 }
 
-Trace make_trace(const properties::CheckedModel& system, const checker::Counterexample& cx) {
+Trace make_trace(const properties::CheckedModel& system, const checker::Counterexample& stored) {
   const model::Model& m = system.model();
+  // Under symmetry the search stored canonical states: the trace is the run in actor names.
+  const checker::Counterexample cx = system.concrete(stored);
   Trace trace;
   trace.scenario = m.scenario();
   std::vector<model::State> states(cx.states.size());

@@ -57,7 +57,8 @@ std::vector<Change> diff(const std::vector<model::Variable>& before,
 TraceStep describe_step(const model::Model& model, model::Transition t, const model::State& from,
                         const model::State& to);
 
-/// The counterexample of a search over `system` as a trace.
+/// The counterexample of a search over `system` as a trace, as a run of the model in its own
+/// actor names (CheckedModel::concrete).
 Trace make_trace(const properties::CheckedModel& system, const checker::Counterexample& cx);
 
 }  // namespace dirtyrace::traces

@@ -324,6 +324,7 @@ const Step kTryToUnmap{
         "(ptep_clear_flush; from 4.3 the flush is deferred to the batch, TTU_BATCH_FLUSH), "
         "move its dirty bit to the page, drop the page from the map count; after the last "
         "one, keep the page if it is mapped",
+    .per_mapping = true,
     .apply = try_to_unmap,
     .enabled = unmap_ptl_free,
     .jumps = jumps_to({Target::next_page}),

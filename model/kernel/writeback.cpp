@@ -452,6 +452,7 @@ const Step kPageMkclean{
         "for one mapping, once its PTE lock is free: if its PTE is dirty or writable, "
         "write-protect and clean it, flush that page from every CPU of the process, and "
         "remember that one was",
+    .per_mapping = true,
     .apply = page_mkclean,
     .enabled = cursor_ptl_free,
     .reads = vars({Var::page, Var::cleaned, Var::pte, Var::ptl}),
@@ -465,6 +466,7 @@ const Step kPageMkcleanIgnored{
         "for one mapping, once its PTE lock is free: if its PTE is dirty or writable, "
         "write-protect and clean it and flush it from every CPU of the process; the dirty bit "
         "it held is dropped",
+    .per_mapping = true,
     .apply = page_mkclean_ignored,
     .enabled = cursor_ptl_free,
     .reads = vars({Var::page, Var::pte, Var::ptl}),

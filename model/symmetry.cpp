@@ -66,7 +66,8 @@ bool interchangeable(const Model& m, int a, int b,
          x.wb_last == y.wb_last && x.sync_all == y.sync_all &&
          x.trylock_buffers == y.trylock_buffers && x.skips_clean_mapping == y.skips_clean_mapping &&
          x.records_call == y.records_call && x.targets == y.targets && x.stores == y.stores &&
-         x.stores_before == y.stores_before && same_program(x.program, y.program);
+         x.stores_before == y.stores_before && same_program(x.program, y.program) &&
+         (m.env().io_errors == 0 || x.file == y.file);
 }
 
 /// Holder id ("actor index + 1", 0 for none) after actors move by `p`.
@@ -167,7 +168,9 @@ Symmetry::Symmetry(const Model& m) : actors_(m.env().actors), mappings_(m.env().
     for (std::size_t pc = 0; pc < prog.size(); ++pc)
       ordered_walk = ordered_walk || prog[pc].step->per_mapping;
   }
-  if (ordered_walk || mappings_ < 2) return;
+  // With write errors each process's msync has its mapping's open file, whose error state
+  // (State::f_wb_err, ghost_reported) is not renamed with the mapping: no mapping swaps then.
+  if (ordered_walk || mappings_ < 2 || m.env().io_errors > 0) return;
   Permutation sigma = id;
   while (std::next_permutation(sigma.mapping.begin(), sigma.mapping.begin() + mappings_)) {
     Permutation p = sigma;

@@ -15,6 +15,8 @@
 // except through the places above (steps compare holder ids with `self + 1`; loops over actors
 // or mappings inside one step sum or flush regardless of order), so the successors of a
 // permuted state are the permuted successors and every property holds of both or of neither.
+// With write errors (--io-errors) the open files' error state is not renamed: actors are then
+// interchangeable only if they call on the same open file, and mappings are never swapped.
 // One thing breaks it for mappings: a loop with one step per mapping taken in index order
 // (Step::per_mapping: page_mkclean's and try_to_unmap's rmap walks). Its order tells mappings
 // apart, so a scenario whose actors take such a step never swaps mappings, only actors.

@@ -14,6 +14,7 @@
 
 #include "model/kernel/primitives.hpp"
 #include "model/kernel/steps.hpp"
+#include "model/kernel/writeback_loop.hpp"
 
 namespace dirtyrace::model::kernel {
 namespace {
@@ -49,6 +50,11 @@ Flow mapping_tagged(Exec& x) {
 bool keeps_going_untagged(const State&, const Env& env, int self) {
   return !env.of(self).skips_clean_mapping;
 }
+
+}  // namespace
+
+// The loop's steps that ext4's writeback loop shares (writeback_loop.hpp).
+namespace wb {
 
 bool towrite_sync(const Env& env, int self) {
   return env.of(self).sync_all && env.variant->towrite;
@@ -111,6 +117,10 @@ bool current_page_idle(const State& s, const Env&, int self) {
 Flow nothing(Exec&) {
   return Flow::next();
 }
+
+}  // namespace wb
+
+namespace {
 
 Flow wb_unlock_page(Exec& x) {
   unlock_page(x, x.me().page);
@@ -239,6 +249,10 @@ bool nothing_picked(const State& s, const Env&, int self) {
   return s.actor[static_cast<std::size_t>(self)].picked == 0;
 }
 
+}  // namespace
+
+namespace wb {
+
 Flow writepage_unlock_page(Exec& x) {
   unlock_page(x, x.me().page);
   return Flow::next();
@@ -252,6 +266,10 @@ Flow end_page_writeback_no_io(Exec& x) {
 bool writes_underway(const State& s, const Env&, int self) {
   return s.actor[static_cast<std::size_t>(self)].underway != 0;
 }
+
+}  // namespace wb
+
+namespace {
 
 // --- waiting for writeback ------------------------------------------------------------------
 
@@ -346,6 +364,8 @@ Flow msync_pte_range(Exec& x) {
 }
 
 }  // namespace
+
+using namespace wb;
 
 const Step kMappingTagged{
     .name = "mapping_tagged",

@@ -23,6 +23,7 @@ struct ZooEntry {
   std::string_view fixed_variant;  // must verify the same scenario; empty for a what-if
   std::string_view fs;             // --fs of both checks; empty: generic
   int io_errors = 0;               // --io-errors: block writes the device may fail
+  std::string_view holes;          // --holes: comma list of block numbers; empty: none
 };
 
 std::span<const ZooEntry> zoo();

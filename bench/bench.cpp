@@ -36,6 +36,7 @@ struct Case {
   const char* actors;
   bool large;
   int io_errors = 0;  // --io-errors
+  bool ext4 = false;  // --fs ext4, block 1 of each page a hole (--holes)
 };
 
 constexpr Case kCases[] = {
@@ -56,6 +57,10 @@ constexpr Case kCases[] = {
     // a whole-file run where the error reaches msync and fsync.
     {"4.19 io-errors", "linux-4.19", 1, 1, 1, "writer,flusher,fsync,fsync", false, 1},
     {"6.12 io-errors", "linux-6.12", 2, 1, 1, "writer,flusher,msync,fsync", true, 1},
+    // ext4 with delayed allocation: the second block of each page is a hole, reserved at the
+    // fault and allocated by ext4_writepages; jbd2's commit writes through ext4's writepage.
+    {"4.19 ext4", "linux-4.19", 1, 2, 1, "writer,flusher,journal,fsync", false, 0, true},
+    {"6.12 ext4 2 threads", "linux-6.12", 1, 2, 1, "writer*2,flusher,journal,fsync", true, 0, true},
 };
 
 model::Scenario scenario_of(const Case& c) {
@@ -66,6 +71,10 @@ model::Scenario scenario_of(const Case& c) {
   s.mappings = c.mappings;
   s.actors = model::parse_actor_list(c.actors);
   s.io_errors = c.io_errors;
+  if (c.ext4) {
+    s.fs = model::Filesystem::ext4;
+    for (int p = 0; p < c.pages; ++p) s.holes.push_back(p * c.blocks + 1);
+  }
   return s;
 }
 

@@ -45,7 +45,9 @@ int run_list() {
       {"--property LIST", "properties to check (default: every one that applies)"},
       {"--stable-writes", "the device needs stable pages during writeback (3.14 and later)"},
       {"--io-errors N", "writes of page writeback the device may fail, 0 to 3 (default 0)"},
-      {"--fs NAME", "filesystem: generic (default), ext3 (linux-2.6.32, linux-3.14), blockdev"},
+      {"--fs NAME",
+       "filesystem: generic (default), ext3 (linux-2.6.32, linux-3.14), blockdev, ext4 (3.14+)"},
+      {"--holes LIST", "--fs ext4: blocks (p*B+b) that start as holes, e.g. 1,3 (default none)"},
       {"--scenario FILE", "a TOML scenario file; options override it"},
   };
   for (const auto& p : params) std::printf("  %-22s %s\n", p[0], p[1]);

@@ -109,8 +109,12 @@ void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
                  "writeback may then succeed or fail");
   app.add_option("--fs", o.fs,
                  "Filesystem: generic (default), ext3 (linux-2.6.32: no ->page_mkwrite; "
-                 "linux-3.14: filemap_page_mkwrite) or blockdev (no journal)")
+                 "linux-3.14: filemap_page_mkwrite), blockdev (no journal) or ext4 (delayed "
+                 "allocation, jbd2; linux-3.14 and later)")
       ->check(non_empty());
+  app.add_option("--holes", o.holes,
+                 "Blocks that are holes in the file at the start, as block numbers p*B+b, e.g. "
+                 "1,3 (--fs ext4: delayed allocation reserves them at the write fault)");
   app.add_option("--z3-rlimit", o.z3_rlimit,
                  "Z3's resource limit per query on symbolic byte ranges (about 3 s per 10000000); "
                  "reaching it makes the result inconclusive; 0: none (default 10000000)");
@@ -144,6 +148,18 @@ model::Scenario build_scenario(const ScenarioOptions& o, model::Scenario base) {
   if (o.stable_writes) s.stable_writes = *o.stable_writes;
   if (o.io_errors) s.io_errors = *o.io_errors;
   if (!o.fs.empty()) s.fs = model::filesystem_named(o.fs);
+  if (o.holes) {
+    s.holes.clear();
+    for (const std::string& item : split_list(*o.holes)) {
+      int b = 0;
+      const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), b);
+      if (ec != std::errc{} || end != item.data() + item.size()) {
+        throw model::UsageError("--holes: '" + item +
+                                "' is not a block number; give e.g. --holes 1,3");
+      }
+      s.holes.push_back(b);
+    }
+  }
   return s;
 }
 

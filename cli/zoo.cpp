@@ -38,6 +38,7 @@ int run_zoo(const ZooOptions& o) {
            {"fs", fs},
            {"actors", e.actors},
            {"io_errors", e.io_errors},
+           {"holes", e.holes},
            {"property", e.property},
            {"found", r.found},
            {"steps", r.length},

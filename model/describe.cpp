@@ -36,10 +36,13 @@ TransitionInfo Model::describe(Transition t) const {
     if (t.block >= env_.blocks() || t.pc > Transition::kDeviceFailed) {
       throw std::out_of_range("no such device transition");
     }
-    const Step* step = t.pc == 0                           ? &kDeviceCapture
-                       : t.pc == 1                         ? &kEndBufferAsyncWrite
-                       : t.pc == Transition::kDeviceFailed ? &kEndBufferAsyncWriteError
-                                                           : &kEndBufferWriteSync;
+    // ext4 completes its page writes in its own bio end_io, not through buffer heads.
+    const bool ext4 = scenario_.fs == Filesystem::ext4;
+    const Step* step = t.pc == 0   ? &kDeviceCapture
+                       : t.pc == 1 ? (ext4 ? &kExt4EndBio : &kEndBufferAsyncWrite)
+                       : t.pc == Transition::kDeviceFailed
+                           ? (ext4 ? &kExt4EndBioError : &kEndBufferAsyncWriteError)
+                           : &kEndBufferWriteSync;
     return {"disk", step, "device", {}, t.block};
   }
   if (t.actor >= env_.actors) throw std::out_of_range("no such actor");
@@ -145,6 +148,11 @@ std::vector<Variable> Model::variables(const State& s) const {
       const std::string obj = "b" + std::to_string(p) + "." + std::to_string(b);
       add(obj, "BH_dirty", flag(blk.dirty));
       add(obj, "BH_lock", flag(blk.locked));
+      // ext4's delayed allocation: the extent tree and BH_Delay/BH_Mapped of the buffer.
+      if (!scenario_.holes.empty()) {
+        constexpr const char* kAlloc[] = {"mapped", "hole", "delayed"};
+        add(obj, "alloc", kAlloc[blk.alloc]);
+      }
       // An uncached page keeps, as a ghost, the version it held when it was dropped.
       const bool shown = page_of(s, p).cached || blk.mem != blk.disk;
       add(obj, "mem",

@@ -37,6 +37,7 @@ struct Env {
   bool stable_writes = false;
   int io_errors = 0;            // block writes the device may still fail at the start
   int files = 0;                // open files of the msync and fsync actors
+  bool holes = false;           // some block starts as a hole (--holes, ext4)
   std::vector<ActorEnv> actor;  // actors + 1 entries
   std::array<std::uint8_t, kMaxBlocks> max_version{};  // stores to each block in all
 

@@ -54,7 +54,8 @@ std::int64_t changed_vars(const State& before, const State& after, int self) {
   }
   for (std::size_t g = 0; g < before.block.size(); ++g) {
     const Block &b = before.block[g], &a = after.block[g];
-    mark(b.dirty != a.dirty || b.locked != a.locked || b.async_write != a.async_write,
+    mark(b.dirty != a.dirty || b.locked != a.locked || b.async_write != a.async_write ||
+             b.alloc != a.alloc,
          Var::buffers);
     mark(b.io != a.io || b.io_version != a.io_version || b.disk != a.disk, Var::io);
     mark(b.mem != a.mem, Var::data);
@@ -130,6 +131,7 @@ void Model::build(RoutineTable routines) {
   env_.actors = static_cast<int>(sc.actors.size());
   env_.stable_writes = sc.stable_writes;
   env_.io_errors = sc.io_errors;
+  env_.holes = !sc.holes.empty();
   // Open files: msync calls on the file its mapping's process mmapped (vma->vm_file), as does
   // fsync@m; any other fsync on a file of its own. Numbered in order of first use.
   std::vector<int> file_key;  // mapping m as m, fsync actor i's own file as kMaxMappings + i
@@ -206,6 +208,7 @@ void Model::build_packer() {
   const int P = env_.pages, B = env_.blocks_per_page, M = env_.mappings, A = env_.actors;
   const bool errors = env_.io_errors > 0;
   const unsigned failures = bits_for(static_cast<unsigned>(env_.io_errors));
+  const bool holes = !scenario_.holes.empty();
   static const State s{};
   const auto at = [](const auto& member) {
     return static_cast<std::size_t>(reinterpret_cast<const std::byte*>(&member) -
@@ -233,6 +236,7 @@ void Model::build_packer() {
     packer_.add(at(b.mem), vbits);
     packer_.add(at(b.disk), vbits);
     packer_.add(at(b.ghost_lost), failures);
+    packer_.add(at(b.alloc), holes ? bits_for(kAllocDelayed) : 0);
   }
   packer_.add(at(s.as_eio), errors && env_.variant->write_errors != WriteErrors::errseq ? 1 : 0);
   // errseq: 2 * counter + SEEN, the counter at most one per failure.
@@ -326,6 +330,7 @@ void Model::build_packer() {
 
 State Model::initial() const {
   State s{};
+  for (int g : scenario_.holes) s.block[static_cast<std::size_t>(g)].alloc = kAllocHole;
   for (int a = 0; a < env_.actors; ++a) {
     s.actor[static_cast<std::size_t>(a)].pc = 0;
     // A routine with every step dropped (orderings --drop) has no step 0: done from the start.

@@ -56,7 +56,12 @@ void add_fault_paths(RoutineTable& t, const Variant& v, Filesystem fs) {
               {step(kDoWpPageReuse), step(kWaitOnPageLocked), step(kSetPageDirtyBalance)});
         break;
       }
-      if (generic_vm_ops(fs)) {
+      if (fs == Filesystem::ext4) {
+        // ext4_page_mkwrite's delayed-allocation path: __block_page_mkwrite with
+        // ext4_da_get_block_prep, which reserves the page's holes before block_commit_write.
+        t.set("page_mkwrite", {step(kMkwriteLockPage), step(kExt4DaGetBlockPrep),
+                               step(kMkwriteSetPageDirty), step(kWaitForStablePage)});
+      } else if (generic_vm_ops(fs)) {
         // ext3 and block devices from 3.6: generic_file_vm_ops' filemap_page_mkwrite (3.14
         // mm/filemap.c ~1729-1753) locks the page, dirties it and waits for a stable page, and
         // returns it locked; the fault paths around it are the generic ones (3.14 mm/memory.c
@@ -83,8 +88,48 @@ void add_fault_paths(RoutineTable& t, const Variant& v, Filesystem fs) {
          jump(Target::retry), label(Target::loop_end)});
 }
 
-void add_writeback(RoutineTable& t, const Variant& v) {
+/// ext4's writeback (model/kernel/ext4.cpp): its own loop for fsync, msync and the flusher, and
+/// for jbd2's commit either its writepage (through generic_writepages, as reclaim calls it) or,
+/// in 6.12, the same loop without allocation.
+void add_ext4_writeback(RoutineTable& t, const Variant& v) {
   using namespace kernel;
+  const std::string_view submit =
+      v.ext4_nomap_journal ? "ext4_bio_write_folio" : "ext4_bio_write_page";
+  if (v.ext4_nomap_journal) {
+    t.set("ext4_bio_write_folio", {step(kExt4BioWriteFolio), step(kExt4FolioDone)});
+  } else {
+    t.set("ext4_bio_write_page",
+          {step(kExt4BioWritePage), step(kExt4UnlockPage), step(kExt4EndPageWritebackNoIo)});
+    t.set("ext4_writepage", {step(kExt4WritepageDelayed), call("ext4_bio_write_page"),
+                             label(Target::writepage_done)});
+  }
+  // mpage_submit_page ignores clear_page_dirty_for_io's result: the page was dirty under its
+  // lock, so page_clean falls through to the write.
+  std::vector<Item> loop = {step(kMappingTagged),
+                            step(kExt4TagPagesForWriteback),
+                            label(Target::lookup),
+                            step(kExt4FindGetPagesTag),
+                            label(Target::next_page),
+                            step(kExt4LockPage),
+                            step(kExt4WaitOnPageWriteback),
+                            label(Target::page_ready),
+                            call("clear_page_dirty_for_io"),
+                            label(Target::page_clean),
+                            call(submit),
+                            jump(Target::next_page),
+                            label(Target::loop_end)};
+  // can_map = 0 (jbd2, 6.12): no ext4_map_blocks.
+  if (v.ext4_nomap_journal) t.set("ext4_do_writepages_nomap", loop);
+  loop.insert(loop.begin() + 8, step(kExt4MapBlocks));
+  t.set("ext4_writepages", std::move(loop));
+}
+
+void add_writeback(RoutineTable& t, const Variant& v, Filesystem fs) {
+  using namespace kernel;
+  const bool ext4 = fs == Filesystem::ext4;
+  if (ext4) add_ext4_writeback(t, v);
+  // What fsync, msync and the flusher run: do_writepages -> ->writepages.
+  const std::string_view writepages = ext4 ? "ext4_writepages" : "write_cache_pages";
   switch (v.clean_order) {
     case CleanOrder::test_clear_only:
       t.set("clear_page_dirty_for_io", {step(kTestClearPageDirty)});
@@ -109,8 +154,9 @@ void add_writeback(RoutineTable& t, const Variant& v) {
         {step(kMappingTagged), step(kTagPagesForWriteback), label(Target::lookup),
          step(kFindGetPagesTag), label(Target::next_page), step(kWbLockPage),
          step(kWbWaitOnPageWriteback), label(Target::page_ready), call("clear_page_dirty_for_io"),
-         call("__block_write_full_page"), jump(Target::next_page), label(Target::page_clean),
-         step(kWbUnlockPage), label(Target::loop_end)});
+         call(ext4 && !v.ext4_nomap_journal ? "ext4_writepage" : "__block_write_full_page"),
+         jump(Target::next_page), label(Target::page_clean), step(kWbUnlockPage),
+         label(Target::loop_end)});
   // Write errors: before 4.13 the wait reports PG_error and AS_EIO, and clears them; from 4.13
   // file_write_and_wait_range asks the file's errseq cursor (5660e13d).
   if (v.write_errors == WriteErrors::errseq) {
@@ -118,12 +164,12 @@ void add_writeback(RoutineTable& t, const Variant& v) {
           {label(Target::lookup), step(kFindGetWritebackPages), label(Target::next_page),
            step(kWaitOnPageWriteback), label(Target::loop_end)});
     t.set("filemap_write_and_wait",
-          {call("write_cache_pages"), call("filemap_fdatawait"), step(kFileCheckAndAdvanceWbErr)});
+          {call(writepages), call("filemap_fdatawait"), step(kFileCheckAndAdvanceWbErr)});
   } else {
     t.set("filemap_fdatawait",
           {label(Target::lookup), step(kFindGetWritebackPages), label(Target::next_page),
            step(kWaitOnPageWriteback), label(Target::loop_end), step(kFilemapCheckErrors)});
-    t.set("filemap_write_and_wait", {call("write_cache_pages"), call("filemap_fdatawait")});
+    t.set("filemap_write_and_wait", {call(writepages), call("filemap_fdatawait")});
   }
   t.set("fsync", {step(kFsyncEntry), call("filemap_write_and_wait")});
   if (v.msync == MsyncKind::pte_walk_fsync) {
@@ -131,7 +177,7 @@ void add_writeback(RoutineTable& t, const Variant& v) {
   } else {
     t.set("msync", {step(kMsyncEntry), call("filemap_write_and_wait")});
   }
-  t.set("flusher", {call("write_cache_pages")});
+  t.set("flusher", {call(writepages)});
 }
 
 void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v, Filesystem fs) {
@@ -149,8 +195,10 @@ void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v, Filesystem fs)
   std::vector<Item> shrink = {step(kIsolateLruPages), label(Target::next_page), step(kTrylockPage),
                               step(kTryToUnmap), step(kReclaimPageDirty)};
   if (v.reclaim_writes_file_pages) {
-    shrink.insert(shrink.end(), {call("clear_page_dirty_for_io"), call("__block_write_full_page"),
-                                 step(kPageoutSuccess)});
+    shrink.insert(shrink.end(),
+                  {call("clear_page_dirty_for_io"),
+                   call(fs == Filesystem::ext4 ? "ext4_writepage" : "__block_write_full_page"),
+                   step(kPageoutSuccess)});
   }
   shrink.push_back(label(Target::page_clean));
   if (v.free_buffers_unlocks_first) {
@@ -163,6 +211,8 @@ void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v, Filesystem fs)
   t.set("shrink_page_list", std::move(shrink));
   if (journal_kind(v, fs) == JournalKind::buffers) {
     t.set("journal", {step(kJournalSubmitBuffer)});
+  } else if (fs == Filesystem::ext4 && v.ext4_nomap_journal) {
+    t.set("journal", {call("ext4_do_writepages_nomap")});
   } else {
     t.set("journal", {call("write_cache_pages")});
   }
@@ -180,7 +230,7 @@ void add_unmap_reclaim_journal(RoutineTable& t, const Variant& v, Filesystem fs)
 RoutineTable routines_for(const Variant& variant, Filesystem fs) {
   RoutineTable t;
   add_fault_paths(t, variant, fs);
-  add_writeback(t, variant);
+  add_writeback(t, variant, fs);
   add_unmap_reclaim_journal(t, variant, fs);
   return t;
 }

@@ -256,6 +256,28 @@ void Scenario::validate_and_resolve() {
     throw UsageError(
         "--fs blockdev has no journal; drop the journal actor from --actors or pick another --fs");
   }
+  if (fs == Filesystem::ext4 && std::any_of(actors.begin(), actors.end(), [](const ActorSpec& a) {
+        return a.kind == ActorKind::buffer_flush;
+      })) {
+    throw UsageError(
+        "--fs ext4 writes pages without buffer locks, so the buffer_flush what-if has no "
+        "meaning there; drop buffer_flush from --actors or pick another --fs");
+  }
+  if (!holes.empty() && fs != Filesystem::ext4) {
+    throw UsageError(
+        "--holes needs --fs ext4 (only ext4's delayed allocation leaves a block unallocated "
+        "after its write fault)");
+  }
+  for (std::size_t i = 0; i < holes.size(); ++i) {
+    if (holes[i] < 0 || holes[i] >= blocks()) {
+      throw UsageError("hole " + std::to_string(holes[i]) + " is outside the file's blocks 0.." +
+                       std::to_string(blocks() - 1) + " (--holes)");
+    }
+    if (std::find(holes.begin(), holes.begin() + static_cast<std::ptrdiff_t>(i), holes[i]) !=
+        holes.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw UsageError("hole " + std::to_string(holes[i]) + " is given twice (--holes)");
+    }
+  }
   if (stable_writes && !variant->stable_pages) {
     throw UsageError("--stable-writes needs a kernel with stable pages (linux-3.14 and later); " +
                      std::string(variant->name) + " has none");
@@ -446,6 +468,7 @@ Scenario parse_scenario_toml(std::string_view text, std::string_view origin) {
   s.stable_writes = r.get<bool>("stable_writes", "true or false").value_or(false);
   s.io_errors = r.get_int("io_errors").value_or(0);
   if (const auto fs = r.get<std::string>("fs", "a string")) s.fs = filesystem_named(*fs);
+  if (auto holes = r.get_int_list("holes")) s.holes = *holes;
   s.page_size = r.get_bytes("page_size").value_or(0);
   s.block_size = r.get_bytes("block_size").value_or(0);
   if (root.get("blocks") && root.get("block_size") &&
@@ -594,6 +617,11 @@ std::string to_toml(const Scenario& s) {
                    {"stable_writes", s.stable_writes}};
   if (s.io_errors) root.insert("io_errors", s.io_errors);
   if (s.fs != Filesystem::generic) root.insert("fs", std::string(filesystem_name(s.fs)));
+  if (!s.holes.empty()) {
+    toml::array holes;
+    for (int b : s.holes) holes.push_back(b);
+    root.insert("holes", std::move(holes));
+  }
   if (s.page_size) root.insert("page_size", s.page_size);
   if (s.block_size) {
     root.erase("blocks");  // block_size says it

@@ -75,6 +75,9 @@ struct Scenario {
   /// or fail while failures remain).
   int io_errors = 0;
   Filesystem fs = Filesystem::generic;  // --fs; the variant must model it
+  /// --holes: blocks (p * B + b) that are holes in the file at the start, which ext4's delayed
+  /// allocation reserves at the write fault and allocates at writeback (--fs ext4 only).
+  std::vector<int> holes;
   std::vector<ActorSpec> actors;
   std::vector<std::string> properties;  // empty: every property that applies
   std::vector<RoutineOrder> routine_orders;

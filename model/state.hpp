@@ -40,6 +40,13 @@ enum IoPhase : std::uint8_t {
   kIoCaptured = 2,   // the device holds `io_version` and will write it
 };
 
+/// Whether a block of the file has a block on disk (ext4 with delayed allocation, --holes).
+enum BlockAlloc : std::uint8_t {
+  kAllocMapped = 0,   // allocated: the buffer maps a disk block (every block of other filesystems)
+  kAllocHole = 1,     // a hole: no disk block and no reservation
+  kAllocDelayed = 2,  // BH_Delay: reserved by ext4_da_get_block_prep, allocated by writeback
+};
+
 /// One block (buffer_head) of a page, with the data versions in memory, in flight and on disk.
 struct Block {
   std::uint8_t dirty;        // BH_Dirty
@@ -51,6 +58,9 @@ struct Block {
   std::uint8_t disk;         // version on disk
   /// Which failed write (1 for the first, ...) last left the disk behind memory (ghost); 0 none.
   std::uint8_t ghost_lost;
+  /// BlockAlloc. A hole's disk version is 0, the zeroes a read of it returns; the state is the
+  /// extent tree's and the buffer's together, so it outlives the page in the cache.
+  std::uint8_t alloc;
   bool operator==(const Block&) const = default;
 };
 

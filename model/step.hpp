@@ -18,15 +18,16 @@ struct Env;
 /// Places a step may jump to; a routine defines each with a label item. A jump goes to the
 /// label in the innermost routine on the call chain that defines it.
 enum class Target : std::uint8_t {
-  retry,         // writer: re-execute the store (the CPU restarts the faulting instruction)
-  fault_none,    // writer: the PTE is not present
-  fault_wp,      // writer: the PTE is present but read-only
-  lookup,        // loops over pages: look up the next batch of tagged pages
-  next_page,     // loops over pages: go on with the next page
-  page_clean,    // clear_page_dirty_for_io returned 0
-  page_ready,    // writeback loop: the page is locked and not under writeback
-  loop_end,      // a loop over pages is finished
-  mkclean_done,  // page_mkclean returned (its early return for a page no longer mapped)
+  retry,           // writer: re-execute the store (the CPU restarts the faulting instruction)
+  fault_none,      // writer: the PTE is not present
+  fault_wp,        // writer: the PTE is present but read-only
+  lookup,          // loops over pages: look up the next batch of tagged pages
+  next_page,       // loops over pages: go on with the next page
+  page_clean,      // clear_page_dirty_for_io returned 0
+  page_ready,      // writeback loop: the page is locked and not under writeback
+  loop_end,        // a loop over pages is finished
+  mkclean_done,    // page_mkclean returned (its early return for a page no longer mapped)
+  writepage_done,  // ->writepage returned early (ext4_writepage: it may not allocate)
   count
 };
 inline constexpr int kTargets = static_cast<int>(Target::count);

@@ -32,6 +32,8 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::as_eio,
             .flush_batched_pending = false,
             .filemap_page_mkwrite = false,
+            .ext4_keeps_towrite = false,
+            .ext4_nomap_journal = false,
             .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
     Variant{.id = VariantId::linux_2_6_19,
             .name = "linux-2.6.19",
@@ -56,6 +58,8 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::as_eio,
             .flush_batched_pending = false,
             .filemap_page_mkwrite = false,
+            .ext4_keeps_towrite = false,
+            .ext4_nomap_journal = false,
             .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
     Variant{.id = VariantId::linux_2_6_20,
             .name = "linux-2.6.20",
@@ -80,6 +84,8 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::as_eio,
             .flush_batched_pending = false,
             .filemap_page_mkwrite = false,
+            .ext4_keeps_towrite = false,
+            .ext4_nomap_journal = false,
             .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
     // 2.6.29 (the last release before b827e496), read in linux-2.6.29: mm/memory.c do_wp_page
     // ~1888-2091 and __do_fault ~2575-2728, fs/buffer.c block_page_mkwrite ~2468 (unlocks the
@@ -110,6 +116,8 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::as_eio,
             .flush_batched_pending = false,
             .filemap_page_mkwrite = false,
+            .ext4_keeps_towrite = false,
+            .ext4_nomap_journal = false,
             .filesystems = fs_set({Filesystem::generic})},
     Variant{.id = VariantId::linux_2_6_32,
             .name = "linux-2.6.32",
@@ -134,6 +142,8 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::as_eio,
             .flush_batched_pending = false,
             .filemap_page_mkwrite = false,
+            .ext4_keeps_towrite = false,
+            .ext4_nomap_journal = false,
             .filesystems = fs_set({Filesystem::generic, Filesystem::ext3, Filesystem::blockdev})},
     Variant{.id = VariantId::linux_3_14,
             .name = "linux-3.14",
@@ -159,7 +169,10 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::as_eio_clear_page_error,
             .flush_batched_pending = false,
             .filemap_page_mkwrite = true,
-            .filesystems = fs_set({Filesystem::generic, Filesystem::ext3, Filesystem::blockdev})},
+            .ext4_keeps_towrite = false,
+            .ext4_nomap_journal = false,
+            .filesystems = fs_set(
+                {Filesystem::generic, Filesystem::ext3, Filesystem::blockdev, Filesystem::ext4})},
     Variant{.id = VariantId::linux_4_9,
             .name = "linux-4.9",
             .summary = "as 4.19 but before 3ea27719 (4.13): change_pte_range and zap_pte_range "
@@ -183,7 +196,9 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::as_eio_clear_page_error,
             .flush_batched_pending = false,
             .filemap_page_mkwrite = true,
-            .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
+            .ext4_keeps_towrite = true,
+            .ext4_nomap_journal = false,
+            .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev, Filesystem::ext4})},
     Variant{
         .id = VariantId::linux_4_19,
         .name = "linux-4.19",
@@ -209,7 +224,9 @@ constexpr std::array kVariants = {
         .write_errors = WriteErrors::errseq,
         .flush_batched_pending = true,
         .filemap_page_mkwrite = true,
-        .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
+        .ext4_keeps_towrite = true,
+        .ext4_nomap_journal = false,
+        .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev, Filesystem::ext4})},
     Variant{.id = VariantId::linux_6_1,
             .name = "linux-6.1",
             .summary =
@@ -234,7 +251,9 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::errseq,
             .flush_batched_pending = true,
             .filemap_page_mkwrite = true,
-            .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
+            .ext4_keeps_towrite = true,
+            .ext4_nomap_journal = false,
+            .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev, Filesystem::ext4})},
     Variant{.id = VariantId::linux_6_12,
             .name = "linux-6.12",
             .summary = "as 6.1, the map count dropped after the flush (5df397dec7c4, 6.2); reclaim "
@@ -259,7 +278,9 @@ constexpr std::array kVariants = {
             .write_errors = WriteErrors::errseq,
             .flush_batched_pending = true,
             .filemap_page_mkwrite = true,
-            .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev})},
+            .ext4_keeps_towrite = true,
+            .ext4_nomap_journal = true,
+            .filesystems = fs_set({Filesystem::generic, Filesystem::blockdev, Filesystem::ext4})},
 };
 
 constexpr std::array kFilesystems = {
@@ -274,6 +295,10 @@ constexpr std::array kFilesystems = {
                    "a block device: no journal; the fault path of generic_file_vm_ops (no "
                    "->page_mkwrite up to 3.5, filemap_page_mkwrite from 3.6), the generic buffer "
                    "writepage"},
+    FilesystemInfo{Filesystem::ext4, "ext4",
+                   "data=ordered, delayed allocation (--holes): ext4_page_mkwrite reserves, "
+                   "ext4_writepages allocates and writes without buffer locks; jbd2's commit "
+                   "writes through ext4_writepage (6.12: ext4_do_writepages, can_map = 0)"},
 };
 
 }  // namespace

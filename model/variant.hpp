@@ -93,6 +93,12 @@ enum class Filesystem : std::uint8_t {
   /// block/fops.c 6.12 ~473-480, ~843-861). Not on 2.6.29, whose fault path without
   /// ->page_mkwrite is not modelled.
   blockdev,
+  /// ext4 in data=ordered mode with delayed allocation: ext4_page_mkwrite reserves a hole's
+  /// block (BH_Delay, ext4_da_get_block_prep); ext4_writepages allocates delayed blocks and
+  /// writes pages with ext4_bio_write_page, which locks no buffer; jbd2's ordered-mode commit
+  /// writes the inode's pages through ext4's writepage, which cannot allocate and leaves a page
+  /// with a delayed block dirty (model/kernel/ext4.cpp). Modelled on 3.14 and later.
+  ext4,
 };
 
 /// The file's mapping uses generic_file_vm_ops: its ->page_mkwrite is the kernel's, not the
@@ -153,6 +159,13 @@ struct Variant {
   /// mm/filemap.c ~1715, present in 3.6.5's ~1737): what a filesystem using generic_file_mmap,
   /// as ext3 does, runs on a write fault.
   bool filemap_page_mkwrite;
+  /// ext4: set_page_writeback_keepwrite for a page that keeps a dirty delayed buffer, and
+  /// ext4_writepage returns at once for such a page of one block (1c8349a1, 3.16).
+  bool ext4_keeps_towrite;
+  /// ext4: jbd2's ordered-mode submission runs ext4_do_writepages with can_map = 0, which leaves
+  /// a page with a delayed block alone, and ext4_bio_write_folio redirties a folio whose dirty
+  /// buffer it keeps (6.3+); before, it runs generic_writepages, hence ext4_writepage.
+  bool ext4_nomap_journal;
   /// The filesystems modelled on this variant (fs_set); `generic` on every one.
   std::uint8_t filesystems;
 };
@@ -165,6 +178,7 @@ constexpr bool has_filesystem(const Variant& v, Filesystem fs) {
 /// What the `journal` actor is for filesystem `fs` on `v`: ext3 keeps jbd's buffer-level commit
 /// on every variant (fs/jbd/commit.c, 3.14 ~182-283); the generic filesystem follows the variant.
 constexpr JournalKind journal_kind(const Variant& v, Filesystem fs) {
+  if (fs == Filesystem::ext4) return JournalKind::writepages;
   return fs == Filesystem::ext3 ? JournalKind::buffers : v.journal;
 }
 

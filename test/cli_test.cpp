@@ -113,7 +113,10 @@ TEST_CASE("zoo finds every catalogued bug and exits 0") {
   CHECK(j.size() == 10);
   for (const auto& row : j) {
     CHECK(row["ok"] == true);
-    CHECK(row["fs"] == (row["commit"] == "4fcf1c6205" ? "ext3" : "generic"));
+    const std::string fs = row["commit"] == "4fcf1c6205" ? "ext3"
+                           : row["commit"] == "1c8349a1" ? "ext4"
+                                                         : "generic";
+    CHECK(row["fs"] == fs);
   }
 }
 
@@ -253,11 +256,21 @@ TEST_CASE("bad options: one line naming what is wrong and the valid choices, exi
   expect_usage_error("check --frobnicate", "frobnicate");
   expect_usage_error("check --stable-writes --variant linux-2.6.20",
                      "needs a kernel with stable pages");
-  expect_usage_error("check --fs ext3",
-                     "--fs ext3 is not modelled on linux-6.12 (it models: generic, blockdev)");
+  expect_usage_error(
+      "check --fs ext3",
+      "--fs ext3 is not modelled on linux-6.12 (it models: generic, blockdev, ext4)");
   expect_usage_error("check --fs xfs --variant linux-2.6.32",
-                     "unknown filesystem 'xfs'; valid filesystems: generic, ext3, blockdev");
+                     "unknown filesystem 'xfs'; valid filesystems: generic, ext3, blockdev, ext4");
   expect_usage_error("check --fs ''", "--fs");
+  expect_usage_error(
+      "check --fs ext4 --variant linux-2.6.32",
+      "--fs ext4 is not modelled on linux-2.6.32 (it models: generic, ext3, blockdev)");
+  expect_usage_error("check --holes 0", "--holes needs --fs ext4");
+  expect_usage_error("check --fs ext4 --holes 1", "hole 1 is outside the file's blocks 0..0");
+  expect_usage_error("check --fs ext4 --blocks 2 --holes 1,1", "hole 1 is given twice");
+  expect_usage_error("check --fs ext4 --holes x", "--holes: 'x' is not a block number");
+  expect_usage_error("check --fs ext4 --actors writer,buffer_flush",
+                     "--fs ext4 writes pages without buffer locks");
   expect_usage_error("", "A subcommand is required");
   expect_usage_error("check --scenario /nonexistent.toml", "cannot read scenario file");
 }

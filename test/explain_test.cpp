@@ -108,17 +108,17 @@ TEST_CASE("explain tells each bug of the zoo by the steps that lose the data, or
   CHECK(sentence(nick, 6).empty());  // lock_page only takes a lock: omitted
   CHECK(has(nick, "holds v0 on disk while v1 was in memory"));
 
-  // 1c8349a1: a failed trylock redirties the page, set_page_writeback drops TOWRITE.
+  // 1c8349a1: jbd2's ext4_writepage redirties a delayed page, set_page_writeback drops TOWRITE.
   const std::string& ext4 = stories.at("1c8349a1");
-  CHECK(has(sentence(ext4, 10), "buffer_flush0 runs lock_buffer in write_dirty_buffer"));
-  CHECK(has(sentence(ext4, 17), "finds the buffer locked by another write and redirties the page"));
-  CHECK(has(sentence(ext4, 20),
+  CHECK(has(sentence(ext4, 5), "block b0.0 gets a delayed allocation"));
+  CHECK(has(sentence(ext4, 11),
             "runs tag_pages_for_writeback in write_cache_pages: page 0's tag TOWRITE is set"));
-  CHECK(has(sentence(ext4, 21), "set_page_writeback"));
+  CHECK(has(sentence(ext4, 18), "redirty_page_for_writepage in ext4_writepage"));
+  CHECK(has(sentence(ext4, 21), "ext4_bio_write_page"));
   CHECK(has(sentence(ext4, 21), "tag TOWRITE is cleared"));
   CHECK(has(sentence(ext4, 24),
             "finds none to write: page 0 has tag DIRTY set and tag TOWRITE clear"));
-  CHECK(has(ext4, "msync0 returned, yet block b0.0 holds v0 on disk while v1 was in memory"));
+  CHECK(has(ext4, "fsync0 returned, yet block b0.0 holds v0 on disk while v1 was in memory"));
 
   // 5df397dec7c4: the zap drops the map count, page_mkclean returns early, the store goes
   // through the stale TLB entry.

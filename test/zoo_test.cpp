@@ -4,8 +4,10 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "analyses/zoo.hpp"
+#include "model/scenario.hpp"
 #include "model/variant.hpp"
 
 using namespace dirtyrace;
@@ -30,7 +32,13 @@ TEST_CASE("a zoo entry with a filesystem checks both variants on it") {
   const analyses::ZooEntry* ext3 = nullptr;
   for (const analyses::ZooEntry& e : analyses::zoo()) {
     if (e.commit == "4fcf1c6205") ext3 = &e;
-    if (e.commit != "4fcf1c6205") CHECK(e.fs.empty());
+    if (e.commit != "4fcf1c6205" && e.commit != "1c8349a1") CHECK(e.fs.empty());
+    if (e.commit == "1c8349a1") {
+      CHECK(e.fs == "ext4");
+      const model::Scenario s = analyses::zoo_scenario(e, e.variant);
+      CHECK(s.fs == model::Filesystem::ext4);
+      CHECK(s.holes == std::vector<int>{0});
+    }
   }
   REQUIRE(ext3 != nullptr);
   CHECK(analyses::zoo_scenario(*ext3, ext3->variant).fs == model::Filesystem::ext3);

@@ -203,6 +203,12 @@ std::string clause(const Change& c) {
       return "the write of " + c.before + " completes";
     }
     if (a == "disk") return "block " + o + " on disk now holds " + c.after;
+    if (a == "alloc") {
+      if (c.after == "delayed")
+        return "block " + o + " gets a delayed allocation (BH_Delay, no disk block)";
+      if (c.after == "mapped") return "block " + o + " gets a disk block";
+      return as_recorded(c);
+    }
     if (a == "lost_by") {
       return c.after == "-" ? "block " + o + " on disk is no longer behind a failed write"
                             : "block " + o + " on disk keeps its old version (" + c.after + ")";
@@ -323,8 +329,14 @@ std::string sentence(const Trace& t, const TraceStep& s, const Tracked& before, 
            ".";
   }
   const bool done = s.next == "done";
-  if (s.step == "find_get_pages_tag" && s.function == "write_cache_pages" &&
-      !s.next.starts_with("write_cache_pages: lock_page")) {
+  // The tag lookup of write_cache_pages, and of ext4's mpage_prepare_extent_to_map, that finds
+  // nothing: the loop ends.
+  const bool generic_lookup = s.step == "find_get_pages_tag" && s.function == "write_cache_pages" &&
+                              !s.next.starts_with("write_cache_pages: lock_page");
+  const bool ext4_lookup = s.step == "pagevec_lookup_tag" &&
+                           s.function == "mpage_prepare_extent_to_map" &&
+                           !s.next.starts_with("mpage_prepare_extent_to_map: lock_page");
+  if (generic_lookup || ext4_lookup) {
     std::string why;
     for (const int p : f.pages) {
       const std::string pg = "p" + std::to_string(p);

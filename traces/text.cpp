@@ -35,6 +35,12 @@ std::string describe_scenario(const model::Scenario& s) {
       << plural(s.mappings, "mapping") << (s.stable_writes ? ", stable writes" : "")
       << (s.fs != model::Filesystem::generic ? ", " + std::string(model::filesystem_name(s.fs))
                                              : "");
+  if (!s.holes.empty()) {
+    out << ", holes";
+    for (int g : s.holes) {
+      out << " b" << g / s.blocks_per_page << "." << g % s.blocks_per_page;
+    }
+  }
   if (s.has_byte_ranges() && s.page_size && s.block_size) {
     out << ", pages of " << s.page_size << " bytes, blocks of " << s.block_size << " bytes"
         << (s.beyond_file ? ", ranges may pass the end of the file" : "");

@@ -47,13 +47,13 @@ bool test_clear_page_dirty(State& s, int p) {
   return true;
 }
 
-void set_page_writeback(State& s, const Env& env, int p) {
+void set_page_writeback(State& s, const Env& env, int p, bool keepwrite) {
   Page& pg = page_of(s, p);
   if (pg.writeback) bug_on(s, kBugWritebackTwice);
   pg.writeback = 1;
   pg.tag_writeback = 1;
   if (!pg.dirty) pg.tag_dirty = 0;
-  if (env.variant->towrite) pg.tag_towrite = 0;
+  if (env.variant->towrite && !keepwrite) pg.tag_towrite = 0;
 }
 
 void end_page_writeback(State& s, int p) {

@@ -86,8 +86,9 @@ bool set_page_dirty(State& s, const Env& env, int p);
 bool set_page_dirty_nobuffers(State& s, int p);
 /// TestClearPageDirty with NR_FILE_DIRTY accounting; the DIRTY tag stays.
 bool test_clear_page_dirty(State& s, int p);
-/// set_page_writeback (test_set_page_writeback / __folio_start_writeback), BUG if already set.
-void set_page_writeback(State& s, const Env& env, int p);
+/// set_page_writeback (test_set_page_writeback / __folio_start_writeback), BUG if already set;
+/// `keepwrite`: set_page_writeback_keepwrite, which leaves the TOWRITE tag (1c8349a1, 3.16).
+void set_page_writeback(State& s, const Env& env, int p, bool keepwrite = false);
 /// end_page_writeback (test_clear_page_writeback), BUG if not under writeback.
 void end_page_writeback(State& s, int p);
 

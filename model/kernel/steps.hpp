@@ -34,6 +34,12 @@ extern const Step kIsolateLruPages, kTrylockPage, kTryToUnmap, kReclaimPageDirty
     kTryToReleasePage, kDropBuffers, kFreeBuffersClearPageDirty;
 extern const Step kJournalSubmitBuffer, kWriteDirtyBuffer;
 
+// ext4 (ext4.cpp): delayed allocation, its writeback loop, writepage and bio submission.
+extern const Step kExt4DaGetBlockPrep, kExt4TagPagesForWriteback, kExt4FindGetPagesTag,
+    kExt4LockPage, kExt4WaitOnPageWriteback, kExt4MapBlocks, kExt4WritepageDelayed,
+    kExt4BioWritePage, kExt4UnlockPage, kExt4EndPageWritebackNoIo, kExt4BioWriteFolio,
+    kExt4FolioDone;
+
 // mprotect(PROT_READ) (mprotect.cpp).
 extern const Step kMprotectFixup, kChangePteRange, kFlushTlbRange;
 
@@ -42,6 +48,6 @@ extern const Step kMsyncEinval, kMsyncNothing, kMunmapEinval, kMunmapNothing;
 
 // The device (io.cpp): not in any routine; the model offers them whenever a write is in flight.
 extern const Step kDeviceCapture, kEndBufferAsyncWrite, kEndBufferAsyncWriteError,
-    kEndBufferWriteSync;
+    kEndBufferWriteSync, kExt4EndBio, kExt4EndBioError;
 
 }  // namespace dirtyrace::model::kernel

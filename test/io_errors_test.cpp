@@ -9,6 +9,8 @@
 #include "model/kernel/primitives.hpp"
 #include "model/kernel/steps.hpp"
 #include "support.hpp"
+#include "traces/json.hpp"
+#include "traces/replay.hpp"
 
 using namespace dirtyrace;
 using namespace dirtyrace::model;
@@ -215,4 +217,18 @@ TEST_CASE(
   const auto plain = test::check(test::scenario("linux-6.12", 1, 1, 1, "writer,flusher,fsync"));
   CHECK(plain.result.verdict == checker::Verdict::verified);
   CHECK(plain.result.stats.states < r.result.stats.states);
+}
+
+TEST_CASE("a trace with write errors and a shared open file keeps both, and replays") {
+  model::Scenario s = with_errors("linux-4.9", "writer,fsync,fsync@0");
+  const Model m(s);
+  const properties::CheckedModel system(m, properties::select_properties(m, {}));
+  const auto result = checker::search(system, {});
+  REQUIRE(result.counterexample);
+  const traces::Trace t = traces::make_trace(system, *result.counterexample);
+  const traces::Trace read =
+      traces::trace_from_json(nlohmann::json::parse(traces::trace_to_json(t).dump()));
+  CHECK(read.scenario.io_errors == 1);
+  CHECK(read.scenario.actors[2].file == 0);
+  CHECK(traces::replay(read).confirmed);
 }

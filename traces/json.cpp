@@ -26,6 +26,7 @@ ordered_json scenario_to_json(const model::Scenario& s) {
   for (const model::ActorSpec& a : s.actors) {
     ordered_json j{{"kind", model::actor_kind_info(a.kind).name}};
     if (model::actor_kind_info(a.kind).uses_mapping) j["mapping"] = a.mapping;
+    if (a.kind == model::ActorKind::fsync && a.file >= 0) j["file"] = a.file;
     j["pages"] = {a.first_page, a.last_page};
     if (a.range) {
       for (const auto& [key, term] : {std::pair{"off", &a.range->off}, {"len", &a.range->len}}) {
@@ -45,6 +46,8 @@ ordered_json scenario_to_json(const model::Scenario& s) {
   // Written only when set, so that traces of the default filesystem and of the variants' own
   // routines stay as they were.
   if (s.fs != model::Filesystem::generic) out["fs"] = model::filesystem_name(s.fs);
+  if (!s.holes.empty()) out["holes"] = s.holes;
+  if (s.io_errors) out["io_errors"] = s.io_errors;
   if (!s.routine_orders.empty()) {
     ordered_json routines = ordered_json::array();
     for (const model::RoutineOrder& r : s.routine_orders) {
@@ -161,6 +164,8 @@ model::Scenario scenario_from_json(const json& j, const std::string& where) {
   s.stores = r.integer("stores", 0, 1000);
   s.stable_writes = r.boolean("stable_writes");
   if (r.has("fs")) s.fs = model::filesystem_named(r.str("fs"));
+  if (r.has("holes")) s.holes = r.ints("holes");
+  if (r.has("io_errors")) s.io_errors = r.integer("io_errors", 0, 1000);
   if (r.has("page_size")) s.page_size = r.bytes("page_size");
   if (r.has("block_size")) s.block_size = r.bytes("block_size");
   if (r.has("beyond_file")) s.beyond_file = r.boolean("beyond_file");
@@ -175,6 +180,8 @@ model::Scenario scenario_from_json(const json& j, const std::string& where) {
     spec.kind = model::actor_kind_named(a.str("kind"));
     if (model::actor_kind_info(spec.kind).uses_mapping)
       spec.mapping = a.integer("mapping", 0, 1000);
+    if (spec.kind == model::ActorKind::fsync && a.has("file"))
+      spec.file = a.integer("file", 0, 1000);
     const std::vector<int> pages = a.ints("pages");
     if (pages.size() != 2) a.fail("\"pages\" must be [first, last]");
     spec.first_page = pages[0];

@@ -347,6 +347,17 @@ def test_errors_grid(page):
           'write-errors rows %s, expected errors, mapping, file0, file1' % rows)
 
 
+def test_alloc_column(page):
+    """An ext4 trace with holes shows each block's allocation (mapped, hole, delayed) beside its
+    buffer bits."""
+    cols = page.eval('(() => { const h = [...document.querySelectorAll("#state h3")]'
+                     '.find(h => h.textContent.startsWith("Buffers")); if (!h) return null;'
+                     ' return [...h.nextElementSibling.querySelectorAll("thead th")]'
+                     '.map(th => th.textContent); })()')
+    check(cols is not None, 'the state panel has no buffers table')
+    check('alloc' in cols, 'buffer columns %s have no alloc' % cols)
+
+
 def test_harness_sees_script_errors(browser, page_path, out_dir):
     """A copy of the page with a script error must be caught, or a green run proves nothing."""
     with open(page_path, encoding='utf-8') as f:
@@ -397,6 +408,10 @@ def main():
     err_path, err_trace = make_page('errors', ['--variant', 'linux-4.9', '--io-errors', '1',
                                                '--actors', 'writer,fsync,fsync'])
 
+    # 1c8349a1 on 3.14: ext4's delayed allocation, jbd2's writepage drops TOWRITE.
+    ext4_path, ext4_trace = make_page('ext4', ['--variant', 'linux-3.14', '--fs', 'ext4',
+                                               '--holes', '0', '--actors', 'writer,journal,fsync'])
+
     def out_of_time(*_):
         raise Failure('the browser test took longer than 240 s')
 
@@ -409,11 +424,13 @@ def main():
             test_tlb_grid(test_viewer(browser, tlb_path, tlb_trace, out_dir, 'viewer-tlb'),
                           tlb_trace)
             test_errors_grid(test_viewer(browser, err_path, err_trace, out_dir, 'viewer-errors'))
+            test_alloc_column(test_viewer(browser, ext4_path, ext4_trace, out_dir, 'viewer-ext4'))
             test_harness_sees_script_errors(browser, page_path, out_dir)
         finally:
             browser.close()
-    print('viewer_test: %d + %d + %d steps checked in %s; screenshots %s, %s' % (
-        len(trace['steps']), len(tlb_trace['steps']), len(err_trace['steps']), chromium,
+    print('viewer_test: %d + %d + %d + %d steps checked in %s; screenshots %s, %s' % (
+        len(trace['steps']), len(tlb_trace['steps']), len(err_trace['steps']),
+        len(ext4_trace['steps']), chromium,
         os.path.join(out_dir, 'viewer.png'), os.path.join(out_dir, 'viewer-tlb.png')))
     return 0
 

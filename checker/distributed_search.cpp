@@ -232,6 +232,8 @@ class DistributedSearch {
     for (int r = 0; r < ranks_; ++r) {
       if (r != rank_ && !out_[static_cast<std::size_t>(r)].empty()) send_batch(r);
     }
+    store_batch(out_[static_cast<std::size_t>(rank_)], rank_);
+    out_[static_cast<std::size_t>(rank_)].clear();
     for (int r = 0; r < ranks_; ++r) {
       if (r != rank_) send(r, kTagEnd, {});
     }
@@ -252,10 +254,6 @@ class DistributedSearch {
       const Key key{number, n++};
       const std::uint64_t hash = store_.hash(next);
       const int owner = owner_of(hash);
-      if (owner == rank_) {
-        store_successor(next, hash, key, index, rank_);
-        return;
-      }
       std::vector<std::byte>& out = out_[static_cast<std::size_t>(owner)];
       const std::size_t at = out.size();
       out.resize(at + record_bytes());
@@ -263,7 +261,13 @@ class DistributedSearch {
       std::memcpy(out.data() + at + width_, &key.parent, 8);
       std::memcpy(out.data() + at + width_ + 8, &key.successor, 4);
       std::memcpy(out.data() + at + width_ + 12, &index, 4);
-      if (out.size() >= kBatchBytes) send_batch(owner);
+      if (out.size() < kBatchBytes) return;
+      if (owner != rank_) {
+        send_batch(owner);
+      } else {
+        store_batch(out, rank_);
+        out.clear();
+      }
     });
     successors_[index - first_] = n;
     if (n == 0 && !system_.is_terminal(scratch_.data())) {
@@ -289,6 +293,30 @@ class DistributedSearch {
       keys_[index - end_] = key;
       store_.set_parent(index, parent);
       parent_rank_[index] = static_cast<std::uint16_t>(from);
+    }
+  }
+
+  /// Stores a batch of successors sent by rank `from` (this one included). Their slots in the
+  /// store are prefetched a few successors ahead, so that the cache misses of several lookups
+  /// overlap, as in search.cpp.
+  void store_batch(const std::vector<std::byte>& batch, int from) {
+    constexpr std::size_t kAhead = 8;
+    const std::size_t record = record_bytes();
+    const std::size_t n = batch.size() / record;
+    hashes_.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      hashes_[k] = store_.hash(batch.data() + k * record);
+      if (k < kAhead) store_.prefetch(hashes_[k]);
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+      if (k + kAhead < n) store_.prefetch(hashes_[k + kAhead]);
+      const std::byte* state = batch.data() + k * record;
+      Key key;
+      StateIndex parent = 0;
+      std::memcpy(&key.parent, state + width_, 8);
+      std::memcpy(&key.successor, state + width_ + 8, 4);
+      std::memcpy(&parent, state + width_ + 12, 4);
+      store_successor(state, hashes_[k], key, parent, from);
     }
   }
 
@@ -353,15 +381,7 @@ class DistributedSearch {
              MPI_STATUS_IGNORE);
     switch (status.MPI_TAG) {
       case kTagBatch:
-        for (std::size_t at = 0; at < received_.size(); at += record_bytes()) {
-          const std::byte* state = received_.data() + at;
-          Key key;
-          StateIndex parent = 0;
-          std::memcpy(&key.parent, state + width_, 8);
-          std::memcpy(&key.successor, state + width_ + 8, 4);
-          std::memcpy(&parent, state + width_ + 12, 4);
-          store_successor(state, store_.hash(state), key, parent, status.MPI_SOURCE);
-        }
+        store_batch(received_, status.MPI_SOURCE);
         break;
       case kTagEnd:
         ++ends_;
@@ -442,7 +462,8 @@ class DistributedSearch {
   }
 
   std::uint64_t stored_bytes() const {
-    std::uint64_t buffers = received_.capacity() + scratch_.capacity();
+    std::uint64_t buffers =
+        received_.capacity() + scratch_.capacity() + hashes_.capacity() * sizeof(std::uint64_t);
     for (const auto& b : out_) buffers += b.capacity();
     for (const auto& b : in_flight_) buffers += b.capacity();
     for (const auto& b : spare_) buffers += b.capacity();
@@ -642,7 +663,7 @@ class DistributedSearch {
       send_counts[r] = to_int(out[r].size());
       send_at[r] = to_int(flat.size());
       flat.insert(flat.end(), out[r].begin(), out[r].end());
-      sent_bytes_ += out[r].size() * sizeof(T);
+      if (static_cast<int>(r) != rank_) sent_bytes_ += out[r].size() * sizeof(T);
     }
     MPI_Alltoall(send_counts.data(), 1, MPI_INT, receive_counts.data(), 1, MPI_INT, comm_);
     std::size_t total = 0;
@@ -791,6 +812,7 @@ class DistributedSearch {
   std::vector<MPI_Request> requests_;
   std::vector<std::vector<std::byte>> spare_;
   std::vector<std::byte> received_, scratch_;
+  std::vector<std::uint64_t> hashes_;  // of the batch being stored
   int ends_ = 0;
   std::vector<ProgressFigures> others_;  // rank 0: the last figures of each rank
   std::vector<std::uint64_t> level_sizes_{1};

@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(cmake make g++ pkg-config ccache clang clang-format libclang-rt-dev libabsl-dev libboost-graph-dev libcli11-dev
-          libtomlplusplus-dev libxxhash-dev libz3-dev doctest-dev nlohmann-json3-dev)
+          libtomlplusplus-dev libxxhash-dev libz3-dev doctest-dev nlohmann-json3-dev
+          libopenmpi-dev openmpi-bin)
 # What the tests need besides: the viewer's browser test and `dirtyrace show --format svg`.
 test_packages=(python3 chromium graphviz)
 jobs=$(nproc 2>/dev/null || echo 2)

@@ -3,11 +3,15 @@
 //
 //   dirtyrace_bench            every scenario
 //   dirtyrace_bench --quick    the scenarios under a million states
+//   dirtyrace_bench --distributed   the distributed table alone (a build with Open MPI)
 //
 // Then the breadth-first search on one thread and on two, side by side on the same scenarios:
 // states/s, bytes/state and the speed-up (the counts must agree; the row says if they do not).
 //
 // Then symmetry reduction: symmetric scenarios searched without it and with it, side by side.
+//
+// Then, in a build with Open MPI, the distributed search (`check --distributed` under mpirun) of
+// one mid-size scenario on 1, 2 and 3 ranks: states/s and bytes/state in all and per rank.
 //
 // Then symbolic byte ranges: exploring every concrete (off, len) against one witness per Z3
 // footprint class, on a small file where brute force over bytes is feasible and on 4096-byte
@@ -19,6 +23,10 @@
 #include <vector>
 
 #include <chrono>
+
+#ifdef DIRTYRACE_MPIEXEC
+#include <nlohmann/json.hpp>
+#endif
 
 #include "checker/search.hpp"
 #include "model/footprints.hpp"
@@ -129,6 +137,65 @@ void bench_threads(bool quick) {
   }
 }
 
+#ifdef DIRTYRACE_MPIEXEC
+/// "6.12 2 pages" by `mpirun -np N dirtyrace check --distributed` for N = 1, 2, 3 (more ranks
+/// than cores if need be): a row for the whole search, then one per rank with the states it
+/// owns, its own states/s, bytes/state and peak memory, and what it sent to the other ranks.
+void bench_distributed() {
+  const Case& c = kCases[2];
+  const model::Model m(scenario_of(c));
+  std::string properties;  // every default one but can_finish, which --distributed refuses
+  for (const properties::Property* p : properties::select_properties(m, {})) {
+    if (p->name == properties::kCanFinish) continue;
+    properties += (properties.empty() ? "" : ",") + std::string(p->name);
+  }
+  std::printf("\n%-16s %6s %6s %12s %9s %12s %11s %12s %9s\n", "distributed", "ranks", "rank",
+              "states", "seconds", "states/s", "bytes/state", "peak MiB", "sent MiB");
+  for (const int ranks : {1, 2, 3}) {
+    const std::string command =
+        "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " DIRTYRACE_MPIEXEC
+        " --oversubscribe -np " +
+        std::to_string(ranks) + " " DIRTYRACE_BINARY " check --distributed --json --quiet" +
+        " --variant " + c.variant + " --pages " + std::to_string(c.pages) + " --blocks " +
+        std::to_string(c.blocks) + " --mappings " + std::to_string(c.mappings) + " --actors " +
+        c.actors + " --property " + properties + " 2>/dev/null";
+    FILE* pipe = popen(command.c_str(), "r");
+    std::string out;
+    char buffer[4096];
+    for (std::size_t n; pipe && (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
+      out.append(buffer, n);
+    }
+    if (pipe) pclose(pipe);
+    const nlohmann::json j = nlohmann::json::parse(out, nullptr, false);
+    if (j.is_discarded() || !j.contains("ranks")) {
+      std::printf("%-16s %6d  (mpirun gave no report: %s)\n", c.name, ranks, command.c_str());
+      continue;
+    }
+    const auto mib = [](std::uint64_t bytes) { return double(bytes) / (1024.0 * 1024.0); };
+    const auto states = j["states"].get<std::uint64_t>();
+    const double seconds = j["seconds"].get<double>();
+    std::uint64_t sent = 0;
+    for (const auto& r : j["ranks"]) sent += r["sent_bytes"].get<std::uint64_t>();
+    std::printf("%-16s %6d %6s %12llu %9.2f %12.0f %11.1f %12.1f %9.1f  %s\n", c.name, ranks, "all",
+                static_cast<unsigned long long>(states), seconds, double(states) / seconds,
+                j["bytes_per_state"].get<double>(),
+                mib(j["peak_memory_bytes"].get<std::uint64_t>()), mib(sent),
+                j["verdict"].get<std::string>().c_str());
+    int rank = 0;
+    for (const auto& r : j["ranks"]) {
+      const auto owned = r["states"].get<std::uint64_t>();
+      const double s = r["seconds"].get<double>();
+      std::printf("%-16s %6d %6d %12llu %9.2f %12.0f %11.1f %12.1f %9.1f\n", c.name, ranks, rank++,
+                  static_cast<unsigned long long>(owned), s, double(owned) / s,
+                  double(r["stored_bytes"].get<std::uint64_t>()) / double(owned),
+                  mib(r["peak_memory_bytes"].get<std::uint64_t>()),
+                  mib(r["sent_bytes"].get<std::uint64_t>()));
+    }
+    std::fflush(stdout);
+  }
+}
+#endif
+
 /// Symmetric scenarios with and without symmetry reduction: the states stored, the time, and
 /// the states the reduced search's orbits stand for (the unreduced count, when it completes).
 void bench_symmetry(bool quick) {
@@ -224,6 +291,12 @@ void bench_offsets() {
 
 int main(int argc, char** argv) {
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+#ifdef DIRTYRACE_MPIEXEC
+  if (argc > 1 && std::strcmp(argv[1], "--distributed") == 0) {
+    bench_distributed();
+    return 0;
+  }
+#endif
   std::printf("%-16s %12s %12s %9s %12s %11s %12s %10s\n", "scenario", "states", "transitions",
               "seconds", "states/s", "bytes/state", "peak MiB", "progress s");
   for (const Case& c : kCases) {
@@ -242,6 +315,9 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   bench_threads(quick);
+#ifdef DIRTYRACE_MPIEXEC
+  bench_distributed();
+#endif
   bench_symmetry(quick);
   bench_offsets();
 }

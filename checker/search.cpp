@@ -363,18 +363,7 @@ class Search {
     Progress p{store_.size(), pending_states, elapsed, stored_bytes(), options_.order, 0, 0, {}};
     if (options_.order != Order::breadth_first) return p;
     p.level = level_;
-    // Level sizes zigzag (steps of different actors take turns), so compare pairs of levels.
-    const std::size_t n = level_sizes_.size();
-    if (n < 4) return p;
-    const double recent = double(level_sizes_[n - 1] + level_sizes_[n - 2]);
-    const double before = double(level_sizes_[n - 3] + level_sizes_[n - 4]);
-    p.growth = std::sqrt(recent / before);  // per level
-    if (p.growth >= 1) return p;
-    // Levels shrinking by `growth` each: the ones to come hold last * (g + g^2 + ...).
-    std::uint64_t complete = 0;
-    for (const std::uint64_t size : level_sizes_) complete += size;
-    const double total = double(complete) + double(level_sizes_[n - 1]) * p.growth / (1 - p.growth);
-    p.states_left = total > double(p.states) ? static_cast<std::uint64_t>(total) - p.states : 0;
+    estimate_left(p, level_sizes_);
     return p;
   }
 
@@ -853,6 +842,21 @@ class Search {
 };
 
 }  // namespace
+
+void estimate_left(Progress& p, const std::vector<std::uint64_t>& level_sizes) {
+  // Level sizes zigzag (steps of different actors take turns), so compare pairs of levels.
+  const std::size_t n = level_sizes.size();
+  if (n < 4) return;
+  const double recent = double(level_sizes[n - 1] + level_sizes[n - 2]);
+  const double before = double(level_sizes[n - 3] + level_sizes[n - 4]);
+  p.growth = std::sqrt(recent / before);  // per level
+  if (p.growth >= 1) return;
+  // Levels shrinking by `growth` each: the ones to come hold last * (g + g^2 + ...).
+  std::uint64_t complete = 0;
+  for (const std::uint64_t size : level_sizes) complete += size;
+  const double total = double(complete) + double(level_sizes[n - 1]) * p.growth / (1 - p.growth);
+  p.states_left = total > double(p.states) ? static_cast<std::uint64_t>(total) - p.states : 0;
+}
 
 SearchResult search(const TransitionSystem& system, const SearchOptions& options) {
   return Search(system, options).run();

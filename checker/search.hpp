@@ -68,6 +68,10 @@ struct Progress {
   std::optional<std::uint64_t> states_left;
 };
 
+/// Fills in p.growth and p.states_left (p.states and p.order set) from the sizes of the complete
+/// breadth-first levels so far, the initial state's level first.
+void estimate_left(Progress& p, const std::vector<std::uint64_t>& level_sizes);
+
 struct SearchOptions {
   Order order = Order::breadth_first;
   /// Threads that expand each breadth-first level together (at least 1); depth-first search

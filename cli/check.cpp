@@ -133,6 +133,9 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   app.add_flag("--quiet", o.quiet, "No progress lines on stderr");
   app.add_flag("--no-symmetry", o.no_symmetry,
                "Store every state, not one per orbit of interchangeable actors and mappings");
+  app.add_flag("--distributed", o.distributed,
+               "Explore across the processes of `mpirun -np N dirtyrace check --distributed`, "
+               "breadth-first, one thread each; the same answer as one process (needs Open MPI)");
 }
 
 checker::SearchOptions search_options(const CheckOptions& o) {
@@ -165,15 +168,32 @@ checker::SearchOptions search_options(const CheckOptions& o) {
 }
 
 int run_check(const CheckOptions& o) {
-  // Before the search: what it finds must not be lost to an unwritable path.
-  if (!o.trace_out.empty()) traces::check_writable(o.trace_out);
+  if (!o.distributed && mpi_ranks() > 1) {
+    throw model::UsageError("started by mpirun with " + std::to_string(mpi_ranks()) +
+                            " processes: add --distributed to explore across them");
+  }
+  // Before the search: what it finds must not be lost to an unwritable path (distributed: rank
+  // 0 writes it, and checks once MPI has started).
+  if (!o.trace_out.empty() && !o.distributed) traces::check_writable(o.trace_out);
   const model::Scenario scenario = build_scenario(o.scenario);
-  if (scenario.needs_classes()) return run_check_classes(o, scenario);
+  if (scenario.needs_classes()) {
+    if (o.distributed) {
+      throw model::UsageError(
+          "--distributed does not explore footprint classes (symbolic ranges or constraints); "
+          "give the scenario concrete offsets, or check it on one process");
+    }
+    return run_check_classes(o, scenario);
+  }
   const model::Model m(scenario);
   const properties::CheckedModel system(
       m, properties::select_properties(m, m.scenario().properties), !o.no_symmetry);
-  const checker::SearchResult result = search_with_sigint(system, search_options(o));
+  if (o.distributed) return run_check_distributed(o, m, system);
+  return report_check(o, m, system, search_with_sigint(system, search_options(o)));
+}
 
+int report_check(const CheckOptions& o, const model::Model& m,
+                 const properties::CheckedModel& system, const checker::SearchResult& result,
+                 const std::vector<checker::RankStatistics>& ranks) {
   std::optional<traces::Trace> trace;
   if (result.counterexample) trace = traces::make_trace(system, *result.counterexample);
   if (trace && !o.trace_out.empty()) {
@@ -205,6 +225,16 @@ int run_check(const CheckOptions& o) {
         {"represented_states", st.represented_states},
         {"trace", trace ? traces::trace_to_json(*trace) : nullptr}};
     for (const auto* p : system.properties()) out["properties_checked"].push_back(p->name);
+    if (!ranks.empty()) {
+      out["ranks"] = nlohmann::ordered_json::array();
+      for (const checker::RankStatistics& r : ranks) {
+        out["ranks"].push_back({{"states", r.states},
+                                {"stored_bytes", r.stored_bytes},
+                                {"peak_memory_bytes", r.peak_rss_bytes},
+                                {"sent_bytes", r.sent_bytes},
+                                {"seconds", r.seconds}});
+      }
+    }
     std::cout << out.dump(2) << "\n";
     return exit_code(result.verdict);
   }
@@ -239,6 +269,17 @@ int run_check(const CheckOptions& o) {
   }
   std::printf("\n");
   print_statistics(st, o.stats, describe_symmetry(system, o.no_symmetry));
+  if (o.stats && !ranks.empty()) {
+    std::printf("  ranks           %zu, one thread each; states, bytes/state, peak memory, sent:\n",
+                ranks.size());
+    for (std::size_t r = 0; r < ranks.size(); ++r) {
+      const checker::RankStatistics& f = ranks[r];
+      std::printf("    rank %-4zu    %llu, %.1f, %s, %s\n", r,
+                  static_cast<unsigned long long>(f.states),
+                  f.states ? double(f.stored_bytes) / double(f.states) : 0.0,
+                  mib(f.peak_rss_bytes).c_str(), mib(f.sent_bytes).c_str());
+    }
+  }
   return exit_code(result.verdict);
 }
 

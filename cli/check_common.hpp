@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "checker/distributed_search.hpp"
 #include "checker/search.hpp"
 #include "cli/commands.hpp"
 #include "model/scenario.hpp"
@@ -28,6 +30,14 @@ checker::SearchOptions search_options(const CheckOptions& o);
 /// checker::search with Ctrl-C stopping it as interrupted.
 checker::SearchResult search_with_sigint(const checker::TransitionSystem& system,
                                          const checker::SearchOptions& options);
+/// Prints the report of `check` on `result` (text or --json); `ranks`, from a distributed search,
+/// adds each rank's figures. Returns the exit code.
+int report_check(const CheckOptions& o, const model::Model& m,
+                 const properties::CheckedModel& system, const checker::SearchResult& result,
+                 const std::vector<checker::RankStatistics>& ranks = {});
+/// `check --distributed`, on every rank that mpirun started (cli/distributed.cpp).
+int run_check_distributed(const CheckOptions& o, const model::Model& m,
+                          const properties::CheckedModel& system);
 /// `check` on a scenario with symbolic ranges or constraints: each footprint class in turn.
 int run_check_classes(const CheckOptions& o, const model::Scenario& scenario);
 

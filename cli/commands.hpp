@@ -57,9 +57,15 @@ struct CheckOptions {
   bool stats = false;
   bool quiet = false;
   bool no_symmetry = false;  // store every state, not one per orbit (model/symmetry.hpp)
+  bool distributed = false;  // across the ranks of mpirun (checker/distributed_search.hpp)
 };
 void setup_check(CLI::App& app, CheckOptions& o);
 int run_check(const CheckOptions& o);
+/// The processes mpirun started this one among (Open MPI's environment), 1 without mpirun.
+int mpi_ranks();
+/// Whether mpirun started this process as a rank other than 0: `check` leaves its usage errors,
+/// the same on every rank, to rank 0.
+bool secondary_rank();
 
 struct OffsetsOptions {
   ScenarioOptions scenario;

@@ -178,12 +178,14 @@ TEST_CASE("the filesystem: a key and an option, checked against the variant") {
   Scenario s = basic();
   CHECK(s.fs == Filesystem::generic);
   s.fs = Filesystem::ext3;
-  CHECK(error_of(s) == "--fs ext3 is not modelled on linux-6.12 (it models: generic, blockdev, ext4)");
+  CHECK(error_of(s) ==
+        "--fs ext3 is not modelled on linux-6.12 (it models: generic, blockdev, ext4)");
   s.variant = &variant_named("linux-2.6.32");
   CHECK(error_of(s).empty());
-  CHECK_THROWS_WITH_AS(filesystem_named("ext9"),
-                       "unknown filesystem 'ext9'; valid filesystems: generic, ext3, blockdev, ext4",
-                       const UsageError&);
+  CHECK_THROWS_WITH_AS(
+      filesystem_named("ext9"),
+      "unknown filesystem 'ext9'; valid filesystems: generic, ext3, blockdev, ext4",
+      const UsageError&);
   for (const Variant& v : all_variants()) {
     CAPTURE(v.name);
     CHECK(has_filesystem(v, Filesystem::generic));

@@ -42,7 +42,7 @@ struct ScenarioOptions {
   std::optional<int> io_errors;
   std::string fs;
   std::optional<std::string> holes;  // comma list of block numbers; "" clears a file's holes
-  unsigned z3_rlimit = 10'000'000;  // Z3's resource limit per check on symbolic ranges
+  unsigned z3_rlimit = 10'000'000;   // Z3's resource limit per check on symbolic ranges
 };
 void add_scenario_options(CLI::App& app, ScenarioOptions& o);
 

@@ -66,6 +66,11 @@ int mpi_ranks();
 /// Whether mpirun started this process as a rank other than 0: `check` leaves its usage errors,
 /// the same on every rank, to rank 0.
 bool secondary_rank();
+/// A usage error on a rank other than 0: waits for rank 0 to say it (mpirun ends the job once a
+/// rank exits non-zero, which could cut rank 0's line off if this rank went first); says it
+/// itself, naming the rank, only if the job still runs then (an error of this rank alone, such
+/// as a scenario file missing on its node). Returns the exit code.
+int secondary_rank_usage_error(const std::string& message);
 
 struct OffsetsOptions {
   ScenarioOptions scenario;

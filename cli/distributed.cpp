@@ -3,10 +3,12 @@
 // report and writes the trace file. Built without Open MPI, the option says so.
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <thread>
 
 #include "cli/check_common.hpp"
 #include "cli/interrupt.hpp"
@@ -31,6 +33,13 @@ int mpi_ranks() {
 
 bool secondary_rank() {
   return ompi_number("OMPI_COMM_WORLD_RANK") > 0;
+}
+
+int secondary_rank_usage_error(const std::string& message) {
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  std::fprintf(stderr, "dirtyrace: rank %d: error: %s\n", ompi_number("OMPI_COMM_WORLD_RANK"),
+               message.c_str());
+  return kExitUsage;
 }
 
 int run_check_distributed(const CheckOptions& o, const model::Model& m,

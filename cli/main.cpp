@@ -89,7 +89,8 @@ int main(int argc, char** argv) {
     if (offsets_cmd->parsed()) return run_offsets(offsets);
     return run_replay(replay);
   } catch (const dirtyrace::model::UsageError& e) {
-    if (check_cmd->parsed() && secondary_rank()) return kExitUsage;
+    if (check_cmd->parsed() && secondary_rank())
+      return secondary_rank_usage_error(one_line(e.what()));
     // Each message echoes the user's text through model::echo; this keeps it one line whatever
     // a message forgot to escape.
     std::fprintf(stderr, "dirtyrace: error: %s\n", one_line(e.what()).c_str());

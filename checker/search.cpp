@@ -387,10 +387,11 @@ class Search {
 
   /// What the threads expanding one level share.
   struct Level {
-    StateIndex first = 0, end = 0;       // the level's states
-    std::atomic<std::uint64_t> next{0};  // the first state no thread has taken
-    std::atomic<bool> enough{false};     // max_states states are stored: take no more
-    std::atomic<bool> full{false};       // the table must grow before anything is added
+    StateIndex first = 0, end = 0;        // the level's states
+    std::atomic<std::uint64_t> next{0};   // the first state no thread has taken
+    std::atomic<bool> enough{false};      // max_states states are stored: take no more
+    std::atomic<std::uint64_t> added{0};  // new states, as threads report them between chunks
+    std::atomic<bool> full{false};        // the table must grow before anything is added
     std::atomic<StopReason> halt{StopReason::none};
     std::atomic<std::uint64_t> least{UINT64_MAX};     // bound on the least violation key
     std::atomic<std::uint64_t> deadlock{UINT64_MAX};  // the least parent without successors
@@ -471,12 +472,19 @@ class Search {
     lv.first = first;
     lv.end = end;
     lv.next = first;
-    store_.begin_concurrent();
+    // Records end_concurrent moves down to close the holes take their key, slot and violation.
+    const auto moved = [&](StateIndex from, StateIndex to) {
+      keys_[to - end] = keys_[from - end];
+      slot_of_[to - end] = slot_of_[from - end];
+      for (auto& broken : lv.broken) {
+        if (broken.first == from) broken.first = to;
+      }
+    };
     for (;;) {
       share(workers, parents, [&](unsigned w) { expand(lv, w); });
+      store_.end_concurrent(moved);
       if (!lv.full || lv.halt.load() != StopReason::none) break;
       // Every thread has stopped: grow the table, then finish the chunks they gave back.
-      store_.end_concurrent();
       const std::size_t kept = store_.size() - end;
       store_.begin_grow();
       for_ranges(workers, store_.size(), [&](std::size_t from, std::size_t to) {
@@ -488,9 +496,7 @@ class Search {
       keys_.reserve(store_.capacity() - end, kept);
       slot_of_.reserve(store_.capacity() - end, kept);
       lv.full = false;
-      store_.begin_concurrent();
     }
-    store_.end_concurrent();
     const std::size_t added = store_.size() - end;
     keys_.use(added);
     slot_of_.use(added);
@@ -569,8 +575,16 @@ class Search {
   /// a few states ahead of their lookup, so that the slots prefetched have arrived.
   void expand(Level& lv, unsigned w) {
     std::array<Expansion, kLookahead + 1> ahead;
+    // Whichever way this returns, what is left of the reservation goes back.
+    struct Held {
+      StateStore& store;
+      StateStore::Reservation reservation{};
+      ~Held() { store.release(reservation); }
+    } held{store_};
+    StateStore::Reservation& reservation = held.reservation;
     StateIndex from = 0, to = 0;
     while (lv.take(from, to)) {
+      const std::size_t used_before = reservation.used;
       StateIndex generated = from;
       for (StateIndex p = from; p < to; ++p) {
         if (lv.halt.load(std::memory_order_relaxed) != StopReason::none) return;
@@ -582,26 +596,27 @@ class Search {
         for (; generated < to && generated <= p + kLookahead; ++generated) {
           generate(generated, ahead[generated % ahead.size()]);
         }
-        if (!insert_all(lv, ahead[p % ahead.size()])) {
+        if (!insert_all(lv, ahead[p % ahead.size()], reservation)) {
           lv.full = true;
           lv.give_back(p, to);
           return;
         }
       }
+      lv.added.fetch_add(reservation.used - used_before, std::memory_order_relaxed);
       poll(lv, w);
     }
   }
 
   /// Stores the successors of one state; false, with the state's expansion to be redone, when
   /// the table is full (redoing it finds the successors stored so far under the same keys).
-  bool insert_all(Level& lv, const Expansion& e) {
+  bool insert_all(Level& lv, const Expansion& e, StateStore::Reservation& reservation) {
     const std::size_t width = store_.state_bytes();
     const std::size_t n = e.hashes.size();
     for (std::size_t k = 0; k < n; ++k) {
       const std::uint64_t key = key_of(e.state, k);
       const std::byte* next = e.successors.data() + k * width;
-      const auto r =
-          store_.insert_concurrent(next, e.hashes[k], e.state, [&](StateIndex i, std::size_t slot) {
+      const auto r = store_.insert_concurrent(
+          next, e.hashes[k], e.state, reservation, [&](StateIndex i, std::size_t slot) {
             std::atomic_ref<std::uint64_t>(keys_[i - lv.end]).store(key, std::memory_order_relaxed);
             slot_of_[i - lv.end] = static_cast<std::uint32_t>(slot);
           });
@@ -627,7 +642,11 @@ class Search {
   /// Limits, interrupt and progress reports, from a thread between chunks.
   void poll(Level& lv, unsigned w) {
     const Limits& limits = options_.limits;
-    if (limits.max_states && store_.size() >= limits.max_states) lv.enough = true;
+    // Reservations run ahead of the states stored: count what the threads have reported.
+    if (limits.max_states &&
+        lv.end + lv.added.load(std::memory_order_relaxed) >= limits.max_states) {
+      lv.enough = true;
+    }
     if (options_.interrupt && options_.interrupt->load(std::memory_order_relaxed)) {
       lv.stop(StopReason::interrupted);
     }

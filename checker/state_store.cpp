@@ -1,5 +1,6 @@
 #include "checker/state_store.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <new>
@@ -234,25 +235,71 @@ std::size_t StateStore::place_concurrent(std::uint64_t hash, StateIndex i) {
   }
 }
 
-void StateStore::begin_concurrent() {
-  claims_.store(size(), std::memory_order_relaxed);
+bool StateStore::reserve(Reservation& r) {
+  constexpr std::size_t kBlock = 64;
+  std::size_t n = size_.load(std::memory_order_relaxed);
+  std::size_t take = 0;
+  do {
+    if (n >= max_size_) return false;
+    take = std::min(kBlock, max_size_ - n);
+    if (n + take > kNoParent) throw std::length_error("state store full: more than 2^32-1 states");
+  } while (!size_.compare_exchange_weak(n, n + take, std::memory_order_relaxed));
+  // The chunks are allocated in order, up to the last index of the block.
+  ensure_chunk(static_cast<StateIndex>(n + take - 1));
+  r.next = static_cast<StateIndex>(n);
+  r.end = static_cast<StateIndex>(n + take);
+  return true;
 }
 
-void StateStore::end_concurrent() {
-  if (claims_.load(std::memory_order_relaxed) != size()) {
-    throw std::logic_error("state store: an insertion claimed a slot it never filled");
+void StateStore::release(Reservation& r) {
+  const std::lock_guard<std::mutex> lock(chunk_mutex_);
+  if (r.next != r.end) holes_.emplace_back(r.next, r.end);
+  reserved_used_ += r.used;
+  r = Reservation{};
+}
+
+void StateStore::end_concurrent(MoveSink moved) {
+  std::size_t unused = 0;
+  for (const auto& [from, to] : holes_) unused += to - from;
+  if (round_start_ + reserved_used_ + unused != size()) {
+    throw std::logic_error("state store: a reservation was not released");
   }
+  std::sort(holes_.begin(), holes_.end());
+  const std::size_t n = size();
+  std::size_t to = holes_.empty() ? n : holes_.front().first;
+  std::size_t h = 0;
+  for (std::size_t from = to; from < n; ++from) {
+    if (h < holes_.size() && from == holes_[h].first) {
+      from = holes_[h++].second - 1;
+      continue;
+    }
+    const auto src = static_cast<StateIndex>(from), dst = static_cast<StateIndex>(to++);
+    std::memcpy(record(dst), record(src), record_bytes_);
+    // The record's slot is the one of its hash whose index is `src`.
+    const std::uint64_t hv = hash(record(dst));
+    for (std::size_t g = home_group(hv);; g = (g + 1) & (groups_ - 1)) {
+      std::uint32_t* group = slots_.get() + g * kGroupSlots;
+      std::size_t j = 0;
+      while (j < kGroupSlots && (group[j] & index_mask_) != src + 1) ++j;
+      if (j < kGroupSlots) {
+        repoint(g * kGroupSlots + j, dst);
+        break;
+      }
+    }
+    moved(src, dst);
+  }
+  size_.store(to, std::memory_order_relaxed);
+  holes_.clear();
+  reserved_used_ = 0;
+  round_start_ = to;
 }
 
 StateStore::ConcurrentInsertion StateStore::insert_concurrent(const std::byte* state,
                                                               std::uint64_t hash, StateIndex parent,
+                                                              Reservation& reservation,
                                                               SlotSink on_add) {
   const std::uint32_t tag = hash_tag(hash);
   const std::uint32_t pending = busy(tag);
-  bool claimed = false;  // a slot is promised to this insertion (claims_)
-  const auto release_claim = [&] {
-    if (claimed) claims_.fetch_sub(1, std::memory_order_relaxed);
-  };
   for (std::size_t g = home_group(hash);;) {
     std::uint32_t* group = slots_.get() + g * kGroupSlots;
     // Each slot read atomically: other threads fill slots of this group meanwhile.
@@ -269,10 +316,7 @@ StateStore::ConcurrentInsertion StateStore::insert_concurrent(const std::byte* s
         continue;
       }
       const StateIndex i = (v & index_mask_) - 1;
-      if (same(record(i), state)) {
-        release_claim();
-        return {i, Outcome::found};
-      }
+      if (same(record(i), state)) return {i, Outcome::found};
     }
     if (again) {
       std::this_thread::yield();
@@ -282,21 +326,15 @@ StateStore::ConcurrentInsertion StateStore::insert_concurrent(const std::byte* s
       g = (g + 1) & (groups_ - 1);
       continue;
     }
-    if (!claimed) {
-      if (claims_.fetch_add(1, std::memory_order_relaxed) >= max_size_) {
-        claims_.fetch_sub(1, std::memory_order_relaxed);
-        return {0, Outcome::full};
-      }
-      claimed = true;
-    }
+    if (reservation.next == reservation.end && !reserve(reservation)) return {0, Outcome::full};
     const auto j = static_cast<std::size_t>(std::countr_zero(m.free));
     std::uint32_t expected = 0;
     if (!std::atomic_ref<std::uint32_t>(group[j]).compare_exchange_strong(
             expected, pending, std::memory_order_acquire, std::memory_order_acquire)) {
       continue;  // another thread filled it: read the group again, it may be this state
     }
-    const auto i = static_cast<StateIndex>(size_.fetch_add(1, std::memory_order_relaxed));
-    ensure_chunk(i);
+    const StateIndex i = reservation.next++;
+    ++reservation.used;
     std::byte* r = record(i);
     std::memcpy(r, state, state_bytes_);
     std::memcpy(r + state_bytes_, &parent, sizeof parent);
@@ -339,6 +377,7 @@ StateIndex StateStore::append(const std::byte* state, StateIndex parent) {
   const auto i = static_cast<StateIndex>(n);
   ensure_chunk(i);
   size_.store(n + 1, std::memory_order_relaxed);
+  round_start_ = n + 1;
   put(i, state, parent);
   return i;
 }

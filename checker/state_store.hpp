@@ -10,19 +10,24 @@
 // bits match, which is almost always the state sought. This costs 4 bytes a slot, less than a
 // general-purpose hash set, and no arena reads for states that are not there.
 //
-// Several threads may insert at once (insert_concurrent, between begin_concurrent and
-// end_concurrent): a thread claims a free slot by compare-and-swap, marking it busy with its
-// tag, writes the record at the next index of an atomic counter, then publishes the index in the
-// slot. A thread probing for a state with the same tag waits for a busy slot to be published;
-// others pass it. A chunk of records is allocated under a mutex by the first thread to need it.
-// The table never grows while threads insert: an insertion that would fill it past 7/8 reports
-// `full`, and the caller grows the table once every thread has stopped.
+// Several threads may insert at once (insert_concurrent, then end_concurrent): a thread claims a
+// free slot by compare-and-swap, marking it busy with its tag, writes the record at the next
+// index of its own reservation, then publishes the index in the slot. A thread probing for a
+// state with the same tag waits for a busy slot to be published; others pass it. Each thread
+// reserves indices a block at a time, so that threads share neither a counter nor the cache
+// lines of their records on every insertion; what a thread leaves of its last block when it
+// stops is a hole, which end_concurrent closes by moving the records after it down. A chunk of
+// records is allocated under a mutex by the first thread to need it. The table never grows
+// while threads insert: reserving an index that would fill it past 7/8 reports `full`, and the
+// caller grows the table once every thread has stopped.
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 #include <absl/functional/function_ref.h>
 
@@ -69,14 +74,26 @@ class StateStore {
     StateIndex index;  // meaningful unless full
     Outcome outcome;
   };
-  /// Before and after a round of insert_concurrent calls, on one thread.
-  void begin_concurrent();
-  void end_concurrent();
-  /// find_or_append, safe to call from several threads at once. A new state's `on_add` runs
-  /// before any other thread can see the state, with its index and slot position. Reports
-  /// `full`, adding nothing, when the table must grow first.
+  /// The indices one thread has reserved for the states it adds: [next, end).
+  struct Reservation {
+    StateIndex next = 0, end = 0;
+    std::size_t used = 0;  // indices taken from all its blocks so far
+  };
+  /// find_or_append, safe to call from several threads at once, each with its own
+  /// reservation. A new state's `on_add` runs before any other thread can see the state, with
+  /// its index and slot position. Reports `full`, adding nothing, when the table must grow first.
+  /// Indices are unique but, across threads, not in the order of insertion.
   ConcurrentInsertion insert_concurrent(const std::byte* state, std::uint64_t hash,
-                                        StateIndex parent, SlotSink on_add);
+                                        StateIndex parent, Reservation& reservation,
+                                        SlotSink on_add);
+  /// Gives back what a thread has not used of its reservation; safe from several threads.
+  void release(Reservation& reservation);
+  /// Receives a record's old and new index when end_concurrent moves it.
+  using MoveSink = absl::FunctionRef<void(StateIndex from, StateIndex to)>;
+  /// After a round of insert_concurrent calls, on one thread, every reservation released:
+  /// closes the holes left by the reservations, keeping the records in index order; the slots
+  /// of the records moved are repointed, and `moved` is told of each.
+  void end_concurrent(MoveSink moved);
   /// Doubles the table; `placed` receives the new slot position of every state from `first`
   /// on. Not while threads insert.
   void grow(StateIndex first, SlotSink placed);
@@ -142,6 +159,8 @@ class StateStore {
   std::size_t place(std::uint64_t hash, StateIndex i);
   /// place(), safe while other threads place other states.
   std::size_t place_concurrent(std::uint64_t hash, StateIndex i);
+  /// Takes a block of indices for `r`; false when the table cannot take one more state.
+  bool reserve(Reservation& r);
   /// The slot value of a slot being filled: the tag and an index that no state has.
   std::uint32_t busy(std::uint32_t tag) const { return tag | index_mask_; }
 
@@ -152,8 +171,10 @@ class StateStore {
   std::atomic<std::size_t> chunk_count_ = 0;
   std::mutex chunk_mutex_;
   std::atomic<std::size_t> size_ = 0;
-  // While threads insert: slots promised to insertions under way, never above max_size_.
-  std::atomic<std::size_t> claims_ = 0;
+  // Since the last end_concurrent: indices released unused, and used, by reservations.
+  std::vector<std::pair<StateIndex, StateIndex>> holes_;
+  std::size_t reserved_used_ = 0;
+  std::size_t round_start_ = 0;  // size() at the last end_concurrent
 
   // A slot is 0 when free, else (hash_tag | index + 1): index + 1 < 2^k - 1 for a table of 2^k
   // slots, since the table grows before it is 7/8 full; (hash_tag | 2^k - 1) is a busy slot.

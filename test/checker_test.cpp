@@ -197,30 +197,32 @@ TEST_CASE("concurrent insertions store every state once, with the parent its add
   };
   for (bool done = false; !done;) {
     std::atomic<bool> full{false};
-    store.begin_concurrent();
     std::vector<std::thread> threads;
     for (unsigned t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
+        StateStore::Reservation reservation;
         for (; at[t] < kStates; ++at[t]) {
           const std::uint64_t v = value(t, at[t]);
           std::byte state[8];
           std::memcpy(state, &v, 8);
           const auto r =
               store.insert_concurrent(state, store.hash(state), static_cast<StateIndex>(v / 2),
-                                      [&](StateIndex i, std::size_t slot) {
+                                      reservation, [&](StateIndex i, std::size_t slot) {
                                         slot_of[i] = static_cast<std::uint32_t>(slot);
                                         slots_reported.fetch_add(1);
                                       });
           if (r.outcome == StateStore::Outcome::full) {
             full = true;
-            return;
+            break;
           }
           if (r.outcome == StateStore::Outcome::added) ++added[t];
         }
+        store.release(reservation);
       });
     }
     for (std::thread& t : threads) t.join();
-    store.end_concurrent();
+    // Closing the holes moves records down: their slots go with them.
+    store.end_concurrent([&](StateIndex from, StateIndex to) { slot_of[to] = slot_of[from]; });
     done = !full;
     if (full) {
       // Grown by one thread, or by four at once (begin_grow, then rehash on four ranges).

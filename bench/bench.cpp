@@ -4,6 +4,7 @@
 //   dirtyrace_bench            every scenario
 //   dirtyrace_bench --quick    the scenarios under a million states
 //   dirtyrace_bench --distributed   the distributed table alone (a build with Open MPI)
+//   dirtyrace_bench --independence  the partial-order reduction bound alone
 //
 // Then the breadth-first search on one thread and on two, side by side on the same scenarios:
 // states/s, bytes/state and the speed-up (the counts must agree; the row says if they do not).
@@ -12,6 +13,9 @@
 //
 // Then, in a build with Open MPI, the distributed search (`check --distributed` under mpirun) of
 // one mid-size scenario on 1, 2 and 3 ranks: states/s and bytes/state in all and per rank.
+//
+// Then how much partial-order reduction could prune with the steps' declared footprints
+// (bench/independence.hpp): an upper bound, which is why the checker has none (README, Checker).
 //
 // Then symbolic byte ranges: exploring every concrete (off, len) against one witness per Z3
 // footprint class, on a small file where brute force over bytes is feasible and on 4096-byte
@@ -28,6 +32,7 @@
 #include <nlohmann/json.hpp>
 #endif
 
+#include "bench/independence.hpp"
 #include "checker/search.hpp"
 #include "model/footprints.hpp"
 #include "model/model.hpp"
@@ -230,6 +235,19 @@ void bench_symmetry(bool quick) {
   }
 }
 
+/// The scenarios under a million states, and 2.6.32 with every actor of its era.
+void bench_independence() {
+  std::vector<std::pair<const char*, model::Scenario>> cases;
+  for (const Case& c : kCases) {
+    if (!c.large) cases.emplace_back(c.name, scenario_of(c));
+  }
+  model::Scenario all_actors = model::default_scenario();
+  all_actors.variant = &model::variant_named("linux-2.6.32");
+  all_actors.actors = model::parse_actor_list("writer,flusher,msync,munmap,reclaim,journal");
+  cases.emplace_back("2.6.32 all actors", all_actors);
+  dirtyrace::bench::bench_independence(cases);
+}
+
 void offsets_row(const char* name, const char* how, std::uint64_t runs, std::uint64_t states,
                  double seconds, const char* verdict) {
   std::printf("%-16s %-22s %10llu %12llu %9.2f  %s\n", name, how,
@@ -291,6 +309,10 @@ void bench_offsets() {
 
 int main(int argc, char** argv) {
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  if (argc > 1 && std::strcmp(argv[1], "--independence") == 0) {
+    bench_independence();
+    return 0;
+  }
 #ifdef DIRTYRACE_MPIEXEC
   if (argc > 1 && std::strcmp(argv[1], "--distributed") == 0) {
     bench_distributed();
@@ -319,5 +341,6 @@ int main(int argc, char** argv) {
   bench_distributed();
 #endif
   bench_symmetry(quick);
+  bench_independence();
   bench_offsets();
 }

@@ -100,7 +100,8 @@ std::uint64_t progress_bytes(std::uint64_t states, std::uint64_t transitions) {
 }
 
 ProgressOutcome check_progress(const TransitionSystem& system, const StateStore& store,
-                               std::uint64_t transitions, absl::FunctionRef<StopReason()> poll) {
+                               std::uint64_t transitions, absl::FunctionRef<StopReason()> poll,
+                               absl::FunctionRef<StateIndex(StateIndex)> parent) {
   ProgressOutcome out;
   const std::size_t n = store.size();
   const std::size_t width = store.state_bytes();
@@ -178,7 +179,7 @@ ProgressOutcome check_progress(const TransitionSystem& system, const StateStore&
   const auto bad = std::find(reaches_goal.begin(), reaches_goal.end(), 0);
   if (bad == reaches_goal.end()) return out;
   const auto b = static_cast<StateIndex>(bad - reaches_goal.begin());
-  for (StateIndex i = b; i != kNoParent; i = store.parent(i)) out.path.push_back(i);
+  for (StateIndex i = b; i != kNoParent; i = parent(i)) out.path.push_back(i);
   std::reverse(out.path.begin(), out.path.end());
   out.stuck = out.path.size() - 1;
   auto [run, loop_start] = bad_run(g, b);

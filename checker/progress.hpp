@@ -40,8 +40,10 @@ struct ProgressOutcome {
 std::uint64_t progress_bytes(std::uint64_t states, std::uint64_t transitions);
 
 /// Runs the check over every state of `store`, reached by `transitions` transitions in all.
-/// `poll` is called now and then and returns a reason to stop, or StopReason::none.
+/// `poll` is called now and then and returns a reason to stop, or StopReason::none; `parent`
+/// gives the state a stored state was first reached from (kNoParent for the initial state).
 ProgressOutcome check_progress(const TransitionSystem& system, const StateStore& store,
-                               std::uint64_t transitions, absl::FunctionRef<StopReason()> poll);
+                               std::uint64_t transitions, absl::FunctionRef<StopReason()> poll,
+                               absl::FunctionRef<StateIndex(StateIndex)> parent);
 
 }  // namespace dirtyrace::checker

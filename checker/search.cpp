@@ -200,7 +200,10 @@ void store_min(std::atomic<std::uint64_t>& a, std::uint64_t value) {
 class Search {
  public:
   Search(const TransitionSystem& system, const SearchOptions& options)
-      : system_(system), options_(options), store_(system.state_bytes()) {}
+      : system_(system),
+        options_(options),
+        // Breadth-first stores are in level order, which gives every state's parent (parent_of).
+        store_(system.state_bytes(), options.order == Order::depth_first) {}
 
   SearchResult run() {
     reset_peak_rss();
@@ -372,9 +375,10 @@ class Search {
   // kChunk states at a time; a new state of level L + 1 keeps the least key
   // (parent << 32 | successor number) under which any thread generated it: the one under which
   // a single thread, expanding the level in order, would have stored it first. Once the level
-  // is done, its new states are renumbered in key order and given the key's parent, so that the
-  // store holds, record for record, what the one-thread search stores: the same numbering, the
-  // same parents, the same counterexamples, and the same progress check afterwards.
+  // is done, its new states are renumbered in key order, so that the store holds, record for
+  // record, what the one-thread search stores: the same numbering, hence the same parents (the
+  // first state of the level before with the state as a successor: parent_of), the same
+  // counterexamples, and the same progress check afterwards.
   //
   // A violation or the state limit is settled the same way: the first violation in key order
   // (an invariant broken by a new state, at the state's key; a deadlock of a parent, after all
@@ -537,10 +541,7 @@ class Search {
         for (std::size_t j = 0; j < added; ++j) {
           if (keys_[j] >> 32 == p && keys_[j] < least) ++states;
         }
-        if (violation_->kind == Counterexample::Kind::invariant) {
-          ++states;
-          store_.set_parent(violation_->state, p);
-        }
+        if (violation_->kind == Counterexample::Kind::invariant) ++states;
         transitions_ += successors_of_[p - first];
         // One thread would have stored the new states before the violation's key, and for an
         // invariant the violating state, whose key is `least`.
@@ -666,7 +667,7 @@ class Search {
     }
   }
 
-  /// Renumbers the `added` states after `end` in key order, with the key's parent.
+  /// Renumbers the `added` states after `end` in key order.
   void renumber(Workers& workers, StateIndex first, StateIndex end, std::size_t added) {
     // Counting sort by parent (count_ holds each parent's new states), then by successor.
     std::uint32_t at = 0;
@@ -691,7 +692,7 @@ class Search {
       for (std::size_t n = from; n < to; ++n) {
         const std::uint32_t j = order_[n];
         const auto index = static_cast<StateIndex>(end + n);
-        store_.put(index, moved_.data() + j * record, static_cast<StateIndex>(keys_[j] >> 32));
+        store_.put(index, moved_.data() + j * record, kNoParent);  // breadth-first: none kept
         store_.repoint(slot_of_[j], index);
       }
     });
@@ -726,8 +727,9 @@ class Search {
       stop_ = StopReason::progress_memory;  // not started: progress_bytes_ stays 0
     } else {
       progress_bytes_ = needed;
-      ProgressOutcome p =
-          checker::check_progress(system_, store_, transitions_, [this] { return poll(); });
+      ProgressOutcome p = checker::check_progress(
+          system_, store_, transitions_, [this] { return poll(); },
+          [this](StateIndex i) { return parent_of(i); });
       stop_ = p.stop;
       progress_sweeps_ = p.sweeps;
       if (!p.path.empty()) {
@@ -742,11 +744,40 @@ class Search {
     return std::chrono::duration<double>(to - from).count();
   }
 
-  /// Rebuilds the path to `index` from parent links, re-running the system to recover labels.
+  /// The state `i` was first reached from, or kNoParent for the initial state. Depth-first: the
+  /// parent link. Breadth-first: the first state of the level before `i`'s that has `i` as a
+  /// successor, the one that a single thread, expanding that level in order, reached it from
+  /// first (the parallel search numbers states as one thread would). Finding it re-expands at
+  /// most that level, which only counterexamples ask for.
+  StateIndex parent_of(StateIndex i) const {
+    if (store_.keeps_parents()) return store_.parent(i);
+    if (i == 0) return kNoParent;
+    // level_sizes_: the levels whose states are all stored, from the initial state's; a state
+    // past them is in the level being built.
+    std::uint64_t from = 0, to = 0;  // the level before i's
+    for (const std::uint64_t size : level_sizes_) {
+      if (i < to + size) break;
+      from = to;
+      to += size;
+    }
+    const std::size_t width = store_.state_bytes();
+    const std::byte* target = store_.state(i);
+    for (std::uint64_t p = from; p < to; ++p) {
+      bool reaches = false;
+      system_.for_each_successor(store_.state(static_cast<StateIndex>(p)),
+                                 [&](Label, const std::byte* next) {
+                                   reaches = reaches || std::memcmp(next, target, width) == 0;
+                                 });
+      if (reaches) return static_cast<StateIndex>(p);
+    }
+    throw std::logic_error("counterexample rebuild: no state of the level before reaches a state");
+  }
+
+  /// Rebuilds the path to `index` from parents, re-running the system to recover labels.
   Counterexample trace(const Counterexample::Kind kind, std::uint32_t invariant,
                        StateIndex index) const {
     std::vector<StateIndex> path;
-    for (StateIndex i = index; i != kNoParent; i = store_.parent(i)) path.push_back(i);
+    for (StateIndex i = index; i != kNoParent; i = parent_of(i)) path.push_back(i);
     std::reverse(path.begin(), path.end());
     return trace(kind, invariant, path);
   }

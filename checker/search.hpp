@@ -21,7 +21,7 @@ enum class Order { breadth_first, depth_first };
 /// Bounds on a search; zero means unbounded.
 struct Limits {
   std::uint64_t max_states = 0;
-  std::uint64_t max_memory_bytes = 0;  // bytes held by the visited set and its parent links
+  std::uint64_t max_memory_bytes = 0;  // bytes held by the visited set (and DFS parent links)
   double time_limit_seconds = 0;
 };
 
@@ -33,7 +33,7 @@ struct Statistics {
   unsigned threads = 1;           // threads that searched (depth-first search: always 1)
   double seconds = 0;
   std::size_t state_bytes = 0;     // width of one packed state
-  std::uint64_t stored_bytes = 0;  // states, parent links and hash table together
+  std::uint64_t stored_bytes = 0;  // states, DFS parent links and hash table together
   std::uint64_t peak_rss_bytes = 0;
   // The progress check after the search, when the system asks for it (zero otherwise).
   double progress_seconds = 0;       // included in `seconds`

@@ -31,9 +31,9 @@ std::uint64_t load_u64(const std::byte* p) {
 }
 }  // namespace
 
-StateStore::StateStore(std::size_t state_bytes)
+StateStore::StateStore(std::size_t state_bytes, bool parents)
     : state_bytes_(state_bytes),
-      record_bytes_(state_bytes + sizeof(StateIndex)),
+      record_bytes_(state_bytes + (parents ? sizeof(StateIndex) : 0)),
       chunks_(new std::atomic<std::byte*>[kMaxChunks]()),
       slots_(allocate_slots(kGroupSlots)),
       groups_(1),
@@ -71,6 +71,7 @@ void StateStore::SlotsDeleter::operator()(std::uint32_t* slots) const {
 }
 
 StateIndex StateStore::parent(StateIndex i) const {
+  if (!keeps_parents()) throw std::logic_error("state store: parents are not kept");
   StateIndex p;
   std::memcpy(&p, record(i) + state_bytes_, sizeof p);
   return p;
@@ -335,9 +336,7 @@ StateStore::ConcurrentInsertion StateStore::insert_concurrent(const std::byte* s
     }
     const StateIndex i = reservation.next++;
     ++reservation.used;
-    std::byte* r = record(i);
-    std::memcpy(r, state, state_bytes_);
-    std::memcpy(r + state_bytes_, &parent, sizeof parent);
+    put(i, state, parent);
     on_add(i, g * kGroupSlots + j);
     std::atomic_ref<std::uint32_t>(group[j]).store(tag | (i + 1), std::memory_order_release);
     return {i, Outcome::added};
@@ -359,11 +358,11 @@ void StateStore::ensure_chunk(StateIndex i) {
 void StateStore::put(StateIndex i, const std::byte* state, StateIndex parent) {
   std::byte* r = record(i);
   std::memcpy(r, state, state_bytes_);
-  std::memcpy(r + state_bytes_, &parent, sizeof parent);
+  if (keeps_parents()) std::memcpy(r + state_bytes_, &parent, sizeof parent);
 }
 
 void StateStore::set_parent(StateIndex i, StateIndex parent) {
-  std::memcpy(record(i) + state_bytes_, &parent, sizeof parent);
+  if (keeps_parents()) std::memcpy(record(i) + state_bytes_, &parent, sizeof parent);
 }
 
 void StateStore::repoint(std::size_t slot, StateIndex i) {

@@ -39,7 +39,10 @@ inline constexpr StateIndex kNoParent = UINT32_MAX;
 
 class StateStore {
  public:
-  explicit StateStore(std::size_t state_bytes);
+  /// `parents`: whether each record keeps the index of the state it was first reached from.
+  /// A breadth-first search can do without: its store is in level order, so a state's parent is
+  /// the first state of the level before that has it as a successor.
+  explicit StateStore(std::size_t state_bytes, bool parents = true);
   ~StateStore();
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
@@ -49,6 +52,8 @@ class StateStore {
   /// States the table takes before it must grow.
   std::size_t capacity() const { return max_size_; }
   const std::byte* state(StateIndex i) const { return record(i); }
+  bool keeps_parents() const { return record_bytes_ > state_bytes_; }
+  /// The state `i` was first reached from (kNoParent for the first); only if keeps_parents().
   StateIndex parent(StateIndex i) const;
 
   /// Hash of a packed state, as find_or_append takes it.
@@ -102,7 +107,8 @@ class StateStore {
   void begin_grow();
   void rehash(StateIndex from, StateIndex to, StateIndex first, SlotSink placed);
 
-  /// Reordering stored states (not while threads insert): a record's bytes, state then parent.
+  /// Reordering stored states (not while threads insert): a record's bytes, state then parent
+  /// (the parent arguments below are dropped unless keeps_parents()).
   std::size_t record_bytes() const { return record_bytes_; }
   const std::byte* record_at(StateIndex i) const { return record(i); }
   /// Overwrites record `i` with state `state` and parent `parent`.
@@ -165,7 +171,7 @@ class StateStore {
   std::uint32_t busy(std::uint32_t tag) const { return tag | index_mask_; }
 
   std::size_t state_bytes_;
-  std::size_t record_bytes_;  // the state, then its parent index
+  std::size_t record_bytes_;  // the state, then its parent index if kept
   // Fixed in size, so that threads read it while another adds a chunk.
   std::unique_ptr<std::atomic<std::byte*>[]> chunks_;
   std::atomic<std::size_t> chunk_count_ = 0;

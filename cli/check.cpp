@@ -82,7 +82,8 @@ void print_statistics(const checker::Statistics& st, bool timing, const std::str
   std::printf("  threads         %u\n", st.threads);
   std::printf("  seconds         %.3f\n", st.seconds);
   std::printf("  states/s        %.0f\n", st.states_per_second());
-  std::printf("  bytes/state     %.1f (states, parent links, hash table)\n", st.bytes_per_state());
+  std::printf("  bytes/state     %.1f (states, parent links if any, hash table)\n",
+              st.bytes_per_state());
   std::printf("  peak memory     %s\n", mib(st.peak_rss_bytes).c_str());
   if (!symmetry.empty()) {
     std::printf("  symmetry        %s\n", symmetry.c_str());

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <thread>
@@ -187,9 +188,11 @@ TEST_CASE("concurrent insertions store every state once, with the parent its add
   constexpr std::uint64_t kStates = 200000;
   constexpr unsigned kThreads = 4;
   StateStore store(sizeof(std::uint64_t));
-  std::vector<std::uint64_t> at(kThreads, 0);      // each thread's progress
-  std::vector<std::uint64_t> added(kThreads, 0);   // states each thread added
-  std::vector<std::uint32_t> slot_of(kStates, 0);  // slot of each added state, by index
+  std::vector<std::uint64_t> at(kThreads, 0);     // each thread's progress
+  std::vector<std::uint64_t> added(kThreads, 0);  // states each thread added
+  // Slot of each added state, by index. Reserved indices run ahead of the states stored (the
+  // holes end_concurrent closes), never past the table's capacity.
+  std::vector<std::uint32_t> slot_of;
   std::atomic<std::uint64_t> slots_reported{0};
   int grows = 0;
   const auto value = [](unsigned t, std::uint64_t i) {
@@ -197,6 +200,7 @@ TEST_CASE("concurrent insertions store every state once, with the parent its add
   };
   for (bool done = false; !done;) {
     std::atomic<bool> full{false};
+    slot_of.resize(std::max<std::size_t>(slot_of.size(), store.capacity()));
     std::vector<std::thread> threads;
     for (unsigned t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {

@@ -133,6 +133,15 @@ StateIndex StateStore::find(const std::byte* state, std::uint64_t hash) const {
   }
 }
 
+std::size_t StateStore::slot_holding(StateIndex i, std::uint64_t hash) const {
+  for (std::size_t g = home_group(hash);; g = (g + 1) & (groups_ - 1)) {
+    const std::uint32_t* group = slots_.get() + g * kGroupSlots;
+    for (std::size_t j = 0; j < kGroupSlots; ++j) {
+      if ((group[j] & index_mask_) == i + 1) return g * kGroupSlots + j;
+    }
+  }
+}
+
 StateStore::GroupMasks StateStore::scan(const std::uint32_t* group, std::uint32_t tag) const {
 #ifdef __SSE2__
   // Four 4-slot compares, narrowed to one byte per slot so that one movemask gives 16 bits.
@@ -276,17 +285,7 @@ void StateStore::end_concurrent(MoveSink moved) {
     }
     const auto src = static_cast<StateIndex>(from), dst = static_cast<StateIndex>(to++);
     std::memcpy(record(dst), record(src), record_bytes_);
-    // The record's slot is the one of its hash whose index is `src`.
-    const std::uint64_t hv = hash(record(dst));
-    for (std::size_t g = home_group(hv);; g = (g + 1) & (groups_ - 1)) {
-      std::uint32_t* group = slots_.get() + g * kGroupSlots;
-      std::size_t j = 0;
-      while (j < kGroupSlots && (group[j] & index_mask_) != src + 1) ++j;
-      if (j < kGroupSlots) {
-        repoint(g * kGroupSlots + j, dst);
-        break;
-      }
-    }
+    repoint(slot_holding(src, hash(record(dst))), dst);
     moved(src, dst);
   }
   size_.store(to, std::memory_order_relaxed);

@@ -157,6 +157,8 @@ class StateStore {
     unsigned tag;
   };
   GroupMasks scan(const std::uint32_t* group, std::uint32_t tag) const;
+  /// The position of the slot that holds index `i`, whose state has `hash`; `i` is stored.
+  std::size_t slot_holding(StateIndex i, std::uint64_t hash) const;
   /// Whether two packed states are equal: inline, since a state is a few bytes long and a
   /// memcmp call would cost more than the comparison.
   bool same(const std::byte* a, const std::byte* b) const;

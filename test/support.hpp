@@ -31,14 +31,10 @@ struct Checked {
   std::size_t length = 0;  // counterexample steps
 };
 
-inline Checked check(const model::Scenario& s, checker::Order order = checker::Order::breadth_first,
-                     checker::Limits limits = {}) {
+inline Checked check(const model::Scenario& s, const checker::SearchOptions& options) {
   const model::Model m(s);
   const properties::CheckedModel system(m,
                                         properties::select_properties(m, m.scenario().properties));
-  checker::SearchOptions options;
-  options.order = order;
-  options.limits = limits;
   Checked c{checker::search(system, options), "", 0};
   if (c.result.counterexample) {
     const traces::Trace t = traces::make_trace(system, *c.result.counterexample);
@@ -46,6 +42,14 @@ inline Checked check(const model::Scenario& s, checker::Order order = checker::O
     c.length = t.steps.size();
   }
   return c;
+}
+
+inline Checked check(const model::Scenario& s, checker::Order order = checker::Order::breadth_first,
+                     checker::Limits limits = {}) {
+  checker::SearchOptions options;
+  options.order = order;
+  options.limits = limits;
+  return check(s, options);
 }
 
 }  // namespace dirtyrace::test

@@ -15,29 +15,19 @@ using checker::Verdict;
 
 namespace {
 
-struct Outcome {
-  checker::SearchResult result;
-  std::string property;
-};
-
-Outcome check(const model::Scenario& s, unsigned threads, checker::Limits limits = {}) {
-  const model::Model m(s);
-  const properties::CheckedModel system(m,
-                                        properties::select_properties(m, m.scenario().properties));
+test::Checked check(const model::Scenario& s, unsigned threads, checker::Limits limits = {}) {
   checker::SearchOptions options;
   options.threads = threads;
   options.limits = limits;
-  Outcome o{checker::search(system, options), ""};
-  if (o.result.counterexample) o.property = system.violated(*o.result.counterexample).name;
-  return o;
+  return test::check(s, options);
 }
 
 /// Checks `s` on 1, 2 and 3 threads and compares everything but the timings.
 void same_for_every_thread_count(const model::Scenario& s, checker::Limits limits = {}) {
-  const Outcome one = check(s, 1, limits);
+  const test::Checked one = check(s, 1, limits);
   for (const unsigned threads : {2u, 3u}) {
     CAPTURE(threads);
-    const Outcome many = check(s, threads, limits);
+    const test::Checked many = check(s, threads, limits);
     CHECK(many.result.verdict == one.result.verdict);
     CHECK(many.result.stop == one.result.stop);
     CHECK(many.property == one.property);

@@ -15,21 +15,6 @@
 
 namespace dirtyrace::cli {
 
-/// "4": a thread count from 1 to 1024.
-unsigned parse_threads(const std::string& text) {
-  unsigned long value = 0;
-  std::size_t used = 0;
-  try {
-    if (!text.empty() && text[0] >= '0' && text[0] <= '9') value = std::stoul(text, &used);
-  } catch (const std::exception&) {
-  }
-  if (used != text.size() || value < 1 || value > 1024) {
-    throw model::UsageError("--threads '" + model::echo(text) +
-                            "' is not a whole number of threads from 1 to 1024");
-  }
-  return static_cast<unsigned>(value);
-}
-
 std::string mib(std::uint64_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f MiB", double(bytes) / (1024.0 * 1024.0));

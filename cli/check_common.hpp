@@ -15,8 +15,6 @@
 namespace dirtyrace::cli {
 
 std::string mib(std::uint64_t bytes);
-/// A --threads value: 1 to 1024. Throws model::UsageError.
-unsigned parse_threads(const std::string& text);
 /// The progress line's estimate of what is left, or why there is none.
 std::string describe_estimate(const checker::Progress& p);
 /// The "statistics:" block; `timing` adds seconds, speed and memory, and `symmetry` (from

@@ -30,6 +30,8 @@ const CLI::Validator& seconds();
 const CLI::Validator& whole_number();
 /// "512M", "2G", "1.5G", "1000000": bytes. Throws model::UsageError naming `option`.
 std::uint64_t parse_size(const std::string& text, const char* option);
+/// A --threads value: 1 to 1024. Throws model::UsageError.
+unsigned parse_threads(const std::string& text);
 
 /// Scenario options shared by the commands that build a scenario.
 struct ScenarioOptions {

@@ -82,6 +82,21 @@ std::uint64_t parse_size(const std::string& text, const char* option) {
   return static_cast<std::uint64_t>(amount);
 }
 
+/// "4": a thread count from 1 to 1024.
+unsigned parse_threads(const std::string& text) {
+  unsigned long value = 0;
+  std::size_t used = 0;
+  try {
+    if (!text.empty() && text[0] >= '0' && text[0] <= '9') value = std::stoul(text, &used);
+  } catch (const std::exception&) {
+  }
+  if (used != text.size() || value < 1 || value > 1024) {
+    throw model::UsageError("--threads '" + model::echo(text) +
+                            "' is not a whole number of threads from 1 to 1024");
+  }
+  return static_cast<unsigned>(value);
+}
+
 void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
   app.add_option("--scenario", o.scenario_file,
                  "Scenario file (TOML); the options below override what it says")

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstddef>
 #include <stdexcept>
 #include <unordered_map>
+
+#include "checker/workers.hpp"
 
 namespace dirtyrace::checker {
 
@@ -15,17 +19,94 @@ constexpr std::size_t kBatch = 8;
 /// Edges visited while looking for a short cycle before settling for any cycle.
 constexpr std::uint64_t kCycleSearchBudget = 20'000'000;
 
-/// The stored states and their successors as a compact successor list: the successors of
-/// state i are targets[offsets[i] .. offsets[i + 1]), sorted, each once.
-struct Successors {
-  std::vector<std::uint32_t> offsets;
-  std::vector<StateIndex> targets;
+/// States whose successor lists one thread builds at a time: a range.
+constexpr unsigned kRangeBits = 16;
+constexpr std::size_t kRange = std::size_t{1} << kRangeBits;
 
-  std::size_t size() const { return offsets.size() - 1; }
-  const StateIndex* begin(StateIndex i) const { return targets.data() + offsets[i]; }
-  const StateIndex* end(StateIndex i) const { return targets.data() + offsets[i + 1]; }
-  bool empty(StateIndex i) const { return offsets[i] == offsets[i + 1]; }
+/// The stored states and their successors as compact successor lists, one per range of kRange
+/// states, so that threads build them independently: the successors of state i are
+/// targets[i >> kRangeBits][start .. ends[i]), where start is ends[i - 1] within the same range
+/// and 0 for a range's first state; sorted, each once.
+struct Successors {
+  std::vector<std::vector<StateIndex>> targets;
+  std::vector<std::uint32_t> ends;
+
+  const StateIndex* begin(StateIndex i) const {
+    return targets[i >> kRangeBits].data() + ((i & (kRange - 1)) != 0 ? ends[i - 1] : 0);
+  }
+  const StateIndex* end(StateIndex i) const {
+    return targets[i >> kRangeBits].data() + ends[i];
+  }
+  bool empty(StateIndex i) const { return begin(i) == end(i); }
 };
+
+/// Fills `g` and marks the goals in `reaches_goal` by re-expanding every stored state once,
+/// a range at a time on each thread; every successor is stored already. Within a range, states
+/// go in batches: the successors of a whole batch are generated, hashed and their slots
+/// prefetched before the first is looked up, so that the cache misses of the lookups overlap.
+/// Returns why it stopped early, or StopReason::none.
+StopReason build(const TransitionSystem& system, const StateStore& store, unsigned threads,
+                 absl::FunctionRef<StopReason()> poll, Successors& g,
+                 std::vector<std::uint8_t>& reaches_goal) {
+  const std::size_t n = store.size();
+  const std::size_t width = store.state_bytes();
+  const std::size_t ranges = (n + kRange - 1) / kRange;
+  g.targets.resize(ranges);
+  g.ends.resize(n);
+  std::atomic<std::size_t> next_range{0};
+  std::atomic<StopReason> stop{StopReason::none};
+  Workers workers(ranges > 1 ? threads : 1);
+  workers.run([&](unsigned) {
+    std::vector<std::byte> successors;
+    std::vector<std::uint64_t> hashes;
+    std::vector<StateIndex> list;
+    std::array<std::size_t, kBatch + 1> first_of{};  // batch state k's successors start here
+    for (std::size_t r; stop.load(std::memory_order_relaxed) == StopReason::none &&
+                        (r = next_range.fetch_add(1, std::memory_order_relaxed)) < ranges;) {
+      if (const StopReason why = poll(); why != StopReason::none) {
+        StopReason none = StopReason::none;
+        stop.compare_exchange_strong(none, why);
+        return;
+      }
+      list.clear();
+      const std::size_t range_end = std::min(n, (r + 1) * kRange);
+      for (std::size_t batch = r * kRange; batch < range_end; batch += kBatch) {
+        const std::size_t end = std::min(range_end, batch + kBatch);
+        successors.clear();
+        hashes.clear();
+        for (std::size_t i = batch; i < end; ++i) {
+          first_of[i - batch] = hashes.size();
+          system.for_each_successor(store.state(static_cast<StateIndex>(i)),
+                                    [&](Label, const std::byte* next) {
+                                      successors.insert(successors.end(), next, next + width);
+                                      hashes.push_back(store.hash(next));
+                                      store.prefetch(hashes.back());
+                                    });
+        }
+        first_of[end - batch] = hashes.size();
+        for (std::size_t i = batch; i < end; ++i) {
+          const std::size_t start = list.size();
+          for (std::size_t k = first_of[i - batch]; k < first_of[i - batch + 1]; ++k) {
+            const StateIndex j = store.find(successors.data() + k * width, hashes[k]);
+            if (j == kNoParent) {
+              throw std::logic_error("progress check: a successor was never stored");
+            }
+            list.push_back(j);
+          }
+          std::sort(list.begin() + static_cast<std::ptrdiff_t>(start), list.end());
+          list.erase(std::unique(list.begin() + static_cast<std::ptrdiff_t>(start), list.end()),
+                     list.end());
+          g.ends[i] = static_cast<std::uint32_t>(list.size());
+          // A goal is a proper end: no successor, and the system says the run is complete there.
+          reaches_goal[i] = first_of[i - batch] == first_of[i - batch + 1] &&
+                            system.is_goal(store.state(static_cast<StateIndex>(i)));
+        }
+      }
+      g.targets[r].assign(list.begin(), list.end());
+    }
+  });
+  return stop.load();
+}
 
 /// Path from `from` to `to` along `pred` links (pred[from] == from), from first.
 template <typename Pred>
@@ -100,60 +181,17 @@ std::uint64_t progress_bytes(std::uint64_t states, std::uint64_t transitions) {
 }
 
 ProgressOutcome check_progress(const TransitionSystem& system, const StateStore& store,
-                               std::uint64_t transitions, absl::FunctionRef<StopReason()> poll,
+                               std::uint64_t transitions, unsigned threads,
+                               absl::FunctionRef<StopReason()> poll,
                                absl::FunctionRef<StateIndex(StateIndex)> parent) {
   ProgressOutcome out;
   const std::size_t n = store.size();
-  const std::size_t width = store.state_bytes();
-  if (transitions > UINT32_MAX) {
-    out.stop = StopReason::progress_memory;
-    return out;
-  }
   out.bytes = progress_bytes(n, transitions);
   Successors g;
-  g.offsets.reserve(n + 1);
-  g.targets.reserve(transitions);
   std::vector<std::uint8_t> reaches_goal(n);  // one byte each: sweeps test it for every edge
-
-  // Re-expand each state once; every successor is stored already. States go in batches: the
-  // successors of a whole batch are generated, hashed and their slots prefetched before the
-  // first is looked up, so that the cache misses of the lookups overlap.
-  std::vector<std::byte> successors;
-  std::vector<std::uint64_t> hashes;
-  std::array<std::size_t, kBatch + 1> first_of{};  // batch state k's successors start here
-  for (std::size_t batch = 0; batch < n; batch += kBatch) {
-    if ((batch & 0xffff) == 0 && batch != 0) {
-      if ((out.stop = poll()) != StopReason::none) return out;
-    }
-    const std::size_t end = std::min(n, batch + kBatch);
-    successors.clear();
-    hashes.clear();
-    for (std::size_t i = batch; i < end; ++i) {
-      first_of[i - batch] = hashes.size();
-      system.for_each_successor(store.state(static_cast<StateIndex>(i)),
-                                [&](Label, const std::byte* next) {
-                                  successors.insert(successors.end(), next, next + width);
-                                  hashes.push_back(store.hash(next));
-                                  store.prefetch(hashes.back());
-                                });
-    }
-    first_of[end - batch] = hashes.size();
-    for (std::size_t i = batch; i < end; ++i) {
-      g.offsets.push_back(static_cast<std::uint32_t>(g.targets.size()));
-      for (std::size_t k = first_of[i - batch]; k < first_of[i - batch + 1]; ++k) {
-        const StateIndex j = store.find(successors.data() + k * width, hashes[k]);
-        if (j == kNoParent) throw std::logic_error("progress check: a successor was never stored");
-        g.targets.push_back(j);
-      }
-      const auto first = g.targets.begin() + g.offsets.back();
-      std::sort(first, g.targets.end());
-      g.targets.erase(std::unique(first, g.targets.end()), g.targets.end());
-      // A goal is a proper end: no successor, and the system says the run is complete there.
-      reaches_goal[i] = first_of[i - batch] == first_of[i - batch + 1] &&
-                        system.is_goal(store.state(static_cast<StateIndex>(i)));
-    }
+  if ((out.stop = build(system, store, threads, poll, g, reaches_goal)) != StopReason::none) {
+    return out;
   }
-  g.offsets.push_back(static_cast<std::uint32_t>(g.targets.size()));
 
   // Backward sweeps: breadth-first and depth-first stores mostly number successors after their
   // state, so one sweep from the last state settles most states; back edges need another.

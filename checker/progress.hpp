@@ -1,10 +1,10 @@
 #pragma once
 // The progress check: after a complete exploration, whether every stored state can still reach
 // a goal, a state without successors that TransitionSystem::is_goal accepts (a proper end). It
-// stores no edge during the search: it re-expands every
-// stored state once, looks each successor up in the visited set and keeps the edges as a
-// compact successor list (CSR: 4-byte offsets and targets), then marks the states that reach a
-// goal by sweeping the list backwards until nothing changes.
+// stores no edge during the search: it re-expands every stored state once, on every thread,
+// looks each successor up in the visited set and keeps the edges as compact successor lists
+// (CSR: a 4-byte end offset per state and 4-byte targets, one list per range of states), then
+// marks the states that reach a goal by sweeping the lists backwards until nothing changes.
 //
 // Worked example: states 0 → 1 → 2 (goal) and 1 → 3 → 1. One sweep from the highest index
 // marks 2, then 1 (its successor 2 is marked), then 0; 3 stays unmarked until the second sweep
@@ -39,11 +39,14 @@ struct ProgressOutcome {
 /// Bytes the check needs for `states` stored states and `transitions` transitions.
 std::uint64_t progress_bytes(std::uint64_t states, std::uint64_t transitions);
 
-/// Runs the check over every state of `store`, reached by `transitions` transitions in all.
-/// `poll` is called now and then and returns a reason to stop, or StopReason::none; `parent`
-/// gives the state a stored state was first reached from (kNoParent for the initial state).
+/// Runs the check over every state of `store`, reached by `transitions` transitions in all,
+/// re-expanding the states on `threads` threads (the sweeps run on one, so that their count is
+/// the same for any number). `poll` is called now and then, from any of them, and returns a
+/// reason to stop, or StopReason::none; `parent` gives the state a stored state was first
+/// reached from (kNoParent for the initial state).
 ProgressOutcome check_progress(const TransitionSystem& system, const StateStore& store,
-                               std::uint64_t transitions, absl::FunctionRef<StopReason()> poll,
+                               std::uint64_t transitions, unsigned threads,
+                               absl::FunctionRef<StopReason()> poll,
                                absl::FunctionRef<StateIndex(StateIndex)> parent);
 
 }  // namespace dirtyrace::checker

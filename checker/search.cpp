@@ -645,8 +645,10 @@ class Search {
       stop_ = StopReason::progress_memory;  // not started: progress_bytes_ stays 0
     } else {
       progress_bytes_ = needed;
+      // Depth-first search keeps to one thread, its check too.
+      const unsigned threads = options_.order == Order::breadth_first ? options_.threads : 1;
       ProgressOutcome p = checker::check_progress(
-          system_, store_, transitions_, [this] { return poll(); },
+          system_, store_, transitions_, threads, [this] { return poll(); },
           [this](StateIndex i) { return parent_of(i); });
       stop_ = p.stop;
       progress_sweeps_ = p.sweeps;

@@ -98,3 +98,16 @@ TEST_CASE("every zoo entry gives one answer on 1, 2 and 3 threads, its bug and i
     }
   }
 }
+
+TEST_CASE("the progress check, on threads, finds the same state that cannot finish") {
+  // do_shared_fault without finish_fault: the store faults forever, which only can_finish sees.
+  // With two pages the store spans several of the ranges the threads re-expand separately.
+  model::Scenario s = test::scenario("linux-6.12", 2, 2, 1, "writer,flusher,msync,fsync,journal");
+  s.routine_orders.push_back(
+      {"do_shared_fault",
+       {"filemap_fault", "unlock_page#1", "page_mkwrite", "set_page_dirty", "unlock_page#2"}});
+  const test::Checked one = check(s, 1);
+  CHECK(one.property == "can_finish");
+  CHECK(one.result.stats.states > 3 * 65536);
+  same_for_every_thread_count(s);
+}

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -23,6 +24,24 @@ namespace {
 constexpr std::size_t kGroupAlign = 64;
 // Tables this large come from mmap, zero-filled by the kernel and eligible for huge pages.
 constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
+
+/// Zero-filled memory for `bytes`, a multiple of kHugePageBytes, aligned to a huge page and,
+/// if `huge`, advised to use huge pages (only advice: without them it works the same, more
+/// slowly). The kernel provides it page by page as it is first written.
+std::byte* map_aligned(std::size_t bytes, bool huge) {
+  // Mapped with a huge page to spare, then trimmed to an aligned start.
+  const std::size_t padded = bytes + kHugePageBytes;
+  void* p = mmap(nullptr, padded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  auto* base = static_cast<std::byte*>(p);
+  const std::size_t head = (kHugePageBytes - reinterpret_cast<std::uintptr_t>(base) % kHugePageBytes) % kHugePageBytes;
+  if (head != 0) munmap(base, head);
+  if (padded - head - bytes != 0) munmap(base + head + bytes, padded - head - bytes);
+#ifdef MADV_HUGEPAGE
+  if (huge) madvise(base + head, bytes, MADV_HUGEPAGE);
+#endif
+  return base + head;
+}
 
 std::uint64_t load_u64(const std::byte* p) {
   std::uint64_t v;
@@ -42,19 +61,14 @@ StateStore::StateStore(std::size_t state_bytes, bool parents)
 
 StateStore::~StateStore() {
   const std::size_t n = chunk_count_.load(std::memory_order_relaxed);
-  for (std::size_t c = 0; c < n; ++c) delete[] chunks_[c].load(std::memory_order_relaxed);
+  for (std::size_t c = 0; c < n; ++c) munmap(chunks_[c].load(std::memory_order_relaxed), chunk_bytes());
 }
 
 StateStore::Slots StateStore::allocate_slots(std::size_t count) {
   const std::size_t bytes = count * sizeof(std::uint32_t);
   void* p = nullptr;
   if (bytes >= kHugePageBytes) {
-    p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-    // Only advice: without huge pages the table works the same, more slowly.
-    madvise(p, bytes, MADV_HUGEPAGE);
-#endif
+    p = map_aligned(bytes, true);  // a power of two: a multiple of the huge page
   } else {
     p = ::operator new (bytes, std::align_val_t{kGroupAlign});
     std::memset(p, 0, bytes);
@@ -349,7 +363,8 @@ void StateStore::ensure_chunk(StateIndex i) {
   if (chunks_[c].load(std::memory_order_relaxed) != nullptr) return;
   // Chunks are allocated in order: an index is taken only after every lower one.
   for (std::size_t k = chunk_count_.load(std::memory_order_relaxed); k <= c; ++k) {
-    chunks_[k].store(new std::byte[kChunkRecords * record_bytes_], std::memory_order_release);
+    // Small searches stay in the first chunk, on ordinary pages.
+    chunks_[k].store(map_aligned(chunk_bytes(), k > 0), std::memory_order_release);
     chunk_count_.store(k + 1, std::memory_order_relaxed);
   }
 }
@@ -381,8 +396,13 @@ StateIndex StateStore::append(const std::byte* state, StateIndex parent) {
 }
 
 std::size_t StateStore::allocated_bytes() const {
-  return chunk_count_.load(std::memory_order_relaxed) * kChunkRecords * record_bytes_ +
-         groups_ * kGroupSlots * sizeof(std::uint32_t);
+  // The kernel provides a chunk page by page: what is resident of the records is their bytes up
+  // to the last one stored, rounded up to the page that holds it, an ordinary page in the first
+  // chunk and a huge page after it.
+  static const auto kPageBytes = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  const std::size_t records = size() * record_bytes_;
+  const std::size_t page = size() <= kChunkRecords ? kPageBytes : kHugePageBytes;
+  return (records + page - 1) / page * page + groups_ * kGroupSlots * sizeof(std::uint32_t);
 }
 
 }  // namespace dirtyrace::checker

@@ -2,7 +2,10 @@
 // Every stored state, packed, with the index of the state it was first reached from, and a hash
 // index over them that finds a state by its bytes. Records live in fixed-size chunks so that
 // growing the store never moves a state and never needs a transient second copy of the whole
-// store.
+// store. A chunk holds 2^21 records, a whole number of 2 MiB pages: the kernel provides its
+// memory page by page as it is first written, and every chunk after the first is advised to
+// use huge pages, since on a store of hundreds of millions of states nearly every record a
+// lookup reads would otherwise miss the TLB as well as the cache.
 //
 // The index is an open-addressing table of 32-bit slots, 16 to a 64-byte group: a slot holds
 // the state's index in its low bits and, in the bits the index does not need yet, some bits of
@@ -117,11 +120,12 @@ class StateStore {
   /// Points the slot at position `slot` to index `i`, keeping its hash bits.
   void repoint(std::size_t slot, StateIndex i);
 
-  /// Bytes allocated for records, including the unused tail of the last chunk, and for the index.
+  /// Bytes of memory the records and the index take: the records up to size(), rounded up to
+  /// the page that holds the last (a huge page after the first chunk), and the whole index.
   std::size_t allocated_bytes() const;
 
  private:
-  static constexpr unsigned kChunkBits = 16;
+  static constexpr unsigned kChunkBits = 21;
   static constexpr std::size_t kChunkRecords = std::size_t{1} << kChunkBits;
   static constexpr std::size_t kMaxChunks = (std::size_t{1} << 32) / kChunkRecords;
   static constexpr unsigned kGroupBits = 4;  // 16 slots of 4 bytes: one cache line
@@ -136,6 +140,8 @@ class StateStore {
   using Slots = std::unique_ptr<std::uint32_t[], SlotsDeleter>;
   static Slots allocate_slots(std::size_t count);
 
+  /// A chunk's bytes: 2^21 records, a whole number of 2 MiB pages.
+  std::size_t chunk_bytes() const { return kChunkRecords * record_bytes_; }
   std::byte* record(StateIndex i) const {
     return chunks_[i >> kChunkBits].load(std::memory_order_relaxed) +
            (i & (kChunkRecords - 1)) * record_bytes_;

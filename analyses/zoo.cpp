@@ -49,26 +49,6 @@ constexpr std::array kZoo = {
              "written and marked clean",
              "linux-3.14", 1, 1, 2, "writer@0,munmap@0,writer@1,flusher", "durable_at_end",
              "linux-4.19", "", 0, ""},
-    ZooEntry{"3ea27719", "2017-07 (4.13)", "Mel Gorman",
-             "reclaim cleared a dirty PTE and deferred its TLB flush (TTU_BATCH_FLUSH); "
-             "mprotect(PROT_READ) found the PTE none, changed nothing, skipped its flush and "
-             "returned while another thread could still store through its writable TLB entry "
-             "(no data is lost: the store lands in a page reclaim already marked dirty)",
-             "linux-4.9", 1, 1, 1, "writer,reclaim,mprotect", "mprotect_protects", "linux-4.19", "",
-             0, ""},
-    ZooEntry{"5df397dec7c4", "2022-11 (6.2)", "Linus Torvalds",
-             "zap_pte_range dropped the page's map count before its TLB flush: page_mkclean saw "
-             "an unmapped page and returned without waiting for the PTE lock, and a thread kept "
-             "storing through its stale dirty TLB entry into a page written and marked clean "
-             "(also in linux-6.1)",
-             "linux-4.19", 1, 1, 1, "writer,munmap,flusher", "durable_at_end", "linux-6.12", "", 0,
-             ""},
-    ZooEntry{"5660e13d2fd6", "2017-07 (4.13)", "Jeff Layton",
-             "fsyncgate: a failed write left the page clean and set AS_EIO on the mapping; the "
-             "first fsync to look cleared it and returned -EIO, and another process's fsync, "
-             "whose data the failure had lost, returned 0 (errseq_t gives each open file its own "
-             "report)",
-             "linux-4.9", 1, 1, 1, "writer,fsync,fsync", "no_silent_loss", "linux-4.19", "", 1, ""},
     ZooEntry{"1c8349a1", "2014 (3.16)", "Namjae Jeon",
              "ext4 in data=ordered mode: jbd2's commit wrote a page whose block was still "
              "delayed through ext4_writepage, which may not allocate; it redirtied the page, but "
@@ -77,6 +57,26 @@ constexpr std::array kZoo = {
              "only; the fix keeps TOWRITE (set_page_writeback_keepwrite)",
              "linux-3.14", 1, 1, 1, "writer,journal,fsync", "fsync_durability", "linux-4.9", "ext4",
              0, "0"},
+    ZooEntry{"3ea27719", "2017-07 (4.13)", "Mel Gorman",
+             "reclaim cleared a dirty PTE and deferred its TLB flush (TTU_BATCH_FLUSH); "
+             "mprotect(PROT_READ) found the PTE none, changed nothing, skipped its flush and "
+             "returned while another thread could still store through its writable TLB entry "
+             "(no data is lost: the store lands in a page reclaim already marked dirty)",
+             "linux-4.9", 1, 1, 1, "writer,reclaim,mprotect", "mprotect_protects", "linux-4.19", "",
+             0, ""},
+    ZooEntry{"5660e13d2fd6", "2017-07 (4.13)", "Jeff Layton",
+             "fsyncgate: a failed write left the page clean and set AS_EIO on the mapping; the "
+             "first fsync to look cleared it and returned -EIO, and another process's fsync, "
+             "whose data the failure had lost, returned 0 (errseq_t gives each open file its own "
+             "report)",
+             "linux-4.9", 1, 1, 1, "writer,fsync,fsync", "no_silent_loss", "linux-4.19", "", 1, ""},
+    ZooEntry{"5df397dec7c4", "2022-11 (6.2)", "Linus Torvalds",
+             "zap_pte_range dropped the page's map count before its TLB flush: page_mkclean saw "
+             "an unmapped page and returned without waiting for the PTE lock, and a thread kept "
+             "storing through its stale dirty TLB entry into a page written and marked clean "
+             "(also in linux-6.1)",
+             "linux-4.19", 1, 1, 1, "writer,munmap,flusher", "durable_at_end", "linux-6.12", "", 0,
+             ""},
 };
 
 }  // namespace

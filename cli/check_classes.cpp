@@ -1,16 +1,13 @@
-// `dirtyrace check` on symbolic byte ranges: Z3 lists the footprint classes, and each class
-// that is no duplicate is explored in turn, breadth-first, in the order `dirtyrace offsets`
-// lists them. The first class with a violation ends the run: its counterexample is a shortest
-// one for that class, and its witness gives the offsets that reproduce it.
+// `dirtyrace check` on symbolic byte ranges: the report of analyses::check_classes, which
+// explores the footprint classes one after another.
 
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 
+#include "analyses/check_classes.hpp"
 #include "cli/check_common.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/scenario_options.hpp"
-#include "model/error.hpp"
-#include "model/footprints.hpp"
 #include "properties/checked_model.hpp"
 #include "traces/json.hpp"
 #include "traces/text.hpp"
@@ -25,79 +22,29 @@ model::Scenario with_geometry(model::Scenario s) {
   return s;
 }
 
-/// Figures of several searches as one: sums, and the largest depth, width and memory.
-void add(checker::Statistics& total, const checker::Statistics& st) {
-  total.states += st.states;
-  total.transitions += st.transitions;
-  total.depth = std::max(total.depth, st.depth);
-  total.threads = std::max(total.threads, st.threads);
-  total.seconds += st.seconds;
-  total.state_bytes = std::max(total.state_bytes, st.state_bytes);
-  total.stored_bytes += st.stored_bytes;
-  total.peak_rss_bytes = std::max(total.peak_rss_bytes, st.peak_rss_bytes);
-  total.represented_states += st.represented_states;
-}
-
 }  // namespace
 
 int run_check_classes(const CheckOptions& o, const model::Scenario& scenario) {
   checker::SearchOptions search = search_options(o);
-  // The limit holds for the enumeration of the classes too, then for each class's search.
-  const model::Enumeration e = model::enumerate_footprints(
-      scenario,
-      {.rlimit = o.scenario.z3_rlimit, .max_memory_bytes = search.limits.max_memory_bytes});
-  if (e.complete && e.classes.empty()) {
-    throw model::UsageError(
-        "the constraints admit no byte ranges at all; 'dirtyrace offsets' lists what they admit");
-  }
-  const double time_limit = search.limits.time_limit_seconds;
-  const auto start = std::chrono::steady_clock::now();
-
-  checker::Statistics total;
-  checker::Verdict verdict = checker::Verdict::verified;
-  checker::StopReason stop = checker::StopReason::none;
-  std::size_t explored = 0, explored_index = 0;
+  // Ctrl-C stops the class being searched, and with it the run, as inconclusive.
+  const InterruptScope interrupt;
+  search.interrupt = interrupt.flag();
   std::optional<traces::Trace> trace;
-  std::vector<std::string> properties_checked;
-  for (std::size_t i = 0; i < e.classes.size(); ++i) {
-    const model::FootprintClass& c = e.classes[i];
-    if (c.duplicate_of) continue;
-    if (time_limit > 0) {
-      const double left =
-          time_limit -
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (left <= 0) {
-        verdict = checker::Verdict::inconclusive;
-        stop = checker::StopReason::time_limit;
-        break;
-      }
-      search.limits.time_limit_seconds = left;
-    }
-    const model::Model m(c.scenario);
-    const properties::CheckedModel system(
-        m, properties::select_properties(m, m.scenario().properties), !o.no_symmetry);
-    if (properties_checked.empty()) {
-      for (const auto* p : system.properties()) properties_checked.emplace_back(p->name);
-    }
-    const checker::SearchResult r = search_with_sigint(system, search);
-    ++explored;
-    explored_index = i;
-    add(total, r.stats);
-    if (r.verdict == checker::Verdict::verified) continue;
-    verdict = r.verdict;
-    stop = r.stop;
-    if (r.counterexample) trace = traces::make_trace(system, *r.counterexample);
-    break;
-  }
-  // Classes Z3 could not rule in or out may hold a violation: without one, nothing is verified.
-  if (verdict == checker::Verdict::verified && !e.complete) {
-    verdict = checker::Verdict::inconclusive;
-  }
+  const analyses::ClassesCheck run = analyses::check_classes(
+      scenario, search, o.scenario.z3_rlimit, !o.no_symmetry,
+      [&](const properties::CheckedModel& system, const checker::SearchResult& r) {
+        if (r.counterexample) trace = traces::make_trace(system, *r.counterexample);
+      });
+  const model::Enumeration& e = run.enumeration;
+  const checker::Verdict verdict = run.verdict;
+  const checker::StopReason stop = run.stop;
+  const checker::Statistics& total = run.total;
+  const std::vector<std::string>& properties_checked = run.properties_checked;
+  const std::size_t explored = run.explored;
   if (trace && !o.trace_out.empty()) {
     traces::write_file_atomically(o.trace_out, traces::trace_to_json(*trace).dump(2) + "\n");
   }
-  const model::FootprintClass* failing =
-      verdict == checker::Verdict::violation ? &e.classes[explored_index] : nullptr;
+  const model::FootprintClass* failing = run.violating();
 
   if (o.json) {
     nlohmann::ordered_json witness = nlohmann::ordered_json::object();
@@ -131,7 +78,7 @@ int run_check_classes(const CheckOptions& o, const model::Scenario& scenario) {
           {"unknown_reason", e.complete ? nullptr : nlohmann::ordered_json(e.unknown_reason)},
           {"z3_checks", e.checks},
           {"z3_seconds", e.z3_seconds},
-          {"violating_class", failing ? nlohmann::ordered_json(explored_index + 1) : nullptr},
+          {"violating_class", failing ? nlohmann::ordered_json(*run.last + 1) : nullptr},
           {"witness", failing ? std::move(witness) : nullptr},
           {"witness_ranges", failing ? nlohmann::ordered_json(failing->describe()) : nullptr}}},
         {"trace", trace ? traces::trace_to_json(*trace) : nullptr}};
@@ -161,7 +108,7 @@ int run_check_classes(const CheckOptions& o, const model::Scenario& scenario) {
       break;
     case checker::Verdict::violation:
       std::printf("verdict: VIOLATION of %s in footprint class %zu: %s\n", trace->property.c_str(),
-                  explored_index + 1, failing->describe().c_str());
+                  *run.last + 1, failing->describe().c_str());
       if (!failing->witness.empty())
         std::printf("witness: %s\n", failing->describe_witness().c_str());
       std::printf("\n%s", traces::render_trace(*trace).c_str());

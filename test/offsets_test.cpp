@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "analyses/check_classes.hpp"
 #include "cli_support.hpp"
 #include "model/error.hpp"
 #include "model/footprints.hpp"
@@ -289,6 +290,40 @@ TEST_CASE("the checker's verdicts over the classes equal its verdicts over every
       CHECK(seen == std::set{checker::Verdict::verified});
     }
   }
+}
+
+TEST_CASE("check_classes stops at the first class with a violation, or explores them all") {
+  model::Scenario s = bytes_scenario("linux-2.6.20", 2, 16, 8, "writer,flusher,msync");
+  s.properties = {"msync_durability"};
+  actor(s, model::ActorKind::writer).range = ByteRange{sym("w"), sym("n")};
+  actor(s, model::ActorKind::msync).range = ByteRange{num(0), num(16)};
+  s.constraints = {"n <= 4"};
+  std::size_t sunk = 0;
+  const auto count = [&](const properties::CheckedModel&, const checker::SearchResult& r) {
+    ++sunk;
+    CHECK(r.counterexample.has_value());
+  };
+  const analyses::ClassesCheck lost =
+      analyses::check_classes(s, {}, model::FootprintOptions::kDefaultRlimit, true, count);
+  CHECK(lost.verdict == checker::Verdict::violation);
+  REQUIRE(lost.violating() != nullptr);
+  // Every class before the violating one verified: the violation is the first in class order.
+  CHECK(lost.explored <= *lost.last + 1);
+  CHECK(test::check(lost.violating()->scenario).property == "msync_durability");
+  for (std::size_t i = 0; i < *lost.last; ++i) {
+    if (lost.enumeration.classes[i].duplicate_of) continue;
+    CHECK(test::check(lost.enumeration.classes[i].scenario).result.verdict ==
+          checker::Verdict::verified);
+  }
+  CHECK(sunk == 1);
+
+  s.variant = &model::variant_named("linux-6.12");
+  const analyses::ClassesCheck kept =
+      analyses::check_classes(s, {}, model::FootprintOptions::kDefaultRlimit, true, {});
+  CHECK(kept.verdict == checker::Verdict::verified);
+  CHECK(!kept.last);
+  CHECK(kept.explored == kept.enumeration.distinct());
+  CHECK(kept.total.states > 0);
 }
 
 TEST_CASE(

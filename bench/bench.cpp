@@ -3,9 +3,11 @@
 //
 //   dirtyrace_bench            every scenario
 //   dirtyrace_bench --quick    the scenarios under a million states
+//   dirtyrace_bench --threads  the threads table alone
+//   dirtyrace_bench --scale    the scale issue's target scenarios alone
 //   dirtyrace_bench --distributed   the distributed table alone (a build with Open MPI)
 //   dirtyrace_bench --independence  the partial-order reduction bound alone
-//   dirtyrace_bench --scale    the scale issue's target scenarios alone
+//   --repeat N                 each row of the threads and scale tables N times: the median run
 //
 // Then the breadth-first search on one thread and on two, side by side on the same scenarios:
 // states/s, bytes/state and the speed-up (the counts must agree; the row says if they do not).
@@ -26,12 +28,13 @@
 // footprint class, on a small file where brute force over bytes is feasible and on 4096-byte
 // pages where it is not (there the concrete ranges are only counted).
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
-#include <chrono>
+#include <CLI/CLI.hpp>
 
 #ifdef DIRTYRACE_MPIEXEC
 #include <nlohmann/json.hpp>
@@ -96,6 +99,19 @@ model::Scenario scenario_of(const Case& c) {
   return s;
 }
 
+/// The run of `repeat` whose search went at the median rate (states per second to its verdict):
+/// one run's figures, all from the same run, so that a row's columns agree.
+checker::SearchResult median_run(const checker::TransitionSystem& system,
+                                 const checker::SearchOptions& options, unsigned repeat) {
+  std::vector<checker::SearchResult> runs;
+  for (unsigned k = 0; k < repeat; ++k) runs.push_back(checker::search(system, options));
+  const auto rate = [](const checker::SearchResult& r) {
+    return double(r.stats.states) / r.stats.seconds;
+  };
+  std::sort(runs.begin(), runs.end(), [&](const auto& a, const auto& b) { return rate(a) < rate(b); });
+  return std::move(runs[runs.size() / 2]);
+}
+
 checker::SearchResult check(const model::Scenario& s) {
   const model::Model m(s);
   const properties::CheckedModel system(m, properties::select_properties(m, s.properties));
@@ -118,9 +134,10 @@ model::Scenario memcpy_msync(std::int64_t page_size, std::int64_t block_size, in
 }
 
 /// Two rows per scenario: one thread, then two; the second with the speed-up over the first.
-void bench_threads(bool quick) {
-  std::printf("\n%-16s %8s %12s %9s %12s %11s %12s %9s\n", "threads", "threads", "states",
-              "seconds", "states/s", "bytes/state", "peak MiB", "speed-up");
+void bench_threads(bool quick, unsigned repeat) {
+  std::printf("\n%-16s %8s %12s %9s %12s %11s %12s %9s%s\n", "threads", "threads", "states",
+              "seconds", "states/s", "bytes/state", "peak MiB", "speed-up",
+              repeat > 1 ? ("  (median of " + std::to_string(repeat) + ")").c_str() : "");
   for (const Case& c : kCases) {
     if (quick && c.large) continue;
     if (c.pages == 1 && !c.large) continue;  // too small to share out
@@ -131,7 +148,7 @@ void bench_threads(bool quick) {
     for (const unsigned threads : {1u, 2u}) {
       checker::SearchOptions options;
       options.threads = threads;
-      const checker::SearchResult r = checker::search(system, options);
+      const checker::SearchResult r = median_run(system, options, repeat);
       const checker::Statistics& st = r.stats;
       if (threads == 1) {
         one = st.states_per_second();
@@ -211,7 +228,7 @@ void bench_distributed() {
 /// the verdict, the can_finish check after the search included (progress s); states/s: the
 /// search's own; speed-up: states per second to the verdict, over one thread's (the time ratio
 /// when both finish, the states ratio when both reach the limit).
-void bench_scale() {
+void bench_scale(unsigned repeat) {
   constexpr double kTimeLimit = 120;
   constexpr const char* kDefault = "writer,flusher,msync,fsync,munmap,reclaim,journal";
   constexpr Case kScale[] = {
@@ -226,8 +243,9 @@ void bench_scale() {
       // search of the same size.
       {"6.12 2x2x2 -rcl", "linux-6.12", 2, 2, 2, "writer,flusher,msync,fsync,munmap,journal", true},
   };
-  std::printf("\n%-16s %8s %12s %9s %10s %12s %11s %12s %9s %6s\n", "scale", "threads", "states",
-              "seconds", "progress s", "states/s", "bytes/state", "peak MiB", "speed-up", "depth");
+  std::printf("\n%-16s %8s %12s %9s %10s %12s %11s %12s %9s %6s%s\n", "scale", "threads",
+              "states", "seconds", "progress s", "states/s", "bytes/state", "peak MiB", "speed-up",
+              "depth", repeat > 1 ? ("  (median of " + std::to_string(repeat) + ")").c_str() : "");
   for (const Case& c : kScale) {
     const model::Model m(scenario_of(c));
     const properties::CheckedModel system(m, properties::select_properties(m, {}));
@@ -236,7 +254,7 @@ void bench_scale() {
       checker::SearchOptions options;
       options.threads = threads;
       options.limits.time_limit_seconds = kTimeLimit;
-      const checker::SearchResult r = checker::search(system, options);
+      const checker::SearchResult r = median_run(system, options, repeat);
       const checker::Statistics& st = r.stats;
       const double rate = double(st.states) / st.seconds;
       if (threads == 1) one = rate;
@@ -357,21 +375,52 @@ void bench_offsets() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
-  if (argc > 1 && std::strcmp(argv[1], "--independence") == 0) {
+  CLI::App app{"Speed and memory of dirtyrace's searches on fixed scenarios; with no table named, every table"};
+  bool quick = false, threads = false, scale = false, independence = false, distributed = false;
+  unsigned repeat = 1;
+  app.add_flag("--quick", quick, "Only the scenarios under a million states");
+  CLI::Option* one = app.add_flag("--threads", threads, "The threads table alone");
+  CLI::Option* two = app.add_flag("--scale", scale, "The scale issue's target scenarios alone");
+  CLI::Option* three =
+      app.add_flag("--independence", independence, "The partial-order reduction bound alone");
+  CLI::Option* four = app.add_flag("--distributed", distributed,
+                                   "The distributed table alone (a build with Open MPI)");
+  one->excludes(two, three, four);
+  two->excludes(three, four);
+  three->excludes(four);
+  app.add_option("--repeat", repeat,
+                 "Run each row of the threads and scale tables this many times and print the "
+                 "run at the median speed (1 to 99)")
+      ->check(CLI::Range(1u, 99u));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "dirtyrace_bench: error: %s (see dirtyrace_bench --help)\n", e.what());
+    return 2;
+  }
+  if (threads) {
+    bench_threads(quick, repeat);
+    return 0;
+  }
+  if (scale) {
+    bench_scale(repeat);
+    return 0;
+  }
+  if (independence) {
     bench_independence();
     return 0;
   }
-  if (argc > 1 && std::strcmp(argv[1], "--scale") == 0) {
-    bench_scale();
-    return 0;
-  }
+  if (distributed) {
 #ifdef DIRTYRACE_MPIEXEC
-  if (argc > 1 && std::strcmp(argv[1], "--distributed") == 0) {
     bench_distributed();
     return 0;
-  }
+#else
+    std::fprintf(stderr, "dirtyrace_bench: --distributed needs a build with Open MPI\n");
+    return 2;
 #endif
+  }
   std::printf("%-16s %12s %12s %9s %12s %11s %12s %10s\n", "scenario", "states", "transitions",
               "seconds", "states/s", "bytes/state", "peak MiB", "progress s");
   for (const Case& c : kCases) {
@@ -389,8 +438,8 @@ int main(int argc, char** argv) {
                 std::string(checker::to_string(r.verdict)).c_str());
     std::fflush(stdout);
   }
-  bench_threads(quick);
-  if (!quick) bench_scale();
+  bench_threads(quick, repeat);
+  if (!quick) bench_scale(repeat);
 #ifdef DIRTYRACE_MPIEXEC
   bench_distributed();
 #endif

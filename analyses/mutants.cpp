@@ -11,9 +11,13 @@ namespace dirtyrace::analyses {
 
 namespace {
 
-model::Scenario small(const model::Variant& variant, int mappings, const std::string& actors) {
+model::Scenario small(const model::Variant& variant, model::Filesystem fs, int mappings,
+                      const std::string& actors) {
   model::Scenario s = model::default_scenario();
   s.variant = &variant;
+  s.fs = fs;
+  // ext4's own paths (the reservation at the fault, the allocation in writeback) need a hole.
+  if (fs == model::Filesystem::ext4) s.holes = {0};
   s.mappings = mappings;
   s.actors = model::parse_actor_list(actors);
   return s;
@@ -41,31 +45,45 @@ bool runs(const model::Scenario& s, const std::string& routine) {
 
 }  // namespace
 
-std::vector<PortfolioScenario> mutant_portfolio(const model::Variant& variant) {
+std::vector<PortfolioScenario> mutant_portfolio(const model::Variant& variant,
+                                                model::Filesystem fs) {
+  const auto scenario = [&](int mappings, const std::string& actors) {
+    return small(variant, fs, mappings, actors);
+  };
   std::vector<PortfolioScenario> out;
-  out.push_back({"default", small(variant, 1, "writer,flusher,msync")});
-  out.push_back({"munmap", small(variant, 1, "writer,munmap,flusher,msync")});
-  out.push_back({"reclaim", small(variant, 1, "writer,reclaim,flusher,msync")});
-  out.push_back({"two mappings", small(variant, 2, "writer@0,writer@1,flusher,msync@1")});
+  out.push_back({"default", scenario(1, "writer,flusher,msync")});
+  out.push_back({"munmap", scenario(1, "writer,munmap,flusher,msync")});
+  out.push_back({"reclaim", scenario(1, "writer,reclaim,flusher,msync")});
+  out.push_back({"two mappings", scenario(2, "writer@0,writer@1,flusher,msync@1")});
   // Two threads of one process: one stores through the PTE the other's fault made writable.
-  out.push_back({"two threads", small(variant, 1, "writer@0*2,flusher,msync")});
-  model::Scenario blocks = small(variant, 1, "writer,flusher,msync");
+  out.push_back({"two threads", scenario(1, "writer@0*2,flusher,msync")});
+  model::Scenario blocks = scenario(1, "writer,flusher,msync");
   blocks.blocks_per_page = 2;
   out.push_back({"two blocks", std::move(blocks)});
   if (variant.stable_pages) {
-    model::Scenario s = small(variant, 1, "writer,flusher,msync");
+    model::Scenario s = scenario(1, "writer,flusher,msync");
     s.stable_writes = true;
     out.push_back({"stable writes", std::move(s)});
   }
-  const bool ext3 = variant.journal == model::JournalKind::buffers;
+  if (fs == model::Filesystem::ext4) {
+    // jbd2's commit writes through ext4_writepage, which may not allocate (1c8349a1).
+    out.push_back({"journal", scenario(1, "writer,journal,fsync")});
+    model::Scenario allocated = scenario(1, "writer,journal,fsync");
+    allocated.holes.clear();
+    out.push_back({"journal (allocated)", std::move(allocated)});
+    return out;
+  }
+  // A block device has no journal: it takes the buffer_flush what-if on every variant.
+  const bool ext3 = fs != model::Filesystem::blockdev &&
+                    model::journal_kind(variant, fs) == model::JournalKind::buffers;
   out.push_back(
       {"buffer-level flush",
-       small(variant, 1, ext3 ? "writer,journal,flusher,reclaim" : "writer,buffer_flush,flusher")});
+       scenario(1, ext3 ? "writer,journal,flusher,reclaim" : "writer,buffer_flush,flusher")});
   return out;
 }
 
-std::vector<std::string> mutable_routines(const model::Variant& variant) {
-  const model::RoutineTable table = model::routines_for(variant);
+std::vector<std::string> mutable_routines(const model::Variant& variant, model::Filesystem fs) {
+  const model::RoutineTable table = model::routines_for(variant, fs);
   // Kernel code with at least two steps or calls: not the writer's user-space loop (the store
   // and the CPU's fault dispatch), nor a routine of one step or call (munmap, flusher,
   // zap_pte_range), whose only "mutant" is an actor that does nothing.
@@ -74,7 +92,7 @@ std::vector<std::string> mutable_routines(const model::Variant& variant) {
            model::DependencyGraph(table, r).op_ids().size() >= 2;
   };
   std::vector<std::string> out;
-  for (const PortfolioScenario& p : mutant_portfolio(variant)) {
+  for (const PortfolioScenario& p : mutant_portfolio(variant, fs)) {
     for (std::string& r : routines_run(p.scenario)) {
       if (is_kernel_code(r) && std::find(out.begin(), out.end(), r) == out.end()) {
         out.push_back(std::move(r));
@@ -84,18 +102,22 @@ std::vector<std::string> mutable_routines(const model::Variant& variant) {
   return out;
 }
 
-std::vector<Mutant> mutants_of(const model::Variant& variant, const std::string& routine) {
-  const std::vector<std::string> known = mutable_routines(variant);
+std::vector<Mutant> mutants_of(const model::Variant& variant, const std::string& routine,
+                               model::Filesystem fs) {
+  const std::vector<std::string> known = mutable_routines(variant, fs);
   if (std::find(known.begin(), known.end(), routine) == known.end()) {
     std::string names;
     for (const std::string& r : known) names += (names.empty() ? "" : ", ") + r;
     throw model::UsageError("no routine '" + routine + "' is run on " + std::string(variant.name) +
+                            (fs == model::Filesystem::generic
+                                 ? ""
+                                 : " --fs " + std::string(model::filesystem_name(fs))) +
                             "; the routines: " + names);
   }
-  const model::DependencyGraph graph(model::routines_for(variant), routine);
+  const model::RoutineTable table = model::routines_for(variant, fs);
+  const model::DependencyGraph graph(table, routine);
   const std::vector<std::string> kernel = graph.op_ids();
   std::vector<Mutant> out;
-  const model::RoutineTable table = model::routines_for(variant);
   for (const std::string& op : kernel) {
     // A system call's entry records what the caller asked for: without it there is no call.
     // A routine's only step dropped leaves an actor that does nothing: another scenario.
@@ -123,7 +145,7 @@ std::vector<Mutant> mutants_of(const model::Variant& variant, const std::string&
     std::vector<std::string> order = kernel;
     std::swap(order[i], order[i + 1]);
     try {  // a swap across a label or jump is no order of this routine
-      model::reordered_items(model::routines_for(variant), {routine, order});
+      model::reordered_items(table, {routine, order});
     } catch (const model::UsageError&) {
       continue;
     }
@@ -166,10 +188,11 @@ MutantReport run_mutants(const model::Variant& variant, const std::vector<std::s
                          const MutantOptions& options) {
   MutantReport report;
   report.variant = std::string(variant.name);
+  report.fs = std::string(model::filesystem_name(options.fs));
   // The kernel's own routines first: a scenario they already fail cannot judge a mutant.
   std::vector<PortfolioScenario> portfolio;
   std::vector<CheckRun> baseline;
-  for (PortfolioScenario& p : mutant_portfolio(variant)) {
+  for (PortfolioScenario& p : mutant_portfolio(variant, options.fs)) {
     const CheckRun run = run_check(p.scenario, options.limits, options.interrupt);
     if (run.verdict == checker::Verdict::violation) {
       report.kernel_failures.emplace_back(p.name, run.property);
@@ -179,13 +202,14 @@ MutantReport run_mutants(const model::Variant& variant, const std::vector<std::s
     portfolio.push_back(std::move(p));
     baseline.push_back(run);
   }
-  const std::vector<std::string> names = routines.empty() ? mutable_routines(variant) : routines;
+  const std::vector<std::string> names =
+      routines.empty() ? mutable_routines(variant, options.fs) : routines;
   for (const std::string& routine : names) {
     RoutineMutants rm{routine, {}, {}};
     for (const PortfolioScenario& p : portfolio) {
       if (runs(p.scenario, routine)) rm.scenarios.push_back(p.name);
     }
-    for (Mutant& mutant : mutants_of(variant, routine)) {
+    for (Mutant& mutant : mutants_of(variant, routine, options.fs)) {
       MutantResult result;
       result.mutant = std::move(mutant);
       result.same_counts = true;

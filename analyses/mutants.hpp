@@ -36,14 +36,20 @@ struct PortfolioScenario {
 /// with two threads of one process writing, with two blocks per page, with stable writes where
 /// the variant has them, and with a buffer-level flush (ext3's journal and reclaim on 2.6.x, the
 /// buffer_flush what-if later). Each actor kind has a scenario of its own, so that a variant's
-/// own bug in one (munmap before 6.2, say) leaves the others to judge the mutants.
-std::vector<PortfolioScenario> mutant_portfolio(const model::Variant& variant);
+/// own bug in one (munmap before 6.2, say) leaves the others to judge the mutants. On another
+/// filesystem (`fs`) every scenario runs on it; ext4's start with block 0 a hole (delayed
+/// allocation: the fault reserves it, writeback allocates it), and its buffer-level flush, which
+/// ext4 has no use for, gives way to jbd2's commit with an fsync, and to the same on an
+/// allocated block.
+std::vector<PortfolioScenario> mutant_portfolio(const model::Variant& variant,
+                                                model::Filesystem fs = model::Filesystem::generic);
 
 /// Every mutant of `routine`: each step or call dropped (not a system call's entry, nor a
 /// routine's only step), each order other than the kernel's
 /// that the dependencies allow, each swap of neighbours across a page-lock boundary that no
 /// data dependency forbids. Throws UsageError for an unknown routine.
-std::vector<Mutant> mutants_of(const model::Variant& variant, const std::string& routine);
+std::vector<Mutant> mutants_of(const model::Variant& variant, const std::string& routine,
+                               model::Filesystem fs = model::Filesystem::generic);
 
 struct MutantResult {
   Mutant mutant;
@@ -68,6 +74,7 @@ struct RoutineMutants {
 
 struct MutantReport {
   std::string variant;
+  std::string fs;  // the filesystem, "generic" unless --fs named another
   /// Portfolio scenarios on which the kernel's own routines already fail (not used to judge
   /// mutants), with the property.
   std::vector<std::pair<std::string, std::string>> kernel_failures;
@@ -79,14 +86,16 @@ struct MutantReport {
 };
 
 struct MutantOptions {
-  checker::Limits limits;  // for each search
+  model::Filesystem fs = model::Filesystem::generic;  // whose routines, and the portfolio's
+  checker::Limits limits;                             // for each search
   const std::atomic<bool>* interrupt = nullptr;
   /// Called after each mutant is judged (for progress lines).
   std::function<void(const std::string& routine, const MutantResult&)> on_result;
 };
 
 /// The routines the portfolio's actors run on `variant`, each once.
-std::vector<std::string> mutable_routines(const model::Variant& variant);
+std::vector<std::string> mutable_routines(const model::Variant& variant,
+                                          model::Filesystem fs = model::Filesystem::generic);
 
 /// Judges every mutant of each routine (every routine the portfolio runs when `routines` is
 /// empty) on the portfolio.

@@ -120,6 +120,7 @@ int run_orderings(const OrderingsOptions& o);
 
 struct MutantsOptions {
   std::string variant;
+  std::string fs;
   std::vector<std::string> routines;
   bool list_routines = false;
   std::string format = "text";

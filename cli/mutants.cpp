@@ -12,6 +12,9 @@ namespace dirtyrace::cli {
 
 void setup_mutants(CLI::App& app, MutantsOptions& o) {
   app.add_option("--variant", o.variant, "Kernel variant (default: the default scenario's)");
+  app.add_option("--fs", o.fs,
+                 "Filesystem whose routines to mutate, the portfolio running on it (default: "
+                 "generic; see 'dirtyrace list')");
   app.add_option("--routine", o.routines,
                  "A routine whose mutants to judge (repeatable; default: every routine the "
                  "portfolio runs)");
@@ -27,17 +30,24 @@ void setup_mutants(CLI::App& app, MutantsOptions& o) {
 int run_mutants(const MutantsOptions& o) {
   const model::Variant& variant =
       o.variant.empty() ? *model::default_scenario().variant : model::variant_named(o.variant);
+  const model::Filesystem fs =
+      o.fs.empty() ? model::Filesystem::generic : model::filesystem_named(o.fs);
+  if (!model::has_filesystem(variant, fs)) {
+    throw model::UsageError("--fs " + o.fs + " is not modelled on " + std::string(variant.name) +
+                            "; 'dirtyrace list' says which variants model it");
+  }
   if (o.format != "text" && o.format != "md" && o.format != "json") {
     throw model::UsageError("unknown --format '" + o.format + "'; use text, md or json");
   }
   if (o.list_routines) {
-    for (const std::string& r : analyses::mutable_routines(variant)) {
+    for (const std::string& r : analyses::mutable_routines(variant, fs)) {
       std::printf("%s\n", r.c_str());
     }
     return kExitVerified;
   }
-  for (const std::string& r : o.routines) analyses::mutants_of(variant, r);  // names checked
+  for (const std::string& r : o.routines) analyses::mutants_of(variant, r, fs);  // names checked
   analyses::MutantOptions options;
+  options.fs = fs;
   if (o.max_states < 0) throw model::UsageError("--max-states must not be negative");
   options.limits.max_states = static_cast<std::uint64_t>(o.max_states);
   if (o.time_limit < 0) throw model::UsageError("--time-limit must not be negative");

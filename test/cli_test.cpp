@@ -409,6 +409,18 @@ TEST_CASE("mutants: Markdown, JSON, the routines listed, bad routines and format
   expect_usage_error("mutants --routine clear_page_dirty_for_io --format xml",
                      "unknown --format 'xml'");
   expect_usage_error("mutants --variant linux-9", "valid variants");
+  // Another filesystem's routines, and its name in the report.
+  r = run_dirtyrace("mutants --variant linux-4.19 --fs ext4 --list-routines");
+  CHECK(r.code == 0);
+  CHECK(r.out.find("ext4_writepages\n") != std::string::npos);
+  r = run_dirtyrace("mutants --quiet --variant linux-4.19 --fs ext4 --routine ext4_writepage");
+  CHECK(r.out.find("dirtyrace mutants: linux-4.19 --fs ext4\n") == 0);
+  CHECK(r.out.find("3 mutants: 3 killed (100%), 0 survive") != std::string::npos);
+  expect_usage_error("mutants --routine ext4_writepages",
+                     "no routine 'ext4_writepages' is run on linux-6.12");
+  expect_usage_error("mutants --variant linux-2.6.32 --fs ext4",
+                     "--fs ext4 is not modelled on linux-2.6.32");
+  expect_usage_error("mutants --fs xfs", "xfs");
 }
 
 TEST_CASE("command-line values that would silently mean 'no limit' or 'not given' are refused") {

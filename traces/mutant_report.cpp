@@ -70,10 +70,16 @@ std::string kernel_failures(const analyses::MutantReport& report, const std::str
   return out;
 }
 
+/// " --fs ext4" when the report is of another filesystem than the variant's default.
+std::string on_fs(const analyses::MutantReport& report) {
+  return report.fs.empty() || report.fs == "generic" ? "" : " --fs " + report.fs;
+}
+
 }  // namespace
 
 std::string mutants_text(const analyses::MutantReport& report) {
-  std::string out = "dirtyrace mutants: " + report.variant + "\n" + kernel_failures(report, "");
+  std::string out = "dirtyrace mutants: " + report.variant + on_fs(report) + "\n" +
+                    kernel_failures(report, "");
   for (const auto& r : report.routines) {
     std::string scenarios;
     for (const std::string& s : r.scenarios) scenarios += (scenarios.empty() ? "" : ", ") + s;
@@ -107,7 +113,8 @@ std::string mutants_text(const analyses::MutantReport& report) {
 
 std::string mutants_markdown(const analyses::MutantReport& report) {
   std::string out =
-      "**dirtyrace mutants** on " + report.variant + "\n\n" + kernel_failures(report, "`");
+      "**dirtyrace mutants** on " + report.variant + on_fs(report) + "\n\n" +
+      kernel_failures(report, "`");
   for (const auto& r : report.routines) {
     out += "\n`" + r.routine +
            "`\n\n| # | kind | mutant | fate | property | scenario | length |\n"
@@ -150,6 +157,7 @@ nlohmann::ordered_json mutants_json(const analyses::MutantReport& report) {
     routines.push_back({{"routine", r.routine}, {"scenarios", r.scenarios}, {"mutants", mutants}});
   }
   return {{"variant", report.variant},
+          {"fs", report.fs},
           {"kernel_failures", failures},
           {"routines", routines},
           {"mutants", report.total()},

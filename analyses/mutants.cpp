@@ -76,9 +76,8 @@ std::vector<PortfolioScenario> mutant_portfolio(const model::Variant& variant,
   // A block device has no journal: it takes the buffer_flush what-if on every variant.
   const bool ext3 = fs != model::Filesystem::blockdev &&
                     model::journal_kind(variant, fs) == model::JournalKind::buffers;
-  out.push_back(
-      {"buffer-level flush",
-       scenario(1, ext3 ? "writer,journal,flusher,reclaim" : "writer,buffer_flush,flusher")});
+  out.push_back({"buffer-level flush", scenario(1, ext3 ? "writer,journal,flusher,reclaim"
+                                                        : "writer,buffer_flush,flusher")});
   return out;
 }
 

@@ -108,7 +108,8 @@ checker::SearchResult median_run(const checker::TransitionSystem& system,
   const auto rate = [](const checker::SearchResult& r) {
     return double(r.stats.states) / r.stats.seconds;
   };
-  std::sort(runs.begin(), runs.end(), [&](const auto& a, const auto& b) { return rate(a) < rate(b); });
+  std::sort(runs.begin(), runs.end(),
+            [&](const auto& a, const auto& b) { return rate(a) < rate(b); });
   return std::move(runs[runs.size() / 2]);
 }
 
@@ -243,9 +244,9 @@ void bench_scale(unsigned repeat) {
       // search of the same size.
       {"6.12 2x2x2 -rcl", "linux-6.12", 2, 2, 2, "writer,flusher,msync,fsync,munmap,journal", true},
   };
-  std::printf("\n%-16s %8s %12s %9s %10s %12s %11s %12s %9s %6s%s\n", "scale", "threads",
-              "states", "seconds", "progress s", "states/s", "bytes/state", "peak MiB", "speed-up",
-              "depth", repeat > 1 ? ("  (median of " + std::to_string(repeat) + ")").c_str() : "");
+  std::printf("\n%-16s %8s %12s %9s %10s %12s %11s %12s %9s %6s%s\n", "scale", "threads", "states",
+              "seconds", "progress s", "states/s", "bytes/state", "peak MiB", "speed-up", "depth",
+              repeat > 1 ? ("  (median of " + std::to_string(repeat) + ")").c_str() : "");
   for (const Case& c : kScale) {
     const model::Model m(scenario_of(c));
     const properties::CheckedModel system(m, properties::select_properties(m, {}));
@@ -375,7 +376,9 @@ void bench_offsets() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Speed and memory of dirtyrace's searches on fixed scenarios; with no table named, every table"};
+  CLI::App app{
+      "Speed and memory of dirtyrace's searches on fixed scenarios; with no table named, every "
+      "table"};
   bool quick = false, threads = false, scale = false, independence = false, distributed = false;
   unsigned repeat = 1;
   app.add_flag("--quick", quick, "Only the scenarios under a million states");

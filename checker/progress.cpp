@@ -34,9 +34,7 @@ struct Successors {
   const StateIndex* begin(StateIndex i) const {
     return targets[i >> kRangeBits].data() + ((i & (kRange - 1)) != 0 ? ends[i - 1] : 0);
   }
-  const StateIndex* end(StateIndex i) const {
-    return targets[i >> kRangeBits].data() + ends[i];
-  }
+  const StateIndex* end(StateIndex i) const { return targets[i >> kRangeBits].data() + ends[i]; }
   bool empty(StateIndex i) const { return begin(i) == end(i); }
 };
 

@@ -34,7 +34,8 @@ std::byte* map_aligned(std::size_t bytes, bool huge) {
   void* p = mmap(nullptr, padded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
   auto* base = static_cast<std::byte*>(p);
-  const std::size_t head = (kHugePageBytes - reinterpret_cast<std::uintptr_t>(base) % kHugePageBytes) % kHugePageBytes;
+  const std::size_t head =
+      (kHugePageBytes - reinterpret_cast<std::uintptr_t>(base) % kHugePageBytes) % kHugePageBytes;
   if (head != 0) munmap(base, head);
   if (padded - head - bytes != 0) munmap(base + head + bytes, padded - head - bytes);
 #ifdef MADV_HUGEPAGE
@@ -61,7 +62,8 @@ StateStore::StateStore(std::size_t state_bytes, bool parents)
 
 StateStore::~StateStore() {
   const std::size_t n = chunk_count_.load(std::memory_order_relaxed);
-  for (std::size_t c = 0; c < n; ++c) munmap(chunks_[c].load(std::memory_order_relaxed), chunk_bytes());
+  for (std::size_t c = 0; c < n; ++c)
+    munmap(chunks_[c].load(std::memory_order_relaxed), chunk_bytes());
 }
 
 StateStore::Slots StateStore::allocate_slots(std::size_t count) {

@@ -123,7 +123,8 @@ constexpr Pinned kPinned[] = {
 /// scenario reaches; and ext4_map_blocks before clear_page_dirty_for_io allocates the same block.
 constexpr Pinned kPinnedExt4[] = {
     {"ext4_writepages", "drop mapping_tagged", "survived", "", "", 0},
-    {"ext4_writepages", "drop tag_pages_for_writeback", "killed", "msync_durability", "default", 13},
+    {"ext4_writepages", "drop tag_pages_for_writeback", "killed", "msync_durability", "default",
+     13},
     {"ext4_writepages", "drop pagevec_lookup_tag", "killed", "can_finish", "default", 1},
     {"ext4_writepages", "drop lock_page", "killed", "no_bug_on", "default", 10},
     {"ext4_writepages", "drop wait_on_page_writeback", "killed", "no_bug_on", "default", 36},

@@ -78,8 +78,8 @@ std::string on_fs(const analyses::MutantReport& report) {
 }  // namespace
 
 std::string mutants_text(const analyses::MutantReport& report) {
-  std::string out = "dirtyrace mutants: " + report.variant + on_fs(report) + "\n" +
-                    kernel_failures(report, "");
+  std::string out =
+      "dirtyrace mutants: " + report.variant + on_fs(report) + "\n" + kernel_failures(report, "");
   for (const auto& r : report.routines) {
     std::string scenarios;
     for (const std::string& s : r.scenarios) scenarios += (scenarios.empty() ? "" : ", ") + s;
@@ -112,9 +112,8 @@ std::string mutants_text(const analyses::MutantReport& report) {
 }
 
 std::string mutants_markdown(const analyses::MutantReport& report) {
-  std::string out =
-      "**dirtyrace mutants** on " + report.variant + on_fs(report) + "\n\n" +
-      kernel_failures(report, "`");
+  std::string out = "**dirtyrace mutants** on " + report.variant + on_fs(report) + "\n\n" +
+                    kernel_failures(report, "`");
   for (const auto& r : report.routines) {
     out += "\n`" + r.routine +
            "`\n\n| # | kind | mutant | fate | property | scenario | length |\n"

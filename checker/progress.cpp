@@ -38,27 +38,69 @@ struct Successors {
   bool empty(StateIndex i) const { return begin(i) == end(i); }
 };
 
+/// One thread's buffers for building successor lists, reused from range to range.
+struct Scratch {
+  std::vector<std::byte> successors;  // a batch's successors, packed
+  std::vector<std::uint64_t> hashes;  // of each
+  std::vector<StateIndex> list;       // the range's successor list so far
+};
+
+/// Fills range `r` of `g` and marks its goals in `reaches_goal`. States go in batches: the
+/// successors of a whole batch are generated, hashed and their slots prefetched before the
+/// first is looked up, so that the cache misses of the lookups overlap.
+void build_range(const TransitionSystem& system, const StateStore& store, std::size_t r,
+                 Scratch& scratch, Successors& g, std::vector<std::uint8_t>& reaches_goal) {
+  const std::size_t width = store.state_bytes();
+  const std::size_t range_end = std::min(store.size(), (r + 1) * kRange);
+  std::vector<StateIndex>& list = scratch.list;
+  list.clear();
+  std::array<std::size_t, kBatch + 1> first_of{};  // batch state k's successors start here
+  for (std::size_t batch = r * kRange; batch < range_end; batch += kBatch) {
+    const std::size_t end = std::min(range_end, batch + kBatch);
+    scratch.successors.clear();
+    scratch.hashes.clear();
+    for (std::size_t i = batch; i < end; ++i) {
+      first_of[i - batch] = scratch.hashes.size();
+      system.for_each_successor(
+          store.state(static_cast<StateIndex>(i)), [&](Label, const std::byte* next) {
+            scratch.successors.insert(scratch.successors.end(), next, next + width);
+            scratch.hashes.push_back(store.hash(next));
+            store.prefetch(scratch.hashes.back());
+          });
+    }
+    first_of[end - batch] = scratch.hashes.size();
+    for (std::size_t i = batch; i < end; ++i) {
+      const auto start = static_cast<std::ptrdiff_t>(list.size());
+      for (std::size_t k = first_of[i - batch]; k < first_of[i - batch + 1]; ++k) {
+        const StateIndex j = store.find(scratch.successors.data() + k * width, scratch.hashes[k]);
+        if (j == kNoParent) throw std::logic_error("progress check: a successor was never stored");
+        list.push_back(j);
+      }
+      std::sort(list.begin() + start, list.end());
+      list.erase(std::unique(list.begin() + start, list.end()), list.end());
+      g.ends[i] = static_cast<std::uint32_t>(list.size());
+      // A goal is a proper end: no successor, and the system says the run is complete there.
+      reaches_goal[i] = first_of[i - batch] == first_of[i - batch + 1] &&
+                        system.is_goal(store.state(static_cast<StateIndex>(i)));
+    }
+  }
+  g.targets[r].assign(list.begin(), list.end());
+}
+
 /// Fills `g` and marks the goals in `reaches_goal` by re-expanding every stored state once,
-/// a range at a time on each thread; every successor is stored already. Within a range, states
-/// go in batches: the successors of a whole batch are generated, hashed and their slots
-/// prefetched before the first is looked up, so that the cache misses of the lookups overlap.
-/// Returns why it stopped early, or StopReason::none.
+/// a range at a time on each thread; every successor is stored already. Returns why it stopped
+/// early, or StopReason::none.
 StopReason build(const TransitionSystem& system, const StateStore& store, unsigned threads,
                  absl::FunctionRef<StopReason()> poll, Successors& g,
                  std::vector<std::uint8_t>& reaches_goal) {
-  const std::size_t n = store.size();
-  const std::size_t width = store.state_bytes();
-  const std::size_t ranges = (n + kRange - 1) / kRange;
+  const std::size_t ranges = (store.size() + kRange - 1) / kRange;
   g.targets.resize(ranges);
-  g.ends.resize(n);
+  g.ends.resize(store.size());
   std::atomic<std::size_t> next_range{0};
   std::atomic<StopReason> stop{StopReason::none};
   Workers workers(ranges > 1 ? threads : 1);
   workers.run([&](unsigned) {
-    std::vector<std::byte> successors;
-    std::vector<std::uint64_t> hashes;
-    std::vector<StateIndex> list;
-    std::array<std::size_t, kBatch + 1> first_of{};  // batch state k's successors start here
+    Scratch scratch;
     for (std::size_t r; stop.load(std::memory_order_relaxed) == StopReason::none &&
                         (r = next_range.fetch_add(1, std::memory_order_relaxed)) < ranges;) {
       if (const StopReason why = poll(); why != StopReason::none) {
@@ -66,41 +108,7 @@ StopReason build(const TransitionSystem& system, const StateStore& store, unsign
         stop.compare_exchange_strong(none, why);
         return;
       }
-      list.clear();
-      const std::size_t range_end = std::min(n, (r + 1) * kRange);
-      for (std::size_t batch = r * kRange; batch < range_end; batch += kBatch) {
-        const std::size_t end = std::min(range_end, batch + kBatch);
-        successors.clear();
-        hashes.clear();
-        for (std::size_t i = batch; i < end; ++i) {
-          first_of[i - batch] = hashes.size();
-          system.for_each_successor(store.state(static_cast<StateIndex>(i)),
-                                    [&](Label, const std::byte* next) {
-                                      successors.insert(successors.end(), next, next + width);
-                                      hashes.push_back(store.hash(next));
-                                      store.prefetch(hashes.back());
-                                    });
-        }
-        first_of[end - batch] = hashes.size();
-        for (std::size_t i = batch; i < end; ++i) {
-          const std::size_t start = list.size();
-          for (std::size_t k = first_of[i - batch]; k < first_of[i - batch + 1]; ++k) {
-            const StateIndex j = store.find(successors.data() + k * width, hashes[k]);
-            if (j == kNoParent) {
-              throw std::logic_error("progress check: a successor was never stored");
-            }
-            list.push_back(j);
-          }
-          std::sort(list.begin() + static_cast<std::ptrdiff_t>(start), list.end());
-          list.erase(std::unique(list.begin() + static_cast<std::ptrdiff_t>(start), list.end()),
-                     list.end());
-          g.ends[i] = static_cast<std::uint32_t>(list.size());
-          // A goal is a proper end: no successor, and the system says the run is complete there.
-          reaches_goal[i] = first_of[i - batch] == first_of[i - batch + 1] &&
-                            system.is_goal(store.state(static_cast<StateIndex>(i)));
-        }
-      }
-      g.targets[r].assign(list.begin(), list.end());
+      build_range(system, store, r, scratch, g, reaches_goal);
     }
   });
   return stop.load();

@@ -99,6 +99,11 @@ model::Scenario scenario_of(const Case& c) {
   return s;
 }
 
+/// What a table's header says of --repeat: nothing for one run.
+std::string median_note(unsigned repeat) {
+  return repeat > 1 ? "  (median of " + std::to_string(repeat) + ")" : "";
+}
+
 /// The run of `repeat` whose search went at the median rate (states per second to its verdict):
 /// one run's figures, all from the same run, so that a row's columns agree.
 checker::SearchResult median_run(const checker::TransitionSystem& system,
@@ -138,7 +143,7 @@ model::Scenario memcpy_msync(std::int64_t page_size, std::int64_t block_size, in
 void bench_threads(bool quick, unsigned repeat) {
   std::printf("\n%-16s %8s %12s %9s %12s %11s %12s %9s%s\n", "threads", "threads", "states",
               "seconds", "states/s", "bytes/state", "peak MiB", "speed-up",
-              repeat > 1 ? ("  (median of " + std::to_string(repeat) + ")").c_str() : "");
+              median_note(repeat).c_str());
   for (const Case& c : kCases) {
     if (quick && c.large) continue;
     if (c.pages == 1 && !c.large) continue;  // too small to share out
@@ -246,7 +251,7 @@ void bench_scale(unsigned repeat) {
   };
   std::printf("\n%-16s %8s %12s %9s %10s %12s %11s %12s %9s %6s%s\n", "scale", "threads", "states",
               "seconds", "progress s", "states/s", "bytes/state", "peak MiB", "speed-up", "depth",
-              repeat > 1 ? ("  (median of " + std::to_string(repeat) + ")").c_str() : "");
+              median_note(repeat).c_str());
   for (const Case& c : kScale) {
     const model::Model m(scenario_of(c));
     const properties::CheckedModel system(m, properties::select_properties(m, {}));

@@ -51,20 +51,7 @@ Outcome check(const model::Scenario& s, bool distributed, checker::SearchOptions
 void same_as_one_process(const model::Scenario& s, checker::SearchOptions options = {}) {
   const Outcome one = check(s, false, options);
   const Outcome many = check(s, true, options);
-  CHECK(many.result.verdict == one.result.verdict);
-  CHECK(many.result.stop == one.result.stop);
-  CHECK(many.property == one.property);
-  CHECK(many.result.stats.states == one.result.stats.states);
-  CHECK(many.result.stats.transitions == one.result.stats.transitions);
-  CHECK(many.result.stats.depth == one.result.stats.depth);
-  CHECK(many.result.stats.represented_states == one.result.stats.represented_states);
-  REQUIRE(many.result.counterexample.has_value() == one.result.counterexample.has_value());
-  if (!one.result.counterexample) return;
-  const checker::Counterexample &a = *one.result.counterexample, &b = *many.result.counterexample;
-  CHECK(b.kind == a.kind);
-  CHECK(b.invariant == a.invariant);
-  CHECK(b.labels == a.labels);
-  CHECK(b.states == a.states);
+  test::check_same_answer(one.result, one.property, many.result, many.property);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include "checker/search.hpp"
 #include "model/model.hpp"
 #include "properties/checked_model.hpp"
@@ -42,6 +44,30 @@ inline Checked check(const model::Scenario& s, const checker::SearchOptions& opt
     c.length = t.steps.size();
   }
   return c;
+}
+
+/// Checks that search `b` answers as search `a` of the same scenario does, timings aside: the
+/// verdict, why it stopped, the property violated, the state, transition and depth counts, the
+/// progress check's sweeps, the states represented and the counterexample, state for state.
+inline void check_same_answer(const checker::SearchResult& a, const std::string& a_property,
+                              const checker::SearchResult& b, const std::string& b_property) {
+  CHECK(b.verdict == a.verdict);
+  CHECK(b.stop == a.stop);
+  CHECK(b_property == a_property);
+  CHECK(b.stats.states == a.stats.states);
+  CHECK(b.stats.transitions == a.stats.transitions);
+  CHECK(b.stats.depth == a.stats.depth);
+  CHECK(b.stats.progress_sweeps == a.stats.progress_sweeps);
+  CHECK(b.stats.represented_states == a.stats.represented_states);
+  REQUIRE(b.counterexample.has_value() == a.counterexample.has_value());
+  if (!a.counterexample) return;
+  const checker::Counterexample &x = *a.counterexample, &y = *b.counterexample;
+  CHECK(y.kind == x.kind);
+  CHECK(y.invariant == x.invariant);
+  CHECK(y.labels == x.labels);
+  CHECK(y.states == x.states);
+  CHECK(y.loop_start == x.loop_start);
+  CHECK(y.stuck == x.stuck);
 }
 
 inline Checked check(const model::Scenario& s, checker::Order order = checker::Order::breadth_first,

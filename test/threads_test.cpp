@@ -28,23 +28,7 @@ void same_for_every_thread_count(const model::Scenario& s, checker::Limits limit
   for (const unsigned threads : {2u, 3u}) {
     CAPTURE(threads);
     const test::Checked many = check(s, threads, limits);
-    CHECK(many.result.verdict == one.result.verdict);
-    CHECK(many.result.stop == one.result.stop);
-    CHECK(many.property == one.property);
-    CHECK(many.result.stats.states == one.result.stats.states);
-    CHECK(many.result.stats.transitions == one.result.stats.transitions);
-    CHECK(many.result.stats.depth == one.result.stats.depth);
-    CHECK(many.result.stats.progress_sweeps == one.result.stats.progress_sweeps);
-    REQUIRE(many.result.counterexample.has_value() == one.result.counterexample.has_value());
-    if (!one.result.counterexample) continue;
-    const checker::Counterexample &a = *one.result.counterexample, &b = *many.result.counterexample;
-    CHECK(b.kind == a.kind);
-    CHECK(b.invariant == a.invariant);
-    CHECK(b.labels.size() == a.labels.size());
-    CHECK(b.labels == a.labels);
-    CHECK(b.states == a.states);
-    CHECK(b.loop_start == a.loop_start);
-    CHECK(b.stuck == a.stuck);
+    test::check_same_answer(one.result, one.property, many.result, many.property);
   }
 }
 

@@ -274,6 +274,49 @@ void bench_scale(unsigned repeat) {
   }
 }
 
+/// Scenarios whose states are 16 bytes or more, on one thread, with their states kept whole and
+/// then as the numbers of their halves (StateStore): states/s, bytes/state and peak memory, the
+/// distinct halves, and the ratios of the second row to the first (states/s: the search's own).
+/// "2.6.32 2 pages" stops at 60 s, the states it stored by then compared.
+void bench_compression(bool quick) {
+  constexpr Case kWide[] = {
+      {"6.12 io-errors", "linux-6.12", 2, 1, 1, "writer,flusher,msync,fsync", false, 1},
+      {"6.12 2 writers", "linux-6.12", 2, 1, 2, "writer,writer,flusher,msync@1", true},
+      {"6.12 2x2x2 -rcl", "linux-6.12", 2, 2, 2, "writer,flusher,msync,fsync,munmap,journal", true},
+      {"2.6.32 2 pages", "linux-2.6.32", 2, 1, 1, "writer,flusher,msync,munmap,reclaim,journal",
+       true},
+  };
+  std::printf("\n%-16s %11s %12s %9s %12s %11s %12s %17s %8s %8s\n", "compression", "compression",
+              "states", "seconds", "states/s", "bytes/state", "peak MiB", "halves", "memory",
+              "speed");
+  for (const Case& c : kWide) {
+    if (quick && c.large) continue;
+    const model::Model m(scenario_of(c));
+    const properties::CheckedModel system(m, properties::select_properties(m, {}));
+    checker::Statistics whole;
+    for (const bool compress : {false, true}) {
+      checker::SearchOptions options;
+      options.compress_states = compress;
+      if (c.pages == 2 && c.blocks == 1 && std::string_view(c.variant) == "linux-2.6.32") {
+        options.limits.time_limit_seconds = 60;
+      }
+      const checker::SearchResult r = checker::search(system, options);
+      const checker::Statistics& st = r.stats;
+      if (!compress) whole = st;
+      const std::string halves =
+          compress ? std::to_string(st.halves[0]) + " / " + std::to_string(st.halves[1]) : "-";
+      std::printf("%-16s %11s %12llu %9.2f %12.0f %11.1f %12.1f %17s %7.2fx %7.2fx  %s\n", c.name,
+                  compress ? "halves" : "off", static_cast<unsigned long long>(st.states),
+                  st.seconds - st.progress_seconds, st.states_per_second(), st.bytes_per_state(),
+                  double(st.peak_rss_bytes) / (1024.0 * 1024.0), halves.c_str(),
+                  st.bytes_per_state() / whole.bytes_per_state(),
+                  st.states_per_second() / whole.states_per_second(),
+                  std::string(checker::to_string(r.verdict)).c_str());
+      std::fflush(stdout);
+    }
+  }
+}
+
 /// Symmetric scenarios with and without symmetry reduction: the states stored, the time, and
 /// the states the reduced search's orbits stand for (the unreduced count, when it completes).
 void bench_symmetry(bool quick) {
@@ -384,18 +427,20 @@ int main(int argc, char** argv) {
   CLI::App app{
       "Speed and memory of dirtyrace's searches on fixed scenarios; with no table named, every "
       "table"};
-  bool quick = false, threads = false, scale = false, independence = false, distributed = false;
+  bool quick = false, threads = false, compression = false, scale = false, independence = false,
+       distributed = false;
   unsigned repeat = 1;
   app.add_flag("--quick", quick, "Only the scenarios under a million states");
-  CLI::Option* one = app.add_flag("--threads", threads, "The threads table alone");
-  CLI::Option* two = app.add_flag("--scale", scale, "The scale issue's target scenarios alone");
-  CLI::Option* three =
-      app.add_flag("--independence", independence, "The partial-order reduction bound alone");
-  CLI::Option* four = app.add_flag("--distributed", distributed,
-                                   "The distributed table alone (a build with Open MPI)");
-  one->excludes(two, three, four);
-  two->excludes(three, four);
-  three->excludes(four);
+  const std::vector<CLI::Option*> tables = {
+      app.add_flag("--threads", threads, "The threads table alone"),
+      app.add_flag("--compression", compression, "The compression table alone"),
+      app.add_flag("--scale", scale, "The scale issue's target scenarios alone"),
+      app.add_flag("--independence", independence, "The partial-order reduction bound alone"),
+      app.add_flag("--distributed", distributed,
+                   "The distributed table alone (a build with Open MPI)")};
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    for (std::size_t j = i + 1; j < tables.size(); ++j) tables[i]->excludes(tables[j]);
+  }
   app.add_option("--repeat", repeat,
                  "Run each row of the threads and scale tables this many times and print the "
                  "run at the median speed (1 to 99)")
@@ -410,6 +455,10 @@ int main(int argc, char** argv) {
   }
   if (threads) {
     bench_threads(quick, repeat);
+    return 0;
+  }
+  if (compression) {
+    bench_compression(quick);
     return 0;
   }
   if (scale) {
@@ -447,6 +496,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   bench_threads(quick, repeat);
+  bench_compression(quick);
   if (!quick) bench_scale(repeat);
 #ifdef DIRTYRACE_MPIEXEC
   bench_distributed();

@@ -155,7 +155,7 @@ class DistributedSearch {
                     const SearchOptions& options)
       : system_(system),
         options_(options),
-        store_(system.state_bytes()),
+        store_(system.state_bytes(), true, options.compress_states),
         width_(system.state_bytes()),
         rank_(session.rank()),
         ranks_(session.ranks()),
@@ -247,7 +247,8 @@ class DistributedSearch {
   /// Generates the successors of local state `index` and sends each to its owner.
   void expand(StateIndex index) {
     // A copy: storing a successor owned here must not be read through by the system meanwhile.
-    scratch_.assign(store_.state(index), store_.state(index) + width_);
+    scratch_.resize(width_);
+    store_.read(index, scratch_.data());
     const std::uint64_t number = number_[index - first_];
     std::uint32_t n = 0;
     system_.for_each_successor(scratch_.data(), [&](Label, const std::byte* next) {
@@ -696,7 +697,7 @@ class DistributedSearch {
       if (owner == rank_) {
         const std::uint32_t parent_rank = parent_rank_[index];
         const StateIndex parent = store_.parent(index);
-        std::memcpy(message.data(), store_.state(index), width_);
+        store_.read(index, message.data());
         std::memcpy(message.data() + width_, &parent_rank, 4);
         std::memcpy(message.data() + width_ + 4, &parent, 4);
       }
@@ -724,9 +725,11 @@ class DistributedSearch {
   /// TransitionSystem::represented summed over the states one process would have stored.
   std::uint64_t represented() const {
     std::uint64_t sum = 0;
+    std::vector<std::byte> state(width_);
     for (StateIndex i = 0; i < store_.size(); ++i) {
       if (bound_ && i >= end_ && !(keys_[i - end_] < *bound_)) continue;
-      sum += system_.represented(store_.state(i));
+      store_.read(i, state.data());
+      sum += system_.represented(state.data());
     }
     MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_UINT64_T, MPI_SUM, comm_);
     return sum;

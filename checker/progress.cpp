@@ -40,9 +40,11 @@ struct Successors {
 
 /// One thread's buffers for building successor lists, reused from range to range.
 struct Scratch {
-  std::vector<std::byte> successors;  // a batch's successors, packed
-  std::vector<std::uint64_t> hashes;  // of each
-  std::vector<StateIndex> list;       // the range's successor list so far
+  std::vector<std::byte> successors;       // a batch's successors, packed
+  std::vector<std::uint64_t> hashes;       // of each
+  std::vector<StateIndex> list;            // the range's successor list so far
+  std::vector<std::byte> states;           // the batch's states
+  std::vector<StateStore::Halves> halves;  // and their halves' numbers
 };
 
 /// Fills range `r` of `g` and marks its goals in `reaches_goal`. States go in batches: the
@@ -54,6 +56,8 @@ void build_range(const TransitionSystem& system, const StateStore& store, std::s
   const std::size_t range_end = std::min(store.size(), (r + 1) * kRange);
   std::vector<StateIndex>& list = scratch.list;
   list.clear();
+  scratch.states.resize(kBatch * width);
+  scratch.halves.resize(kBatch);
   std::array<std::size_t, kBatch + 1> first_of{};  // batch state k's successors start here
   for (std::size_t batch = r * kRange; batch < range_end; batch += kBatch) {
     const std::size_t end = std::min(range_end, batch + kBatch);
@@ -61,18 +65,22 @@ void build_range(const TransitionSystem& system, const StateStore& store, std::s
     scratch.hashes.clear();
     for (std::size_t i = batch; i < end; ++i) {
       first_of[i - batch] = scratch.hashes.size();
-      system.for_each_successor(
-          store.state(static_cast<StateIndex>(i)), [&](Label, const std::byte* next) {
-            scratch.successors.insert(scratch.successors.end(), next, next + width);
-            scratch.hashes.push_back(store.hash(next));
-            store.prefetch(scratch.hashes.back());
-          });
+      std::byte* state = scratch.states.data() + (i - batch) * width;
+      scratch.halves[i - batch] = store.read(static_cast<StateIndex>(i), state);
+      system.for_each_successor(state, [&](Label, const std::byte* next) {
+        scratch.successors.insert(scratch.successors.end(), next, next + width);
+        scratch.hashes.push_back(store.hash(next));
+        store.prefetch(scratch.hashes.back());
+      });
     }
     first_of[end - batch] = scratch.hashes.size();
     for (std::size_t i = batch; i < end; ++i) {
       const auto start = static_cast<std::ptrdiff_t>(list.size());
+      const std::byte* state = scratch.states.data() + (i - batch) * width;
+      const StateStore::Origin origin{state, scratch.halves[i - batch]};
       for (std::size_t k = first_of[i - batch]; k < first_of[i - batch + 1]; ++k) {
-        const StateIndex j = store.find(scratch.successors.data() + k * width, scratch.hashes[k]);
+        const StateIndex j =
+            store.find(scratch.successors.data() + k * width, scratch.hashes[k], &origin);
         if (j == kNoParent) throw std::logic_error("progress check: a successor was never stored");
         list.push_back(j);
       }
@@ -80,8 +88,7 @@ void build_range(const TransitionSystem& system, const StateStore& store, std::s
       list.erase(std::unique(list.begin() + start, list.end()), list.end());
       g.ends[i] = static_cast<std::uint32_t>(list.size());
       // A goal is a proper end: no successor, and the system says the run is complete there.
-      reaches_goal[i] = first_of[i - batch] == first_of[i - batch + 1] &&
-                        system.is_goal(store.state(static_cast<StateIndex>(i)));
+      if (first_of[i - batch] == first_of[i - batch + 1]) reaches_goal[i] = system.is_goal(state);
     }
   }
   g.targets[r].assign(list.begin(), list.end());

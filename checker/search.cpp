@@ -121,7 +121,8 @@ class Search {
       : system_(system),
         options_(options),
         // Breadth-first stores are in level order, which gives every state's parent (parent_of).
-        store_(system.state_bytes(), options.order == Order::depth_first) {}
+        store_(system.state_bytes(), options.order == Order::depth_first, options.compress_states) {
+  }
 
   SearchResult run() {
     reset_peak_rss();
@@ -144,8 +145,9 @@ class Search {
 
  private:
   /// Stores `state`, whose hash is `hash`, and checks it, unless it is stored already.
-  void insert(const std::byte* state, std::uint64_t hash, StateIndex parent, std::uint32_t depth) {
-    const auto [index, added] = store_.find_or_append(state, hash, parent);
+  void insert(const std::byte* state, std::uint64_t hash, StateIndex parent, std::uint32_t depth,
+              const StateStore::Origin* origin = nullptr) {
+    const auto [index, added] = store_.find_or_append(state, hash, parent, origin);
     if (!added) return;
     if (options_.order == Order::depth_first) depth_of_.push_back(depth);
     if (depth > depth_) depth_ = depth;
@@ -157,18 +159,21 @@ class Search {
   /// Successors of one state, generated but not yet looked up.
   struct Expansion {
     StateIndex state = 0;
+    std::vector<std::byte> bytes;       // the state's own
+    StateStore::Halves halves{};        // its halves' numbers, if the store compresses
     std::vector<std::byte> successors;  // packed, back to back
     std::vector<std::uint64_t> hashes;  // of each successor
   };
 
   /// Generates the successors of stored state `index`, hashes them and prefetches their slots.
-  /// The system reads the state in place: records never move, and none is added meanwhile.
   void generate(StateIndex index, Expansion& e) const {
     const std::size_t width = store_.state_bytes();
     e.state = index;
+    e.bytes.resize(width);
+    e.halves = store_.read(index, e.bytes.data());
     e.successors.clear();
     e.hashes.clear();
-    system_.for_each_successor(store_.state(index), [&](Label, const std::byte* next) {
+    system_.for_each_successor(e.bytes.data(), [&](Label, const std::byte* next) {
       e.successors.insert(e.successors.end(), next, next + width);
       e.hashes.push_back(store_.hash(next));
       store_.prefetch(e.hashes.back());
@@ -181,10 +186,11 @@ class Search {
     const std::size_t successors = e.hashes.size();
     const std::size_t width = store_.state_bytes();
     transitions_ += successors;
+    const StateStore::Origin origin{e.bytes.data(), e.halves};
     for (std::size_t k = 0; k < successors && !violation_; ++k) {
-      insert(e.successors.data() + k * width, e.hashes[k], e.state, depth + 1);
+      insert(e.successors.data() + k * width, e.hashes[k], e.state, depth + 1, &origin);
     }
-    if (!violation_ && successors == 0 && !system_.is_terminal(store_.state(e.state))) {
+    if (!violation_ && successors == 0 && !system_.is_terminal(e.bytes.data())) {
       violation_ = Violation{Counterexample::Kind::deadlock, 0, e.state};
     }
     if (violation_) return false;
@@ -406,17 +412,18 @@ class Search {
       share(workers, parents, [&](unsigned w) { expand(lv, w); });
       store_.end_concurrent(moved);
       if (!lv.full || lv.halt.load() != StopReason::none) break;
-      // Every thread has stopped: grow the table, then finish the chunks they gave back.
-      const std::size_t kept = store_.size() - end;
-      store_.begin_grow();
-      for_ranges(workers, store_.size(), [&](std::size_t from, std::size_t to) {
-        store_.rehash(static_cast<StateIndex>(from), static_cast<StateIndex>(to), end,
-                      [&](StateIndex i, std::size_t slot) {
-                        slot_of_[i - end] = static_cast<std::uint32_t>(slot);
-                      });
-      });
-      keys_.reserve(store_.capacity() - end, kept);
-      slot_of_.reserve(store_.capacity() - end, kept);
+      // Every thread has stopped: grow what is full, then finish the chunks they gave back.
+      if (store_.begin_grow()) {
+        const std::size_t kept = store_.size() - end;
+        for_ranges(workers, store_.size(), [&](std::size_t from, std::size_t to) {
+          store_.rehash(static_cast<StateIndex>(from), static_cast<StateIndex>(to), end,
+                        [&](StateIndex i, std::size_t slot) {
+                          slot_of_[i - end] = static_cast<std::uint32_t>(slot);
+                        });
+        });
+        keys_.reserve(store_.capacity() - end, kept);
+        slot_of_.reserve(store_.capacity() - end, kept);
+      }
       lv.full = false;
     }
     const std::size_t added = store_.size() - end;
@@ -531,14 +538,17 @@ class Search {
   bool insert_all(Level& lv, const Expansion& e, StateStore::Reservation& reservation) {
     const std::size_t width = store_.state_bytes();
     const std::size_t n = e.hashes.size();
+    const StateStore::Origin origin{e.bytes.data(), e.halves};
     for (std::size_t k = 0; k < n; ++k) {
       const std::uint64_t key = key_of(e.state, k);
       const std::byte* next = e.successors.data() + k * width;
       const auto r = store_.insert_concurrent(
-          next, e.hashes[k], e.state, reservation, [&](StateIndex i, std::size_t slot) {
+          next, e.hashes[k], e.state, reservation,
+          [&](StateIndex i, std::size_t slot) {
             std::atomic_ref<std::uint64_t>(keys_[i - lv.end]).store(key, std::memory_order_relaxed);
             slot_of_[i - lv.end] = static_cast<std::uint32_t>(slot);
-          });
+          },
+          &origin);
       if (r.outcome == StateStore::Outcome::full) return false;
       if (r.outcome == StateStore::Outcome::added) {
         if (const auto invariant = system_.violated_invariant(next)) {
@@ -551,7 +561,7 @@ class Search {
       }
     }
     successors_of_[e.state - lv.first] = static_cast<std::uint32_t>(n);
-    if (n == 0 && !system_.is_terminal(store_.state(e.state))) {
+    if (n == 0 && !system_.is_terminal(e.bytes.data())) {
       store_min(lv.deadlock, e.state);
       store_min(lv.least, key_of(e.state, UINT32_MAX));
     }
@@ -610,7 +620,7 @@ class Search {
       for (std::size_t n = from; n < to; ++n) {
         const std::uint32_t j = order_[n];
         const auto index = static_cast<StateIndex>(end + n);
-        store_.put(index, moved_.data() + j * record, kNoParent);  // breadth-first: none kept
+        store_.put_record(index, moved_.data() + j * record);  // breadth-first: no parent
         store_.repoint(slot_of_[j], index);
       }
     });
@@ -681,13 +691,14 @@ class Search {
       to += size;
     }
     const std::size_t width = store_.state_bytes();
-    const std::byte* target = store_.state(i);
+    std::vector<std::byte> target(width), state(width);
+    store_.read(i, target.data());
     for (std::uint64_t p = from; p < to; ++p) {
       bool reaches = false;
-      system_.for_each_successor(store_.state(static_cast<StateIndex>(p)),
-                                 [&](Label, const std::byte* next) {
-                                   reaches = reaches || std::memcmp(next, target, width) == 0;
-                                 });
+      store_.read(static_cast<StateIndex>(p), state.data());
+      system_.for_each_successor(state.data(), [&](Label, const std::byte* next) {
+        reaches = reaches || std::memcmp(next, target.data(), width) == 0;
+      });
       if (reaches) return static_cast<StateIndex>(p);
     }
     throw std::logic_error("counterexample rebuild: no state of the level before reaches a state");
@@ -708,8 +719,8 @@ class Search {
     Counterexample cx{kind, invariant, {}, {}, {}, 0};
     const std::size_t width = store_.state_bytes();
     for (const StateIndex i : path) {
-      const std::byte* s = store_.state(i);
-      cx.states.emplace_back(s, s + width);
+      cx.states.emplace_back(width);
+      store_.read(i, cx.states.back().data());
     }
     for (std::size_t k = 0; k + 1 < cx.states.size(); ++k) {
       const std::byte* to = cx.states[k + 1].data();
@@ -726,10 +737,12 @@ class Search {
   /// TransitionSystem::represented summed over the states one thread would have stored.
   std::uint64_t represented() const {
     std::uint64_t sum = 0;
+    std::vector<std::byte> state(store_.state_bytes());
     for (std::size_t i = 0; i < store_.size(); ++i) {
       const auto index = static_cast<StateIndex>(i);
       if (cut_ && index >= cut_->end && keys_[index - cut_->end] >= cut_->bound) continue;
-      sum += system_.represented(store_.state(index));
+      store_.read(index, state.data());
+      sum += system_.represented(state.data());
     }
     return sum;
   }
@@ -742,6 +755,10 @@ class Search {
     result.stats.threads = options_.order == Order::breadth_first ? options_.threads : 1;
     result.stats.seconds = seconds_since(start_, Clock::now());
     result.stats.state_bytes = store_.state_bytes();
+    if (store_.compresses()) {
+      std::tie(result.stats.halves[0], result.stats.halves[1]) = store_.distinct_halves();
+      std::tie(result.stats.half_bytes[0], result.stats.half_bytes[1]) = store_.half_bytes();
+    }
     result.stats.stored_bytes = main_bytes_ ? main_bytes_ : stored_bytes();
     result.stats.peak_rss_bytes = peak_rss_bytes();
     result.stats.progress_seconds = progress_seconds_;

@@ -1,11 +1,14 @@
 #include "checker/state_store.hpp"
 
+#include "checker/bytes_equal.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
 #include <new>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -43,22 +46,30 @@ std::byte* map_aligned(std::size_t bytes, bool huge) {
 #endif
   return base + head;
 }
-
-std::uint64_t load_u64(const std::byte* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
 }  // namespace
 
-StateStore::StateStore(std::size_t state_bytes, bool parents)
+namespace {
+/// From this width on, a state and its slot take 21 to 25 bytes or more; its halves' numbers
+/// and slot take 13 to 17, and the halves themselves 1 or 2 more. Narrower states are kept
+/// whole: encoding and decoding them costs about a fifth of the search's time, for less gain.
+constexpr std::size_t kCompressedBytes = 16;
+}  // namespace
+
+StateStore::StateStore(std::size_t state_bytes, bool parents, bool compress)
     : state_bytes_(state_bytes),
-      record_bytes_(state_bytes + (parents ? sizeof(StateIndex) : 0)),
+      key_bytes_(compress && state_bytes >= kCompressedBytes ? sizeof(Halves) : state_bytes),
+      record_bytes_(key_bytes_ + (parents ? sizeof(StateIndex) : 0)),
       chunks_(new std::atomic<std::byte*>[kMaxChunks]()),
       slots_(allocate_slots(kGroupSlots)),
       groups_(1),
       index_mask_(kGroupSlots - 1),
-      max_size_(kGroupSlots / 8 * 7) {}
+      max_size_(kGroupSlots / 8 * 7) {
+  if (key_bytes_ != state_bytes_) {
+    left_bytes_ = (state_bytes + 1) / 2;
+    halves_[0] = std::make_unique<HalfTable>(left_bytes_);
+    halves_[1] = std::make_unique<HalfTable>(state_bytes - left_bytes_);
+  }
+}
 
 StateStore::~StateStore() {
   const std::size_t n = chunk_count_.load(std::memory_order_relaxed);
@@ -89,8 +100,66 @@ void StateStore::SlotsDeleter::operator()(std::uint32_t* slots) const {
 StateIndex StateStore::parent(StateIndex i) const {
   if (!keeps_parents()) throw std::logic_error("state store: parents are not kept");
   StateIndex p;
-  std::memcpy(&p, record(i) + state_bytes_, sizeof p);
+  std::memcpy(&p, record(i) + key_bytes_, sizeof p);
   return p;
+}
+
+std::pair<std::size_t, std::size_t> StateStore::distinct_halves() const {
+  if (!compresses()) return {0, 0};
+  return {halves_[0]->size(), halves_[1]->size()};
+}
+
+std::pair<std::size_t, std::size_t> StateStore::half_bytes() const {
+  if (!compresses()) return {0, 0};
+  return {left_bytes_, state_bytes_ - left_bytes_};
+}
+
+StateStore::Halves StateStore::read(StateIndex i, std::byte* out) const {
+  const std::byte* r = record(i);
+  Halves h{};
+  if (!compresses()) {
+    std::memcpy(out, r, state_bytes_);
+    return h;
+  }
+  std::memcpy(&h, r, sizeof h);
+  std::memcpy(out, halves_[0]->at(h.number[0]), left_bytes_);
+  std::memcpy(out + left_bytes_, halves_[1]->at(h.number[1]), state_bytes_ - left_bytes_);
+  return h;
+}
+
+std::uint32_t StateStore::shared_half(const std::byte* state, const Origin* origin, int k) const {
+  if (origin == nullptr) return HalfTable::kAbsent;
+  const std::size_t at = k == 0 ? 0 : left_bytes_;
+  const std::size_t n = k == 0 ? left_bytes_ : state_bytes_ - left_bytes_;
+  return bytes_equal(state + at, origin->state + at, n) ? origin->halves.number[k]
+                                                        : HalfTable::kAbsent;
+}
+
+template <class Number>
+const std::byte* StateStore::encode(const std::byte* state, const Origin* origin, Halves& h,
+                                    Number number) const {
+  if (!compresses()) return state;
+  for (int k = 0; k < 2; ++k) {
+    h.number[k] = shared_half(state, origin, k);
+    if (h.number[k] == HalfTable::kAbsent) {
+      h.number[k] = number(*halves_[k], state + (k == 0 ? 0 : left_bytes_));
+    }
+    if (h.number[k] == HalfTable::kAbsent || h.number[k] == HalfTable::kFull) return nullptr;
+  }
+  return h.bytes();
+}
+
+std::uint64_t StateStore::record_hash(StateIndex i) const {
+  if (!compresses()) return hash(record(i));
+  std::byte small[256];
+  std::vector<std::byte> large;
+  std::byte* state = small;
+  if (state_bytes_ > sizeof small) {
+    large.resize(state_bytes_);
+    state = large.data();
+  }
+  read(i, state);
+  return hash(state);
 }
 
 std::uint64_t StateStore::hash(const std::byte* state) const {
@@ -102,16 +171,14 @@ void StateStore::prefetch(std::uint64_t hash) const {
 }
 
 bool StateStore::same(const std::byte* a, const std::byte* b) const {
-  const std::size_t n = state_bytes_;
-  if (n < 8) return std::memcmp(a, b, n) == 0;
-  // Word by word, the last word ending with the state (overlapping the one before).
-  std::uint64_t diff = load_u64(a + n - 8) ^ load_u64(b + n - 8);
-  for (std::size_t i = 0; i + 8 < n; i += 8) diff |= load_u64(a + i) ^ load_u64(b + i);
-  return diff == 0;
+  return bytes_equal(a, b, key_bytes_);
 }
 
 StateStore::Insertion StateStore::find_or_append(const std::byte* state, std::uint64_t hash,
-                                                 StateIndex parent) {
+                                                 StateIndex parent, const Origin* origin) {
+  Halves h;
+  const std::byte* key =
+      encode(state, origin, h, [](HalfTable& t, const std::byte* half) { return t.add(half); });
   const std::uint32_t tag = hash_tag(hash);
   // Slots fill in probe order and are never freed, so the first free slot ends the search.
   for (std::size_t g = home_group(hash);; g = (g + 1) & (groups_ - 1)) {
@@ -120,30 +187,35 @@ StateStore::Insertion StateStore::find_or_append(const std::byte* state, std::ui
     // A free slot's bits may equal the tag, and slots after the first free one are free.
     for (unsigned match = m.tag & ((m.free & -m.free) - 1); match != 0; match &= match - 1) {
       const StateIndex i = (group[std::countr_zero(match)] & index_mask_) - 1;
-      if (same(record(i), state)) return {i, false};
+      if (same(record(i), key)) return {i, false};
     }
     if (m.free != 0) {
       if (size() == max_size_) {
         grow(static_cast<StateIndex>(size()), [](StateIndex, std::size_t) {});
-        const StateIndex i = append(state, parent);
+        const StateIndex i = append(key, parent);
         place(hash, i);
         return {i, true};
       }
-      const StateIndex i = append(state, parent);
+      const StateIndex i = append(key, parent);
       group[std::countr_zero(m.free)] = tag | (i + 1);
       return {i, true};
     }
   }
 }
 
-StateIndex StateStore::find(const std::byte* state, std::uint64_t hash) const {
+StateIndex StateStore::find(const std::byte* state, std::uint64_t hash,
+                            const Origin* origin) const {
+  Halves h;
+  const std::byte* key =
+      encode(state, origin, h, [](HalfTable& t, const std::byte* half) { return t.find(half); });
+  if (key == nullptr) return kNoParent;  // a half is not stored, and so neither is the state
   const std::uint32_t tag = hash_tag(hash);
   for (std::size_t g = home_group(hash);; g = (g + 1) & (groups_ - 1)) {
     const std::uint32_t* group = slots_.get() + g * kGroupSlots;
     const GroupMasks m = scan(group, tag);
     for (unsigned match = m.tag & ((m.free & -m.free) - 1); match != 0; match &= match - 1) {
       const StateIndex i = (group[std::countr_zero(match)] & index_mask_) - 1;
-      if (same(record(i), state)) return i;
+      if (same(record(i), key)) return i;
     }
     if (m.free != 0) return kNoParent;
   }
@@ -196,7 +268,16 @@ std::size_t StateStore::place(std::uint64_t hash, StateIndex i) {
   }
 }
 
-void StateStore::begin_grow() {
+bool StateStore::begin_grow() {
+  for (const auto& half : halves_) {
+    if (half && half->must_grow()) half->grow();
+  }
+  if (!index_full_.exchange(false, std::memory_order_relaxed)) return false;
+  grow_index();
+  return true;
+}
+
+void StateStore::grow_index() {
   const std::size_t slots = groups_ * kGroupSlots * 2;
   if (slots > (std::size_t{1} << 32)) throw std::length_error("state index full: 2^32 slots");
   // The records are the authority: free the old table first and rebuild from them, which
@@ -210,7 +291,7 @@ void StateStore::begin_grow() {
 }
 
 void StateStore::grow(StateIndex first, SlotSink placed) {
-  begin_grow();
+  grow_index();
   // Records are read in order; hashing a few ahead lets their random slot writes overlap.
   constexpr std::size_t kAhead = 8;
   std::uint64_t ahead[kAhead];
@@ -222,7 +303,7 @@ void StateStore::grow(StateIndex first, SlotSink placed) {
       if (index >= first) placed(index, slot);
     }
     if (i < n) {
-      ahead[i % kAhead] = hash(record(static_cast<StateIndex>(i)));
+      ahead[i % kAhead] = record_hash(static_cast<StateIndex>(i));
       prefetch(ahead[i % kAhead]);
     }
   }
@@ -238,7 +319,7 @@ void StateStore::rehash(StateIndex from, StateIndex to, StateIndex first, SlotSi
       if (index >= first) placed(index, slot);
     }
     if (i < to) {
-      ahead[i % kAhead] = hash(record(static_cast<StateIndex>(i)));
+      ahead[i % kAhead] = record_hash(static_cast<StateIndex>(i));
       prefetch(ahead[i % kAhead]);
     }
   }
@@ -266,7 +347,10 @@ bool StateStore::reserve(Reservation& r) {
   std::size_t n = size_.load(std::memory_order_relaxed);
   std::size_t take = 0;
   do {
-    if (n >= max_size_) return false;
+    if (n >= max_size_) {
+      index_full_.store(true, std::memory_order_relaxed);
+      return false;
+    }
     take = std::min(kBlock, max_size_ - n);
     if (n + take > kNoParent) throw std::length_error("state store full: more than 2^32-1 states");
   } while (!size_.compare_exchange_weak(n, n + take, std::memory_order_relaxed));
@@ -301,7 +385,7 @@ void StateStore::end_concurrent(MoveSink moved) {
     }
     const auto src = static_cast<StateIndex>(from), dst = static_cast<StateIndex>(to++);
     std::memcpy(record(dst), record(src), record_bytes_);
-    repoint(slot_holding(src, hash(record(dst))), dst);
+    repoint(slot_holding(src, record_hash(dst)), dst);
     moved(src, dst);
   }
   size_.store(to, std::memory_order_relaxed);
@@ -313,7 +397,12 @@ void StateStore::end_concurrent(MoveSink moved) {
 StateStore::ConcurrentInsertion StateStore::insert_concurrent(const std::byte* state,
                                                               std::uint64_t hash, StateIndex parent,
                                                               Reservation& reservation,
-                                                              SlotSink on_add) {
+                                                              SlotSink on_add,
+                                                              const Origin* origin) {
+  Halves h;
+  const std::byte* key = encode(
+      state, origin, h, [](HalfTable& t, const std::byte* half) { return t.add_concurrent(half); });
+  if (key == nullptr) return {0, Outcome::full};  // a half table must grow first
   const std::uint32_t tag = hash_tag(hash);
   const std::uint32_t pending = busy(tag);
   for (std::size_t g = home_group(hash);;) {
@@ -332,7 +421,7 @@ StateStore::ConcurrentInsertion StateStore::insert_concurrent(const std::byte* s
         continue;
       }
       const StateIndex i = (v & index_mask_) - 1;
-      if (same(record(i), state)) return {i, Outcome::found};
+      if (same(record(i), key)) return {i, Outcome::found};
     }
     if (again) {
       std::this_thread::yield();
@@ -351,7 +440,7 @@ StateStore::ConcurrentInsertion StateStore::insert_concurrent(const std::byte* s
     }
     const StateIndex i = reservation.next++;
     ++reservation.used;
-    put(i, state, parent);
+    write(i, key, parent);
     on_add(i, g * kGroupSlots + j);
     std::atomic_ref<std::uint32_t>(group[j]).store(tag | (i + 1), std::memory_order_release);
     return {i, Outcome::added};
@@ -371,14 +460,18 @@ void StateStore::ensure_chunk(StateIndex i) {
   }
 }
 
-void StateStore::put(StateIndex i, const std::byte* state, StateIndex parent) {
+void StateStore::write(StateIndex i, const std::byte* key, StateIndex parent) {
   std::byte* r = record(i);
-  std::memcpy(r, state, state_bytes_);
-  if (keeps_parents()) std::memcpy(r + state_bytes_, &parent, sizeof parent);
+  std::memcpy(r, key, key_bytes_);
+  if (keeps_parents()) std::memcpy(r + key_bytes_, &parent, sizeof parent);
+}
+
+void StateStore::put_record(StateIndex i, const std::byte* record_bytes) {
+  std::memcpy(record(i), record_bytes, record_bytes_);
 }
 
 void StateStore::set_parent(StateIndex i, StateIndex parent) {
-  if (keeps_parents()) std::memcpy(record(i) + state_bytes_, &parent, sizeof parent);
+  if (keeps_parents()) std::memcpy(record(i) + key_bytes_, &parent, sizeof parent);
 }
 
 void StateStore::repoint(std::size_t slot, StateIndex i) {
@@ -386,14 +479,14 @@ void StateStore::repoint(std::size_t slot, StateIndex i) {
   v = (v & ~index_mask_) | (i + 1);
 }
 
-StateIndex StateStore::append(const std::byte* state, StateIndex parent) {
+StateIndex StateStore::append(const std::byte* key, StateIndex parent) {
   const std::size_t n = size();
   if (n >= kNoParent) throw std::length_error("state store full: more than 2^32-1 states");
   const auto i = static_cast<StateIndex>(n);
   ensure_chunk(i);
   size_.store(n + 1, std::memory_order_relaxed);
   round_start_ = n + 1;
-  put(i, state, parent);
+  write(i, key, parent);
   return i;
 }
 
@@ -404,7 +497,10 @@ std::size_t StateStore::allocated_bytes() const {
   static const auto kPageBytes = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   const std::size_t records = size() * record_bytes_;
   const std::size_t page = size() <= kChunkRecords ? kPageBytes : kHugePageBytes;
-  return (records + page - 1) / page * page + groups_ * kGroupSlots * sizeof(std::uint32_t);
+  std::size_t halves = 0;
+  for (const auto& half : halves_) halves += half ? half->allocated_bytes() : 0;
+  return (records + page - 1) / page * page + groups_ * kGroupSlots * sizeof(std::uint32_t) +
+         halves;
 }
 
 }  // namespace dirtyrace::checker

@@ -23,6 +23,11 @@
 // records is allocated under a mutex by the first thread to need it. The table never grows
 // while threads insert: reserving an index that would fill it past 7/8 reports `full`, and the
 // caller grows the table once every thread has stopped.
+//
+// States of 16 bytes or more are compressed: a record holds the numbers of the state's two
+// halves in two HalfTables (half_table.hpp), 8 bytes whatever the state's width, and the hash
+// index works on those records as it would on states. The hash is still the whole state's, so a
+// state is hashed, and its slots prefetched, before its halves are looked up.
 
 #include <atomic>
 #include <cstddef>
@@ -34,6 +39,8 @@
 
 #include <absl/functional/function_ref.h>
 
+#include "checker/half_table.hpp"
+
 namespace dirtyrace::checker {
 
 /// Index of a stored state; states are numbered in the order they were first reached.
@@ -44,8 +51,9 @@ class StateStore {
  public:
   /// `parents`: whether each record keeps the index of the state it was first reached from.
   /// A breadth-first search can do without: its store is in level order, so a state's parent is
-  /// the first state of the level before that has it as a successor.
-  explicit StateStore(std::size_t state_bytes, bool parents = true);
+  /// the first state of the level before that has it as a successor. `compress`: whether a
+  /// state of 16 bytes or more is kept as the numbers of its halves (above).
+  explicit StateStore(std::size_t state_bytes, bool parents = true, bool compress = true);
   ~StateStore();
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
@@ -54,8 +62,28 @@ class StateStore {
   std::size_t state_bytes() const { return state_bytes_; }
   /// States the table takes before it must grow.
   std::size_t capacity() const { return max_size_; }
-  const std::byte* state(StateIndex i) const { return record(i); }
-  bool keeps_parents() const { return record_bytes_ > state_bytes_; }
+  /// Whether records hold the numbers of the states' halves rather than their bytes.
+  bool compresses() const { return halves_[0] != nullptr; }
+  /// Distinct halves stored, left and right (0 unless compresses()).
+  std::pair<std::size_t, std::size_t> distinct_halves() const;
+  /// The widths of the left and right halves (0 unless compresses()).
+  std::pair<std::size_t, std::size_t> half_bytes() const;
+  /// The numbers of a state's halves, a compressing store's record key.
+  struct Halves {
+    std::uint32_t number[2];
+    const std::byte* bytes() const { return reinterpret_cast<const std::byte*>(number); }
+  };
+  /// Writes state `i`, state_bytes() bytes, to `out`; returns its halves' numbers (meaningless
+  /// unless compresses()).
+  Halves read(StateIndex i, std::byte* out) const;
+  /// A state read from the store, where its successors are inserted: a successor that shares a
+  /// half with it takes that half's number without a lookup. A step changes a few bytes of a
+  /// state, so most successors share one half with the state they come from, often both.
+  struct Origin {
+    const std::byte* state;
+    Halves halves;
+  };
+  bool keeps_parents() const { return record_bytes_ > key_bytes_; }
   /// The state `i` was first reached from (kNoParent for the first); only if keeps_parents().
   StateIndex parent(StateIndex i) const;
 
@@ -71,9 +99,10 @@ class StateStore {
   };
   /// Finds `state`, whose hash is `hash`, or else appends a copy of it reached from `parent`;
   /// an index stays valid, and a state stays at its address, for the store's lifetime.
-  Insertion find_or_append(const std::byte* state, std::uint64_t hash, StateIndex parent);
+  Insertion find_or_append(const std::byte* state, std::uint64_t hash, StateIndex parent,
+                           const Origin* origin = nullptr);
   /// The index of `state`, whose hash is `hash`, or kNoParent if it is not stored.
-  StateIndex find(const std::byte* state, std::uint64_t hash) const;
+  StateIndex find(const std::byte* state, std::uint64_t hash, const Origin* origin = nullptr) const;
 
   /// Receives a state's index and the position of its slot in the table.
   using SlotSink = absl::FunctionRef<void(StateIndex, std::size_t)>;
@@ -93,7 +122,7 @@ class StateStore {
   /// Indices are unique but, across threads, not in the order of insertion.
   ConcurrentInsertion insert_concurrent(const std::byte* state, std::uint64_t hash,
                                         StateIndex parent, Reservation& reservation,
-                                        SlotSink on_add);
+                                        SlotSink on_add, const Origin* origin = nullptr);
   /// Gives back what a thread has not used of its reservation; safe from several threads.
   void release(Reservation& reservation);
   /// Receives a record's old and new index when end_concurrent moves it.
@@ -105,17 +134,20 @@ class StateStore {
   /// Doubles the table; `placed` receives the new slot position of every state from `first`
   /// on. Not while threads insert.
   void grow(StateIndex first, SlotSink placed);
-  /// grow() in parts, for several threads: begin_grow() allocates the doubled table, empty;
-  /// then rehash() puts the states [from, to) back, safe to call at once on disjoint ranges.
-  void begin_grow();
+  /// What made insert_concurrent report `full` grows, for several threads: begin_grow() grows
+  /// the half tables that are full and, if the index is full, allocates it doubled, empty, and
+  /// returns true; then rehash() puts the states [from, to) back, safe to call at once on
+  /// disjoint ranges.
+  bool begin_grow();
   void rehash(StateIndex from, StateIndex to, StateIndex first, SlotSink placed);
 
-  /// Reordering stored states (not while threads insert): a record's bytes, state then parent
-  /// (the parent arguments below are dropped unless keeps_parents()).
+  /// Reordering stored states (not while threads insert): a record's bytes, the state (or the
+  /// numbers of its halves) then the parent, if kept.
   std::size_t record_bytes() const { return record_bytes_; }
   const std::byte* record_at(StateIndex i) const { return record(i); }
-  /// Overwrites record `i` with state `state` and parent `parent`.
-  void put(StateIndex i, const std::byte* state, StateIndex parent);
+  /// Overwrites record `i` with `record`, record_bytes() bytes from record_at().
+  void put_record(StateIndex i, const std::byte* record);
+  /// Sets the parent of `i`, if parents are kept.
   void set_parent(StateIndex i, StateIndex parent);
   /// Points the slot at position `slot` to index `i`, keeping its hash bits.
   void repoint(std::size_t slot, StateIndex i);
@@ -146,7 +178,20 @@ class StateStore {
     return chunks_[i >> kChunkBits].load(std::memory_order_relaxed) +
            (i & (kChunkRecords - 1)) * record_bytes_;
   }
-  StateIndex append(const std::byte* state, StateIndex parent);
+  /// The key of `state`: the state itself, or `h` filled with its halves' numbers, each taken
+  /// from `origin` where the half is the same as there, else from number(table, half): a
+  /// HalfTable's add, add_concurrent or find. Null when `number` answers kAbsent or kFull.
+  template <class Number>
+  const std::byte* encode(const std::byte* state, const Origin* origin, Halves& h,
+                          Number number) const;
+  /// The number `origin` gives for half `k` of `state`, if that half is the same, else
+  /// HalfTable::kAbsent.
+  std::uint32_t shared_half(const std::byte* state, const Origin* origin, int k) const;
+  /// The hash of the state record `i` holds, as hash() gives it.
+  std::uint64_t record_hash(StateIndex i) const;
+  /// Writes key and parent into record `i`.
+  void write(StateIndex i, const std::byte* key, StateIndex parent);
+  StateIndex append(const std::byte* key, StateIndex parent);
   /// Allocates the chunk of record `i` unless another thread has.
   void ensure_chunk(StateIndex i);
   /// First group a state with `hash` may be in; later ones follow it in order, wrapping around.
@@ -165,21 +210,30 @@ class StateStore {
   GroupMasks scan(const std::uint32_t* group, std::uint32_t tag) const;
   /// The position of the slot that holds index `i`, whose state has `hash`; `i` is stored.
   std::size_t slot_holding(StateIndex i, std::uint64_t hash) const;
-  /// Whether two packed states are equal: inline, since a state is a few bytes long and a
-  /// memcmp call would cost more than the comparison.
+  /// Whether two keys are equal: inline, since a key is a few bytes long and a memcmp call
+  /// would cost more than the comparison.
   bool same(const std::byte* a, const std::byte* b) const;
   /// Puts a slot for a state known to be absent into the first free slot of its probe
   /// sequence; returns the slot's position.
   std::size_t place(std::uint64_t hash, StateIndex i);
   /// place(), safe while other threads place other states.
   std::size_t place_concurrent(std::uint64_t hash, StateIndex i);
+  /// Allocates the index doubled, empty.
+  void grow_index();
   /// Takes a block of indices for `r`; false when the table cannot take one more state.
   bool reserve(Reservation& r);
   /// The slot value of a slot being filled: the tag and an index that no state has.
   std::uint32_t busy(std::uint32_t tag) const { return tag | index_mask_; }
 
   std::size_t state_bytes_;
-  std::size_t record_bytes_;  // the state, then its parent index if kept
+  std::size_t key_bytes_;     // the state's bytes, or two half numbers
+  std::size_t record_bytes_;  // the key, then the parent index if kept
+  // The halves' tables when compressing, else null; the left half is the longer by a byte
+  // when the width is odd.
+  std::unique_ptr<HalfTable> halves_[2];
+  std::size_t left_bytes_ = 0;
+  // Set by reserve() when the index is full, for begin_grow().
+  std::atomic<bool> index_full_ = false;
   // Fixed in size, so that threads read it while another adds a chunk.
   std::unique_ptr<std::atomic<std::byte*>[]> chunks_;
   std::atomic<std::size_t> chunk_count_ = 0;

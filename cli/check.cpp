@@ -57,7 +57,19 @@ std::string describe_symmetry(const properties::CheckedModel& system, bool off) 
   return system.symmetry()->describe();
 }
 
-void print_statistics(const checker::Statistics& st, bool timing, const std::string& symmetry) {
+namespace {
+/// How the store kept the states: whole, or as the numbers of their halves.
+std::string describe_compression(const checker::Statistics& st, bool off) {
+  if (off) return "off (--no-compression)";
+  if (st.halves[0] == 0) return "none: states under 16 bytes are kept whole";
+  return "each state as the numbers of its halves: " + std::to_string(st.halves[0]) +
+         " distinct of " + std::to_string(st.half_bytes[0]) + " bytes, " +
+         std::to_string(st.halves[1]) + " of " + std::to_string(st.half_bytes[1]);
+}
+}  // namespace
+
+void print_statistics(const checker::Statistics& st, bool timing, const std::string& symmetry,
+                      const std::string& compression) {
   std::printf("statistics:\n");
   std::printf("  states          %llu\n", static_cast<unsigned long long>(st.states));
   std::printf("  transitions     %llu\n", static_cast<unsigned long long>(st.transitions));
@@ -69,6 +81,7 @@ void print_statistics(const checker::Statistics& st, bool timing, const std::str
   std::printf("  states/s        %.0f\n", st.states_per_second());
   std::printf("  bytes/state     %.1f (states, parent links if any, hash table)\n",
               st.bytes_per_state());
+  if (!compression.empty()) std::printf("  compression     %s\n", compression.c_str());
   std::printf("  peak memory     %s\n", mib(st.peak_rss_bytes).c_str());
   if (!symmetry.empty()) {
     std::printf("  symmetry        %s\n", symmetry.c_str());
@@ -117,6 +130,9 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   app.add_flag("--json", o.json, "Print one JSON object instead of text");
   app.add_flag("--stats", o.stats, "Also print time, speed and memory figures");
   app.add_flag("--quiet", o.quiet, "No progress lines on stderr");
+  app.add_flag("--no-compression", o.no_compression,
+               "Keep every state whole, not states of 16 bytes or more as the numbers of their "
+               "halves: about a fifth faster, half again as much memory or more");
   app.add_flag("--no-symmetry", o.no_symmetry,
                "Store every state, not one per orbit of interchangeable actors and mappings");
   app.add_flag("--distributed", o.distributed,
@@ -133,6 +149,7 @@ checker::SearchOptions search_options(const CheckOptions& o) {
   } else {
     throw model::UsageError("unknown --order '" + model::echo(o.order) + "'; use bfs or dfs");
   }
+  search.compress_states = !o.no_compression;
   search.threads = o.threads.empty() ? std::max(1u, std::thread::hardware_concurrency())
                                      : parse_threads(o.threads);
   if (!o.max_states.empty()) search.limits.max_states = parse_size(o.max_states, "--max-states");
@@ -204,6 +221,7 @@ int report_check(const CheckOptions& o, const model::Model& m,
         {"seconds", st.seconds},
         {"states_per_second", st.states_per_second()},
         {"bytes_per_state", st.bytes_per_state()},
+        {"distinct_halves", {st.halves[0], st.halves[1]}},
         {"peak_memory_bytes", st.peak_rss_bytes},
         {"progress_check_seconds", st.progress_seconds},
         {"progress_check_bytes", st.progress_bytes},
@@ -254,7 +272,9 @@ int report_check(const CheckOptions& o, const model::Model& m,
       break;
   }
   std::printf("\n");
-  print_statistics(st, o.stats, describe_symmetry(system, o.no_symmetry));
+  // Each rank of a distributed search has half tables of its own: no one figure to give.
+  print_statistics(st, o.stats, describe_symmetry(system, o.no_symmetry),
+                   ranks.empty() ? describe_compression(st, o.no_compression) : "");
   if (o.stats && !ranks.empty()) {
     std::printf("  ranks           %zu, one thread each; states, bytes/state, peak memory, sent:\n",
                 ranks.size());

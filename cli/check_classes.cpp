@@ -133,7 +133,8 @@ int run_check_classes(const CheckOptions& o, const model::Scenario& scenario) {
   // Each class has its own ranges, so its own group.
   print_statistics(
       total, o.stats,
-      o.no_symmetry ? "off (--no-symmetry)" : "on, each footprint class by its own group");
+      o.no_symmetry ? "off (--no-symmetry)" : "on, each footprint class by its own group",
+      o.no_compression ? "off (--no-compression)" : "");
   std::printf("  classes explored %zu of %zu\n", explored, e.distinct());
   std::printf("  z3 checks       %zu\n", e.checks);
   if (o.stats) std::printf("  z3 seconds      %.3f\n", e.z3_seconds);

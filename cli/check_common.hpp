@@ -17,9 +17,10 @@ namespace dirtyrace::cli {
 std::string mib(std::uint64_t bytes);
 /// The progress line's estimate of what is left, or why there is none.
 std::string describe_estimate(const checker::Progress& p);
-/// The "statistics:" block; `timing` adds seconds, speed and memory, and `symmetry` (from
-/// describe_symmetry) what symmetry reduction saved.
-void print_statistics(const checker::Statistics& st, bool timing, const std::string& symmetry = "");
+/// The "statistics:" block; `timing` adds seconds, speed and memory, `symmetry` (from
+/// describe_symmetry) what symmetry reduction saved and `compression` how states were kept.
+void print_statistics(const checker::Statistics& st, bool timing, const std::string& symmetry = "",
+                      const std::string& compression = "");
 /// The symmetry group `system` reduces by, or why none: "off (--no-symmetry)", "none: ...".
 std::string describe_symmetry(const properties::CheckedModel& system, bool off);
 int exit_code(checker::Verdict v);

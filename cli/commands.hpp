@@ -58,8 +58,9 @@ struct CheckOptions {
   bool json = false;
   bool stats = false;
   bool quiet = false;
-  bool no_symmetry = false;  // store every state, not one per orbit (model/symmetry.hpp)
-  bool distributed = false;  // across the ranks of mpirun (checker/distributed_search.hpp)
+  bool no_compression = false;  // keep every state whole (checker/state_store.hpp)
+  bool no_symmetry = false;     // store every state, not one per orbit (model/symmetry.hpp)
+  bool distributed = false;     // across the ranks of mpirun (checker/distributed_search.hpp)
 };
 void setup_check(CLI::App& app, CheckOptions& o);
 int run_check(const CheckOptions& o);

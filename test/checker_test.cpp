@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <thread>
@@ -182,19 +183,98 @@ TEST_CASE("statistics count stored bytes per state") {
   CHECK(r.stats.bytes_per_state() < 400.0);
 }
 
+TEST_CASE("a store keeps states of 16 bytes or more as the numbers of their halves") {
+  CHECK(!StateStore(15).compresses());
+  CHECK(!StateStore(16, true, false).compresses());
+  // 100000 states of 16 bytes, 12500 left halves and 8 right ones, added on one thread: the
+  // left halves' table grows on the way (it starts with room for 4096).
+  StateStore store(16);
+  REQUIRE(store.compresses());
+  CHECK(store.record_bytes() == 12);  // two half numbers and the parent
+  CHECK(store.half_bytes() == std::pair<std::size_t, std::size_t>{8, 8});
+  constexpr std::uint64_t kStates = 100000;
+  const auto state_of = [](std::uint64_t v) {
+    std::array<std::byte, 16> s{};
+    const std::uint64_t left = v >> 3, right = v & 7;
+    std::memcpy(s.data(), &left, 8);
+    std::memcpy(s.data() + 8, &right, 8);
+    return s;
+  };
+  for (std::uint64_t v = 0; v < kStates; ++v) {
+    const auto s = state_of(v * 7919 % kStates);
+    const auto r = store.find_or_append(s.data(), store.hash(s.data()), static_cast<StateIndex>(v));
+    CHECK(r.added);
+    CHECK(r.index == v);
+  }
+  CHECK(store.distinct_halves() == std::pair<std::size_t, std::size_t>{kStates >> 3, 8});
+  std::array<std::byte, 16> s{};
+  for (std::uint64_t v = 0; v < kStates; ++v) {
+    const auto i = static_cast<StateIndex>(v);
+    const StateStore::Halves h = store.read(i, s.data());
+    CHECK(s == state_of(v * 7919 % kStates));
+    CHECK(store.parent(i) == i);
+    CHECK(store.find(s.data(), store.hash(s.data())) == i);
+    // Found again with the halves' numbers given by a state that shares both, or one.
+    const StateStore::Origin same{s.data(), h};
+    CHECK(store.find(s.data(), store.hash(s.data()), &same) == i);
+    const auto r = store.find_or_append(s.data(), store.hash(s.data()), 0, &same);
+    CHECK(!r.added);
+    CHECK(r.index == i);
+  }
+  // A new state sharing its left half with a stored one, its right half new.
+  auto fresh = state_of(5);
+  const std::uint64_t right = 9;
+  std::memcpy(fresh.data() + 8, &right, 8);
+  CHECK(store.find(fresh.data(), store.hash(fresh.data())) == kNoParent);
+  const auto five = state_of(5);
+  std::array<std::byte, 16> read_back{};
+  const StateIndex at = store.find(five.data(), store.hash(five.data()));
+  const StateStore::Origin origin{read_back.data(), store.read(at, read_back.data())};
+  const auto r = store.find_or_append(fresh.data(), store.hash(fresh.data()), 0, &origin);
+  CHECK(r.added);
+  CHECK(store.distinct_halves().second == 9);
+  store.read(r.index, s.data());
+  CHECK(s == fresh);
+}
+
 TEST_CASE("concurrent insertions store every state once, with the parent its adder gave") {
   // Four threads insert the same 200000 states, each in its own order; the table starts tiny,
-  // so the threads stop on a full table many times and go on after it grows.
+  // so the threads stop on a full table many times and go on after it grows. The states are
+  // 8 bytes, kept as they are, or 16, kept as the numbers of their halves: 12500 distinct left
+  // halves (so the half tables fill too) and 16 right ones.
   constexpr std::uint64_t kStates = 200000;
   constexpr unsigned kThreads = 4;
-  StateStore store(sizeof(std::uint64_t));
+  std::size_t width = 8;
+  SUBCASE("8-byte states, kept whole") {}
+  SUBCASE("16-byte states, kept as halves") {
+    width = 16;
+  }
+  CAPTURE(width);
+  StateStore store(width);
+  CHECK(store.compresses() == (width == 16));
+  const auto encode = [&](std::uint64_t v, std::byte* state) {
+    if (width == 8) {
+      std::memcpy(state, &v, 8);
+      return;
+    }
+    const std::uint64_t left = v >> 4, right = v & 15;
+    std::memcpy(state, &left, 8);
+    std::memcpy(state + 8, &right, 8);
+  };
+  const auto decode = [&](const std::byte* state) {
+    std::uint64_t left = 0, right = 0;
+    std::memcpy(&left, state, 8);
+    if (width == 8) return left;
+    std::memcpy(&right, state + 8, 8);
+    return left << 4 | right;
+  };
   std::vector<std::uint64_t> at(kThreads, 0);     // each thread's progress
   std::vector<std::uint64_t> added(kThreads, 0);  // states each thread added
   // Slot of each added state, by index. Reserved indices run ahead of the states stored (the
   // holes end_concurrent closes), never past the table's capacity.
   std::vector<std::uint32_t> slot_of;
   std::atomic<std::uint64_t> slots_reported{0};
-  int grows = 0;
+  int index_grows = 0;
   const auto value = [](unsigned t, std::uint64_t i) {
     return (i * (2 * t + 1) + 7919 * t) % kStates;  // odd strides: every value once per thread
   };
@@ -205,16 +285,16 @@ TEST_CASE("concurrent insertions store every state once, with the parent its add
     for (unsigned t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
         StateStore::Reservation reservation;
+        std::vector<std::byte> state(width);
         for (; at[t] < kStates; ++at[t]) {
           const std::uint64_t v = value(t, at[t]);
-          std::byte state[8];
-          std::memcpy(state, &v, 8);
-          const auto r =
-              store.insert_concurrent(state, store.hash(state), static_cast<StateIndex>(v / 2),
-                                      reservation, [&](StateIndex i, std::size_t slot) {
-                                        slot_of[i] = static_cast<std::uint32_t>(slot);
-                                        slots_reported.fetch_add(1);
-                                      });
+          encode(v, state.data());
+          const auto r = store.insert_concurrent(state.data(), store.hash(state.data()),
+                                                 static_cast<StateIndex>(v / 2), reservation,
+                                                 [&](StateIndex i, std::size_t slot) {
+                                                   slot_of[i] = static_cast<std::uint32_t>(slot);
+                                                   slots_reported.fetch_add(1);
+                                                 });
           if (r.outcome == StateStore::Outcome::full) {
             full = true;
             break;
@@ -229,15 +309,12 @@ TEST_CASE("concurrent insertions store every state once, with the parent its add
     store.end_concurrent([&](StateIndex from, StateIndex to) { slot_of[to] = slot_of[from]; });
     done = !full;
     if (full) {
-      // Grown by one thread, or by four at once (begin_grow, then rehash on four ranges).
+      // The half tables grow at once; a full index is rehashed on four threads.
+      if (!store.begin_grow()) continue;
+      ++index_grows;
       const auto placed = [&](StateIndex i, std::size_t slot) {
         slot_of[i] = static_cast<std::uint32_t>(slot);
       };
-      if (++grows % 2 == 0) {
-        store.grow(0, placed);
-        continue;
-      }
-      store.begin_grow();
       const auto n = static_cast<StateIndex>(store.size());
       std::vector<std::thread> rehashers;
       for (StateIndex t = 0; t < kThreads; ++t) {
@@ -247,27 +324,40 @@ TEST_CASE("concurrent insertions store every state once, with the parent its add
       for (std::thread& t : rehashers) t.join();
     }
   }
-  CHECK(grows > 4);
+  CHECK(index_grows > 4);
+  // More left halves than a half table's first 7168, so that table grew on the way.
+  if (width == 16) {
+    CHECK(store.distinct_halves() == std::pair<std::size_t, std::size_t>{kStates >> 4, 16});
+  }
   CHECK(store.size() == kStates);
   std::uint64_t total = 0;
   for (const std::uint64_t a : added) total += a;
   CHECK(total == kStates);
   CHECK(slots_reported.load() == kStates);
   std::vector<bool> seen(kStates, false);
+  std::vector<std::byte> state(width);
   for (StateIndex i = 0; i < kStates; ++i) {
-    std::uint64_t v = 0;
-    std::memcpy(&v, store.state(i), 8);
+    store.read(i, state.data());
+    const std::uint64_t v = decode(state.data());
     REQUIRE(v < kStates);
     CHECK(!seen[v]);
     seen[v] = true;
     CHECK(store.parent(i) == v / 2);
-    CHECK(store.find(store.state(i), store.hash(store.state(i))) == i);
+    CHECK(store.find(state.data(), store.hash(state.data())) == i);
   }
+  encode(kStates, state.data());  // never stored, its halves neither
+  CHECK(store.find(state.data(), store.hash(state.data())) == kNoParent);
   // The slot positions reported point at the states: swap two records and their slots.
-  std::vector<std::byte> a(store.state(0), store.state(0) + 8),
-      b(store.state(1), store.state(1) + 8);
-  store.put(0, b.data(), 5);
-  store.put(1, a.data(), 6);
+  std::vector<std::byte> a(width), b(width);
+  store.read(0, a.data());
+  store.read(1, b.data());
+  const std::size_t record = store.record_bytes();
+  std::vector<std::byte> ra(store.record_at(0), store.record_at(0) + record),
+      rb(store.record_at(1), store.record_at(1) + record);
+  store.put_record(0, rb.data());
+  store.put_record(1, ra.data());
+  store.set_parent(0, 5);
+  store.set_parent(1, 6);
   store.repoint(slot_of[0], 1);
   store.repoint(slot_of[1], 0);
   CHECK(store.find(a.data(), store.hash(a.data())) == 1);

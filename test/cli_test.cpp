@@ -43,6 +43,8 @@ TEST_CASE("exit codes: 0 verified, 1 violation, 3 inconclusive") {
   r = run_dirtyrace(kSmall + " --stats");
   CHECK(r.out.find("states/s") != std::string::npos);
   CHECK(r.out.find("bytes/state") != std::string::npos);
+  CHECK(r.out.find("compression     none: states under 16 bytes are kept whole") !=
+        std::string::npos);
   r = run_dirtyrace(kLostWrite);
   CHECK(r.code == 1);
   CHECK(r.out.find("verdict: VIOLATION of durable_at_end") != std::string::npos);
@@ -51,6 +53,29 @@ TEST_CASE("exit codes: 0 verified, 1 violation, 3 inconclusive") {
   CHECK(r.code == 3);
   CHECK(r.out.find("INCONCLUSIVE (state limit reached)") != std::string::npos);
   CHECK(r.out.find("states          ") != std::string::npos);
+}
+
+TEST_CASE("--no-compression keeps every state whole, with the same answer") {
+  // 19-byte states: kept as the numbers of their halves unless told otherwise.
+  const std::string wide =
+      "check --quiet --stats --variant linux-4.19 --pages 2 --blocks 2 --mappings 2 "
+      "--actors writer,flusher,msync@1,journal";
+  const Run halves = run_dirtyrace(wide);
+  CHECK(halves.code == 0);
+  CHECK(halves.out.find("states          114808") != std::string::npos);
+  CHECK(halves.out.find("compression     each state as the numbers of its halves: ") !=
+        std::string::npos);
+  CHECK(halves.out.find(" distinct of 10 bytes, ") != std::string::npos);
+  const Run whole = run_dirtyrace(wide + " --no-compression");
+  CHECK(whole.code == 0);
+  CHECK(whole.out.find("states          114808") != std::string::npos);
+  CHECK(whole.out.find("compression     off (--no-compression)") != std::string::npos);
+  const auto j = nlohmann::json::parse(run_dirtyrace(wide + " --json").out);
+  CHECK(j["distinct_halves"][0].get<std::uint64_t>() > 0);
+  CHECK(j["distinct_halves"][1].get<std::uint64_t>() > 0);
+  const auto k = nlohmann::json::parse(run_dirtyrace(wide + " --json --no-compression").out);
+  CHECK(k["distinct_halves"] == nlohmann::json::array({0, 0}));
+  CHECK(k["states"] == j["states"]);
 }
 
 TEST_CASE("limits and Ctrl-C stop a long search as inconclusive, with the statistics so far") {

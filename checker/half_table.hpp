@@ -40,6 +40,8 @@ class HalfTable {
     return chunks_[i >> kChunkBits].load(std::memory_order_relaxed) +
            (i & (kChunkHalves - 1)) * half_bytes_;
   }
+  /// Starts loading the slot a lookup of `half` probes first.
+  void prefetch(const std::byte* half) const { __builtin_prefetch(&slots_[hash(half) & mask_]); }
   /// The number of `half`, or kAbsent.
   std::uint32_t find(const std::byte* half) const;
   /// The number of `half`, added if new; on one thread, growing the table as it needs.

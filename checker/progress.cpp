@@ -67,10 +67,12 @@ void build_range(const TransitionSystem& system, const StateStore& store, std::s
       first_of[i - batch] = scratch.hashes.size();
       std::byte* state = scratch.states.data() + (i - batch) * width;
       scratch.halves[i - batch] = store.read(static_cast<StateIndex>(i), state);
+      const StateStore::Origin origin{state, scratch.halves[i - batch]};
       system.for_each_successor(state, [&](Label, const std::byte* next) {
         scratch.successors.insert(scratch.successors.end(), next, next + width);
         scratch.hashes.push_back(store.hash(next));
         store.prefetch(scratch.hashes.back());
+        store.prefetch_halves(next, origin);
       });
     }
     first_of[end - batch] = scratch.hashes.size();

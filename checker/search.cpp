@@ -173,10 +173,12 @@ class Search {
     e.halves = store_.read(index, e.bytes.data());
     e.successors.clear();
     e.hashes.clear();
+    const StateStore::Origin origin{e.bytes.data(), e.halves};
     system_.for_each_successor(e.bytes.data(), [&](Label, const std::byte* next) {
       e.successors.insert(e.successors.end(), next, next + width);
       e.hashes.push_back(store_.hash(next));
       store_.prefetch(e.hashes.back());
+      store_.prefetch_halves(next, origin);
     });
   }
 

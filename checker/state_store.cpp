@@ -135,6 +135,15 @@ std::uint32_t StateStore::shared_half(const std::byte* state, const Origin* orig
                                                         : HalfTable::kAbsent;
 }
 
+void StateStore::prefetch_halves(const std::byte* state, const Origin& origin) const {
+  if (!compresses()) return;
+  for (int k = 0; k < 2; ++k) {
+    if (shared_half(state, &origin, k) == HalfTable::kAbsent) {
+      halves_[k]->prefetch(state + (k == 0 ? 0 : left_bytes_));
+    }
+  }
+}
+
 template <class Number>
 const std::byte* StateStore::encode(const std::byte* state, const Origin* origin, Halves& h,
                                     Number number) const {

@@ -83,6 +83,10 @@ class StateStore {
     const std::byte* state;
     Halves halves;
   };
+  /// Starts loading the half tables' slots that storing or finding `state`, a successor of
+  /// `origin`, will probe (the halves it does not share with `origin`); nothing unless
+  /// compresses(). Their cache misses then overlap as the index's do (prefetch).
+  void prefetch_halves(const std::byte* state, const Origin& origin) const;
   bool keeps_parents() const { return record_bytes_ > key_bytes_; }
   /// The state `i` was first reached from (kNoParent for the first); only if keeps_parents().
   StateIndex parent(StateIndex i) const;

@@ -2,8 +2,9 @@
 // The distinct values of one half of the stored states, each kept once and numbered in the
 // order it was first added. A store that compresses (state_store.hpp) keeps a state as the
 // numbers of its two halves: the states of a model share their halves far more than they share
-// whole bytes (on the two-page scenarios, each half of a state recurs in 20 to 100 stored
-// states), so the halves cost little and a state costs 8 bytes of record. This is one level of
+// whole bytes (the 19607572 states of two pages, two blocks and two processes on linux-6.12
+// without reclaim have 20327 distinct left halves and 292810 right ones), so the halves cost
+// little and a state costs 8 bytes of record. This is one level of
 // LTSmin's tree compression (Laarman, van de Pol and Weber, "Parallel Recursive State
 // Compression for Free", 2011).
 //

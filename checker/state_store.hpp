@@ -102,7 +102,8 @@ class StateStore {
     bool added;  // the state was not stored before
   };
   /// Finds `state`, whose hash is `hash`, or else appends a copy of it reached from `parent`;
-  /// an index stays valid, and a state stays at its address, for the store's lifetime.
+  /// an index stays valid for the store's lifetime. `origin`, if given, is the state `state`
+  /// was generated from.
   Insertion find_or_append(const std::byte* state, std::uint64_t hash, StateIndex parent,
                            const Origin* origin = nullptr);
   /// The index of `state`, whose hash is `hash`, or kNoParent if it is not stored.

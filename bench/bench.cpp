@@ -280,7 +280,8 @@ void bench_scale(unsigned repeat) {
 /// "2.6.32 2 pages" stops at 60 s, the states it stored by then compared.
 void bench_compression(bool quick) {
   constexpr Case kWide[] = {
-      {"6.12 io-errors", "linux-6.12", 2, 1, 1, "writer,flusher,msync,fsync", false, 1},
+      {"4.19 2x2x2", "linux-4.19", 2, 2, 2, "writer,flusher,msync@1,journal", false},
+      {"6.12 io-errors", "linux-6.12", 2, 1, 1, "writer,flusher,msync,fsync", true, 1},
       {"6.12 2 writers", "linux-6.12", 2, 1, 2, "writer,writer,flusher,msync@1", true},
       {"6.12 2x2x2 -rcl", "linux-6.12", 2, 2, 2, "writer,flusher,msync,fsync,munmap,journal", true},
       {"2.6.32 2 pages", "linux-2.6.32", 2, 1, 1, "writer,flusher,msync,munmap,reclaim,journal",

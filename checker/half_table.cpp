@@ -1,7 +1,5 @@
 #include "checker/half_table.hpp"
 
-#include "checker/bytes_equal.hpp"
-
 #include <cstring>
 #include <stdexcept>
 #include <thread>
@@ -11,6 +9,8 @@
 // Inlined: halves are a few bytes long, where a call costs as much as the hash.
 #define XXH_INLINE_ALL
 #include <xxhash.h>
+
+#include "checker/bytes_equal.hpp"
 
 namespace dirtyrace::checker {
 

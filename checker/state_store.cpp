@@ -1,7 +1,5 @@
 #include "checker/state_store.hpp"
 
-#include "checker/bytes_equal.hpp"
-
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -20,6 +18,8 @@
 // Inlined: states are a few bytes long, where a call costs as much as the hash.
 #define XXH_INLINE_ALL
 #include <xxhash.h>
+
+#include "checker/bytes_equal.hpp"
 
 namespace dirtyrace::checker {
 
@@ -46,9 +46,7 @@ std::byte* map_aligned(std::size_t bytes, bool huge) {
 #endif
   return base + head;
 }
-}  // namespace
 
-namespace {
 /// From this width on, a state and its slot take 21 to 25 bytes or more; its halves' numbers
 /// and slot take 13 to 17, and the halves themselves 1 or 2 more. Narrower states are kept
 /// whole: encoding and decoding them costs about a fifth of the search's time, for less gain.
@@ -111,7 +109,7 @@ std::pair<std::size_t, std::size_t> StateStore::distinct_halves() const {
 
 std::pair<std::size_t, std::size_t> StateStore::half_bytes() const {
   if (!compresses()) return {0, 0};
-  return {left_bytes_, state_bytes_ - left_bytes_};
+  return {half_width(0), half_width(1)};
 }
 
 StateStore::Halves StateStore::read(StateIndex i, std::byte* out) const {
@@ -122,24 +120,24 @@ StateStore::Halves StateStore::read(StateIndex i, std::byte* out) const {
     return h;
   }
   std::memcpy(&h, r, sizeof h);
-  std::memcpy(out, halves_[0]->at(h.number[0]), left_bytes_);
-  std::memcpy(out + left_bytes_, halves_[1]->at(h.number[1]), state_bytes_ - left_bytes_);
+  for (int k = 0; k < 2; ++k) {
+    std::memcpy(out + half_offset(k), halves_[k]->at(h.number[k]), half_width(k));
+  }
   return h;
 }
 
 std::uint32_t StateStore::shared_half(const std::byte* state, const Origin* origin, int k) const {
   if (origin == nullptr) return HalfTable::kAbsent;
-  const std::size_t at = k == 0 ? 0 : left_bytes_;
-  const std::size_t n = k == 0 ? left_bytes_ : state_bytes_ - left_bytes_;
-  return bytes_equal(state + at, origin->state + at, n) ? origin->halves.number[k]
-                                                        : HalfTable::kAbsent;
+  const std::size_t at = half_offset(k);
+  return bytes_equal(state + at, origin->state + at, half_width(k)) ? origin->halves.number[k]
+                                                                    : HalfTable::kAbsent;
 }
 
 void StateStore::prefetch_halves(const std::byte* state, const Origin& origin) const {
   if (!compresses()) return;
   for (int k = 0; k < 2; ++k) {
     if (shared_half(state, &origin, k) == HalfTable::kAbsent) {
-      halves_[k]->prefetch(state + (k == 0 ? 0 : left_bytes_));
+      halves_[k]->prefetch(state + half_offset(k));
     }
   }
 }
@@ -151,7 +149,7 @@ const std::byte* StateStore::encode(const std::byte* state, const Origin* origin
   for (int k = 0; k < 2; ++k) {
     h.number[k] = shared_half(state, origin, k);
     if (h.number[k] == HalfTable::kAbsent) {
-      h.number[k] = number(*halves_[k], state + (k == 0 ? 0 : left_bytes_));
+      h.number[k] = number(*halves_[k], state + half_offset(k));
     }
     if (h.number[k] == HalfTable::kAbsent || h.number[k] == HalfTable::kFull) return nullptr;
   }

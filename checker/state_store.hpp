@@ -189,6 +189,9 @@ class StateStore {
   template <class Number>
   const std::byte* encode(const std::byte* state, const Origin* origin, Halves& h,
                           Number number) const;
+  /// Where half `k` (0: left, 1: right) of a state starts, and its width.
+  std::size_t half_offset(int k) const { return k == 0 ? 0 : left_bytes_; }
+  std::size_t half_width(int k) const { return k == 0 ? left_bytes_ : state_bytes_ - left_bytes_; }
   /// The number `origin` gives for half `k` of `state`, if that half is the same, else
   /// HalfTable::kAbsent.
   std::uint32_t shared_half(const std::byte* state, const Origin* origin, int k) const;

@@ -21,8 +21,9 @@
 // Then, in a build with Open MPI, the distributed search (`check --distributed` under mpirun) of
 // one mid-size scenario on 1, 2 and 3 ranks: states/s and bytes/state in all and per rank.
 //
-// Then how much partial-order reduction could prune with the steps' declared footprints
-// (bench/independence.hpp): an upper bound, which is why the checker has none (README, Checker).
+// Then how much partial-order reduction could prune with the steps' declared footprints, by kind
+// and optimistically by object (bench/independence.hpp): upper bounds, which is why the checker
+// has none (README, Checker).
 //
 // Then symbolic byte ranges: exploring every concrete (off, len) against one witness per Z3
 // footprint class, on a small file where brute force over bytes is feasible and on 4096-byte

@@ -1,9 +1,11 @@
 #include "bench/independence.hpp"
 
 #include <algorithm>
+#include <bitset>
 #include <cstdio>
 #include <deque>
 #include <string>
+#include <type_traits>
 #include <unordered_set>
 #include <vector>
 
@@ -18,34 +20,46 @@ using model::VarSet;
 
 /// What a step, or a process's whole future, may read and write of the shared variables (an
 /// actor's locals are its own: no other actor's step depends on them).
+template <class Set>
 struct Footprint {
-  VarSet reads = 0, writes = 0;
-  Footprint& operator|=(Footprint o) {
+  Set reads{}, writes{};
+  Footprint& operator|=(const Footprint& o) {
     reads |= o.reads;
     writes |= o.writes;
     return *this;
   }
 };
+using KindFootprint = Footprint<VarSet>;
 
-bool dependent(Footprint a, Footprint b) {
-  return (a.writes & (b.reads | b.writes)) != 0 || (b.writes & a.reads) != 0;
+template <class Set>
+bool any(const Set& s) {
+  if constexpr (std::is_integral_v<Set>) {
+    return s != 0;
+  } else {
+    return s.any();
+  }
 }
 
-Footprint of_step(const model::Step& st) {
+template <class Set>
+bool dependent(const Footprint<Set>& a, const Footprint<Set>& b) {
+  return any<Set>(a.writes & (b.reads | b.writes)) || any<Set>(b.writes & a.reads);
+}
+
+KindFootprint of_step(const model::Step& st) {
   return {st.reads & ~model::kLocalVars, st.writes & ~model::kLocalVars};
 }
 
 /// The device writing one block (Model::device_transitions and complete_write): capture reads
 /// the block's data; completion ends the I/O, unlocks the buffer, may end the page's writeback
 /// and, when the write fails, sets the mapping's error.
-constexpr Footprint kDevice{
+constexpr KindFootprint kDevice{
     model::vars({Var::data, Var::io, Var::buffers, Var::pg_writeback}),
     model::vars({Var::io, Var::buffers, Var::pg_writeback, Var::tags, Var::errors})};
 
 /// For each step of an actor's program, every step it may still take from there, itself
 /// included: along next, the jumps it declares, its skip target, and Flow::again.
-std::vector<Footprint> futures(const model::Program& program) {
-  std::vector<Footprint> out(program.size());
+std::vector<KindFootprint> futures(const model::Program& program) {
+  std::vector<KindFootprint> out(program.size());
   for (std::size_t pc = 0; pc < program.size(); ++pc) {
     std::vector<bool> seen(program.size(), false);
     std::vector<std::size_t> todo{pc};
@@ -69,40 +83,19 @@ std::vector<Footprint> futures(const model::Program& program) {
 }
 
 struct Tally {
-  std::uint64_t states = 0, enabled = 0, persistent = 0, smaller = 0;
+  std::uint64_t states = 0, enabled = 0, persistent = 0, smaller = 0, objects = 0;
 };
 
-/// The smallest persistent set of `s` by the conflicting-process closure (Godefroid 1996,
-/// section 4.4): a process whose next step is enabled pulls in every process whose future may
-/// conflict with that step; one whose next step waits pulls in every process whose future
-/// may write what the step reads. Returns its number of transitions.
-std::size_t smallest_persistent(const model::Model& m, const model::State& s,
-                                const std::vector<std::vector<Footprint>>& future,
-                                const std::vector<std::size_t>& enabled) {
-  const model::Env& env = m.env();
-  const std::size_t processes = enabled.size();  // actors, then one device per block
-  std::vector<bool> alive(processes, false);
-  std::vector<Footprint> next(processes), ahead(processes);
-  for (int a = 0; a < env.actors; ++a) {
-    const model::Program& prog = env.of(a).program;
-    const std::uint8_t pc = s.actor[static_cast<std::size_t>(a)].pc;
-    if (pc == prog.spinning()) {
-      alive[static_cast<std::size_t>(a)] = true;  // goes round without touching anything
-    } else if (pc < prog.done()) {
-      alive[static_cast<std::size_t>(a)] = true;
-      next[static_cast<std::size_t>(a)] = of_step(*prog[pc].step);
-      ahead[static_cast<std::size_t>(a)] = future[static_cast<std::size_t>(a)][pc];
-    }
-  }
-  for (int g = 0; g < env.blocks(); ++g) {
-    const auto d = static_cast<std::size_t>(env.actors + g);
-    alive[d] = true;
-    ahead[d] = kDevice;
-    // An idle block waits for a submission, which writes `io`.
-    next[d] = s.block[static_cast<std::size_t>(g)].io == model::kIoIdle
-                  ? Footprint{model::vars({Var::io}), 0}
-                  : kDevice;
-  }
+/// The smallest persistent set by the conflicting-process closure (Godefroid 1996, section 4.4):
+/// a process whose next step is enabled pulls in every process whose future may conflict with
+/// that step; one whose next step waits pulls in every process whose future may write what the
+/// step reads. Returns its number of transitions.
+template <class Set>
+std::size_t smallest_closure(const std::vector<bool>& alive,
+                             const std::vector<Footprint<Set>>& next,
+                             const std::vector<Footprint<Set>>& ahead,
+                             const std::vector<std::size_t>& enabled) {
+  const std::size_t processes = enabled.size();
   std::size_t best = 0;
   for (std::size_t seed = 0; seed < processes; ++seed) {
     if (enabled[seed] == 0) continue;
@@ -117,7 +110,7 @@ std::size_t smallest_persistent(const model::Model& m, const model::State& s,
       for (std::size_t q = 0; q < processes; ++q) {
         if (in[q] || !alive[q]) continue;
         const bool pulled =
-            enabled[p] ? dependent(next[p], ahead[q]) : (ahead[q].writes & next[p].reads) != 0;
+            enabled[p] ? dependent(next[p], ahead[q]) : any<Set>(ahead[q].writes & next[p].reads);
         if (pulled) {
           in[q] = true;
           todo.push_back(q);
@@ -129,9 +122,186 @@ std::size_t smallest_persistent(const model::Model& m, const model::State& s,
   return best;
 }
 
+/// Variables by object, for the optimistic bound: each kind of shared variable once per page
+/// (flags, tags), per block (buffers, data, I/O), per mapping and page (PTE, rmap), per CPU and
+/// page (TLB), per mapping (PTE lock, VMA, batched flush), or once (NR_FILE_DIRTY, the errors).
+using Objects = std::bitset<160>;
+using ObjectFootprint = Footprint<Objects>;
+constexpr int kBlockBase = 5 * model::kMaxPages;
+constexpr int kPteBase = kBlockBase + 3 * model::kMaxBlocks;
+constexpr int kRmapBase = kPteBase + model::kMaxMappings * model::kMaxPages;
+constexpr int kTlbBase = kRmapBase + model::kMaxMappings * model::kMaxPages;
+constexpr int kMappingBase = kTlbBase + model::kMaxActors * model::kMaxPages;
+constexpr int kNrDirty = kMappingBase + 3 * model::kMaxMappings;
+constexpr int kErrors = kNrDirty + 1;
+static_assert(kErrors < 160);
+
+/// Where a kind sits: its position among the per-page kinds (0-4) or the per-block ones (0-2).
+int page_kind(Var v) {
+  switch (v) {
+    case Var::cached:
+      return 0;
+    case Var::page_lock:
+      return 1;
+    case Var::pg_dirty:
+      return 2;
+    case Var::pg_writeback:
+      return 3;
+    case Var::tags:
+      return 4;
+    default:
+      return -1;
+  }
+}
+int block_kind(Var v) {
+  switch (v) {
+    case Var::buffers:
+      return 0;
+    case Var::data:
+      return 1;
+    case Var::io:
+      return 2;
+    default:
+      return -1;
+  }
+}
+
+/// Which pages, blocks, mappings and CPUs a step or a future touches (bit sets).
+struct Reach {
+  unsigned pages = 0, blocks = 0, mappings = 0, cpus = 0;
+};
+
+/// The objects of `kinds` within `r`.
+Objects objects(VarSet kinds, const Reach& r) {
+  Objects o;
+  const auto set = [&](int bit) { o.set(static_cast<std::size_t>(bit)); };
+  const auto in = [](unsigned mask, int i) { return (mask >> i & 1u) != 0; };
+  for (int k = model::kLocals; k < model::kVars; ++k) {
+    const auto v = static_cast<Var>(k);
+    if (!model::has(kinds, v)) continue;
+    for (int p = 0; p < model::kMaxPages; ++p) {
+      if (!in(r.pages, p)) continue;
+      if (page_kind(v) >= 0) set(page_kind(v) * model::kMaxPages + p);
+      for (int m = 0; m < model::kMaxMappings; ++m) {
+        if (in(r.mappings, m) && v == Var::pte) set(kPteBase + m * model::kMaxPages + p);
+        if (in(r.mappings, m) && v == Var::rmap) set(kRmapBase + m * model::kMaxPages + p);
+      }
+      for (int c = 0; c < model::kMaxActors; ++c) {
+        if (in(r.cpus, c) && v == Var::tlb) set(kTlbBase + c * model::kMaxPages + p);
+      }
+    }
+    for (int g = 0; g < model::kMaxBlocks; ++g) {
+      if (in(r.blocks, g) && block_kind(v) >= 0) {
+        set(kBlockBase + block_kind(v) * model::kMaxBlocks + g);
+      }
+    }
+    for (int m = 0; m < model::kMaxMappings; ++m) {
+      if (!in(r.mappings, m)) continue;
+      if (v == Var::ptl) set(kMappingBase + m);
+      if (v == Var::vma) set(kMappingBase + model::kMaxMappings + m);
+      if (v == Var::tlb) set(kMappingBase + 2 * model::kMaxMappings + m);
+    }
+    if (v == Var::nr_dirty) set(kNrDirty);
+    if (v == Var::errors) set(kErrors);
+  }
+  return o;
+}
+
+ObjectFootprint objects(KindFootprint f, const Reach& r) {
+  return {objects(f.reads, r), objects(f.writes, r)};
+}
+
+/// Every block of the pages in `pages`.
+unsigned blocks_of(const model::Env& env, unsigned pages) {
+  unsigned blocks = 0;
+  for (int p = 0; p < env.pages; ++p) {
+    if (pages >> p & 1u) {
+      for (int b = 0; b < env.blocks_per_page; ++b) blocks |= 1u << env.block(p, b);
+    }
+  }
+  return blocks;
+}
+
+/// What an actor may touch in all its run, optimistically: a writer its own CPU and mapping and
+/// the blocks it stores to; an actor with a mapping that mapping; every other actor its page
+/// range and writeback range, and every CPU (its TLB shootdowns).
+Reach reach_of(const model::Env& env, int a) {
+  const model::ActorEnv& ae = env.of(a);
+  Reach r;
+  if (ae.kind == model::ActorKind::writer) {
+    for (int g : ae.targets) {
+      r.pages |= 1u << (g / env.blocks_per_page);
+      r.blocks |= 1u << g;
+    }
+    r.cpus = 1u << a;
+  } else {
+    r.pages = env.page_mask(ae.first_page, ae.last_page) | env.page_mask(ae.wb_first, ae.wb_last);
+    r.blocks = blocks_of(env, r.pages);
+    r.cpus = (1u << env.actors) - 1;
+  }
+  r.mappings =
+      model::actor_kind_info(ae.kind).uses_mapping ? 1u << ae.mapping : (1u << env.mappings) - 1;
+  return r;
+}
+
+/// Both bounds at one state: by kind, and by object.
+std::pair<std::size_t, std::size_t> smallest_persistent(
+    const model::Model& m, const model::State& s,
+    const std::vector<std::vector<KindFootprint>>& future,
+    const std::vector<std::size_t>& enabled) {
+  const model::Env& env = m.env();
+  const std::size_t processes = enabled.size();  // actors, then one device per block
+  std::vector<bool> alive(processes, false);
+  std::vector<KindFootprint> next(processes), ahead(processes);
+  std::vector<ObjectFootprint> next_o(processes), ahead_o(processes);
+  for (int a = 0; a < env.actors; ++a) {
+    const auto i = static_cast<std::size_t>(a);
+    const model::Program& prog = env.of(a).program;
+    const model::Actor& act = s.actor[i];
+    if (act.pc == prog.spinning()) {
+      alive[i] = true;  // goes round without touching anything
+    } else if (act.pc < prog.done()) {
+      alive[i] = true;
+      const model::Step& st = *prog[act.pc].step;
+      next[i] = of_step(st);
+      ahead[i] = future[i][act.pc];
+      // The next step: on the page it works on (a writer: the block of its next store), and an
+      // rmap walk on its mapping.
+      const Reach r = reach_of(env, a);
+      const model::ActorEnv& ae = env.of(a);
+      Reach now = r;
+      if (ae.kind == model::ActorKind::writer && act.stores < ae.stores) {
+        const int g = ae.targets[static_cast<std::size_t>(act.stores) % ae.targets.size()];
+        now.pages = 1u << (g / env.blocks_per_page);
+        now.blocks = 1u << g;
+      } else {
+        now.pages = 1u << act.page;
+        now.blocks = blocks_of(env, now.pages);
+      }
+      if (st.per_mapping) now.mappings = 1u << act.cursor;
+      next_o[i] = objects(next[i], now);
+      ahead_o[i] = objects(ahead[i], r);
+    }
+  }
+  for (int g = 0; g < env.blocks(); ++g) {
+    const auto d = static_cast<std::size_t>(env.actors + g);
+    alive[d] = true;
+    ahead[d] = kDevice;
+    // An idle block waits for a submission, which writes `io`.
+    next[d] = s.block[static_cast<std::size_t>(g)].io == model::kIoIdle
+                  ? KindFootprint{model::vars({Var::io}), 0}
+                  : kDevice;
+    const Reach block{1u << (g / env.blocks_per_page), 1u << g, 0, 0};
+    next_o[d] = objects(next[d], block);
+    ahead_o[d] = objects(ahead[d], block);
+  }
+  return {smallest_closure(alive, next, ahead, enabled),
+          smallest_closure(alive, next_o, ahead_o, enabled)};
+}
+
 Tally measure(const model::Model& m) {
   const model::Env& env = m.env();
-  std::vector<std::vector<Footprint>> future;
+  std::vector<std::vector<KindFootprint>> future;
   for (int a = 0; a < env.actors; ++a) future.push_back(futures(env.of(a).program));
   const std::size_t width = m.packed_bytes();
   std::unordered_set<std::string> seen;
@@ -155,11 +325,14 @@ Tally measure(const model::Model& m) {
       m.pack(after, reinterpret_cast<std::byte*>(packed.data()));
       if (seen.insert(packed).second) queue.push_back(packed);
     });
-    const std::size_t persistent = all ? smallest_persistent(m, s, future, enabled) : 0;
+    if (all) {
+      const auto [kind, object] = smallest_persistent(m, s, future, enabled);
+      t.persistent += kind;
+      t.objects += object;
+      if (kind < all) ++t.smaller;
+    }
     ++t.states;
     t.enabled += all;
-    t.persistent += persistent;
-    if (persistent < all) ++t.smaller;
   }
   return t;
 }
@@ -167,15 +340,16 @@ Tally measure(const model::Model& m) {
 }  // namespace
 
 void bench_independence(const std::vector<std::pair<const char*, model::Scenario>>& cases) {
-  std::printf("\n%-16s %12s %12s %12s %12s\n", "independence", "states", "enabled", "persistent",
-              "smaller at");
+  std::printf("\n%-16s %12s %12s %12s %12s %12s\n", "independence", "states", "enabled",
+              "persistent", "smaller at", "by object");
   for (const auto& [name, scenario] : cases) {
     const model::Model m(scenario);
     const Tally t = measure(m);
     std::printf(
-        "%-16s %12llu %12llu %12llu %11.2f%%\n", name, static_cast<unsigned long long>(t.states),
-        static_cast<unsigned long long>(t.enabled), static_cast<unsigned long long>(t.persistent),
-        100.0 * double(t.smaller) / double(t.states));
+        "%-16s %12llu %12llu %12llu %11.2f%% %12llu\n", name,
+        static_cast<unsigned long long>(t.states), static_cast<unsigned long long>(t.enabled),
+        static_cast<unsigned long long>(t.persistent), 100.0 * double(t.smaller) / double(t.states),
+        static_cast<unsigned long long>(t.objects));
     std::fflush(stdout);
   }
 }

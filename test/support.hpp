@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the tests: build a scenario in one line and check it.
 
+#include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,69 @@ inline model::Scenario scenario(const std::string& variant, int pages, int block
   s.actors = model::parse_actor_list(actors);
   s.properties = std::move(props);
   return s;
+}
+
+/// The state's bytes, as a string: sortable, and each state once in a set.
+inline std::string bytes_of(const model::State& s) {
+  return std::string(reinterpret_cast<const char*>(&s), sizeof s);
+}
+
+/// States to try a property of the model on: the first of a breadth-first exploration, then the
+/// states of seeded random runs, which reach deep into routines (locks held, loops half done).
+inline std::vector<model::State> sample_states(const model::Model& m, std::size_t breadth, int runs,
+                                               int length) {
+  std::vector<model::State> out{m.initial()};
+  std::set<std::string> seen{bytes_of(out[0])};
+  for (std::size_t i = 0; i < out.size() && out.size() < breadth; ++i) {
+    const model::State s = out[i];
+    m.for_each_transition(s, [&](model::Transition, const model::State& next) {
+      if (out.size() < breadth && seen.insert(bytes_of(next)).second) out.push_back(next);
+    });
+  }
+  std::mt19937 random(12);
+  for (int r = 0; r < runs; ++r) {
+    model::State s = m.initial();
+    for (int k = 0; k < length; ++k) {
+      std::vector<model::State> next;
+      m.for_each_transition(s,
+                            [&](model::Transition, const model::State& n) { next.push_back(n); });
+      if (next.empty()) break;
+      s = next[random() % next.size()];
+      if (seen.insert(bytes_of(s)).second) out.push_back(s);
+    }
+  }
+  return out;
+}
+
+/// Scenarios of the test suite (threads_test's list: golden_test, bugs_test, liveness_test),
+/// and scenarios with interchangeable actors or mappings.
+inline std::vector<model::Scenario> suite() {
+  return {
+      scenario("linux-6.12", 1, 1, 1, "writer,flusher,msync"),
+      scenario("linux-2.6.32", 1, 2, 1, "writer,flusher,msync"),
+      scenario("linux-4.19", 2, 1, 1, "writer,flusher,msync"),
+      scenario("linux-4.19", 1, 1, 2, "writer@0,writer@1,fsync"),
+      scenario("linux-2.6.32", 1, 1, 1, "writer,reclaim,journal,fsync"),
+      scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,msync", {"msync_durability"}),
+      scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,msync"),
+      scenario("linux-2.6.20", 1, 1, 1, "writer,journal,flusher", {"durable_at_end"}),
+      scenario("linux-2.6.18", 1, 1, 2, "writer@0,msync@1"),
+      scenario("linux-6.12", 1, 1, 1, "writer,flusher,munmap", {"can_finish", "comes_clean"}),
+      scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,munmap", {"can_finish", "comes_clean"}),
+      scenario("linux-6.12", 1, 1, 1, "writer,flusher,msync,journal", {"no_deadlock"}),
+      // Symmetric: writer threads of one process, msyncs, processes that mirror each other.
+      scenario("linux-2.6.32", 1, 1, 1, "writer*2,flusher,msync"),
+      scenario("linux-2.6.20", 1, 1, 1, "writer*2,flusher,msync", {"msync_durability"}),
+      scenario("linux-4.19", 1, 1, 1, "writer,writer,munmap,flusher,msync"),
+      scenario("linux-6.12", 1, 1, 1, "writer*3,flusher", {}, 1),
+      scenario("linux-6.12", 1, 1, 1, "writer,flusher,msync*2"),
+      scenario("linux-2.6.20", 1, 1, 1, "writer*2,flusher,munmap", {"can_finish", "comes_clean"}),
+      scenario("linux-6.12", 1, 1, 2, "writer@0,writer@1,munmap@0,munmap@1"),
+      scenario("linux-4.19", 1, 1, 2, "writer@0,writer@1,mprotect@0,mprotect@1"),
+      scenario("linux-2.6.32", 1, 1, 2, "writer@0,writer@1,journal"),
+      scenario("linux-6.12", 2, 1, 2, "writer@0,writer@1,buffer_flush", {}, 1),
+      scenario("linux-6.12", 1, 1, 2, "writer@0*2,writer@1,flusher", {}, 1),
+  };
 }
 
 struct Checked {

@@ -28,36 +28,6 @@ using model::Symmetry;
 
 namespace {
 
-/// The state's bytes, as a string: sortable, and each state once in a set.
-std::string bytes_of(const State& s) {
-  return std::string(reinterpret_cast<const char*>(&s), sizeof s);
-}
-
-/// States to try permutations on: the first of a breadth-first exploration, then the states of
-/// seeded random runs, which reach deep into routines (locks held, loops half done).
-std::vector<State> sample_states(const model::Model& m, std::size_t breadth, int runs, int length) {
-  std::vector<State> out{m.initial()};
-  std::set<std::string> seen{bytes_of(out[0])};
-  for (std::size_t i = 0; i < out.size() && out.size() < breadth; ++i) {
-    const State s = out[i];
-    m.for_each_transition(s, [&](model::Transition, const State& next) {
-      if (out.size() < breadth && seen.insert(bytes_of(next)).second) out.push_back(next);
-    });
-  }
-  std::mt19937 random(12);
-  for (int r = 0; r < runs; ++r) {
-    State s = m.initial();
-    for (int k = 0; k < length; ++k) {
-      std::vector<State> next;
-      m.for_each_transition(s, [&](model::Transition, const State& n) { next.push_back(n); });
-      if (next.empty()) break;
-      s = next[random() % next.size()];
-      if (seen.insert(bytes_of(s)).second) out.push_back(s);
-    }
-  }
-  return out;
-}
-
 using Successors = std::vector<std::pair<std::uint32_t, std::string>>;
 
 /// The transitions of `s` and their successors, sorted; with `p`, each moved by `p`.
@@ -65,9 +35,9 @@ Successors successors(const model::Model& m, const State& s, const Permutation* 
   Successors out;
   m.for_each_transition(s, [&](model::Transition t, const State& next) {
     if (p) {
-      out.emplace_back(model::permute(t, *p).encode(), bytes_of(model::permute(next, *p)));
+      out.emplace_back(model::permute(t, *p).encode(), test::bytes_of(model::permute(next, *p)));
     } else {
-      out.emplace_back(t.encode(), bytes_of(next));
+      out.emplace_back(t.encode(), test::bytes_of(next));
     }
   });
   std::sort(out.begin(), out.end());
@@ -82,14 +52,14 @@ void check_exact(const model::Scenario& scenario, std::size_t breadth = 300, int
   const Symmetry g(m);
   const std::vector<Permutation> group = g.elements();
   REQUIRE(group.size() == g.order());
-  for (const State& s : sample_states(m, breadth, runs, 80)) {
+  for (const State& s : test::sample_states(m, breadth, runs, 80)) {
     State canonical = s;
     const Permutation used = g.canonicalize(canonical);
     CHECK(model::permute(s, used) == canonical);
     std::set<std::string> orbit;
     for (const Permutation& p : group) {
       const State ps = model::permute(s, p);
-      orbit.insert(bytes_of(ps));
+      orbit.insert(test::bytes_of(ps));
       CHECK(model::permute(ps, p.inverse()) == s);
       CHECK(successors(m, ps) == successors(m, s, &p));
       for (const properties::Property& prop : properties::all_properties()) {
@@ -180,39 +150,6 @@ void same_with_and_without(const model::Scenario& s) {
       CHECK(sym.result.counterexample->states == one->result.counterexample->states);
     }
   }
-}
-
-/// Scenarios of the test suite (threads_test's list: golden_test, bugs_test, liveness_test),
-/// and scenarios with interchangeable actors or mappings.
-std::vector<model::Scenario> suite() {
-  return {
-      test::scenario("linux-6.12", 1, 1, 1, "writer,flusher,msync"),
-      test::scenario("linux-2.6.32", 1, 2, 1, "writer,flusher,msync"),
-      test::scenario("linux-4.19", 2, 1, 1, "writer,flusher,msync"),
-      test::scenario("linux-4.19", 1, 1, 2, "writer@0,writer@1,fsync"),
-      test::scenario("linux-2.6.32", 1, 1, 1, "writer,reclaim,journal,fsync"),
-      test::scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,msync", {"msync_durability"}),
-      test::scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,msync"),
-      test::scenario("linux-2.6.20", 1, 1, 1, "writer,journal,flusher", {"durable_at_end"}),
-      test::scenario("linux-2.6.18", 1, 1, 2, "writer@0,msync@1"),
-      test::scenario("linux-6.12", 1, 1, 1, "writer,flusher,munmap", {"can_finish", "comes_clean"}),
-      test::scenario("linux-2.6.20", 1, 1, 1, "writer,flusher,munmap",
-                     {"can_finish", "comes_clean"}),
-      test::scenario("linux-6.12", 1, 1, 1, "writer,flusher,msync,journal", {"no_deadlock"}),
-      // Symmetric: writer threads of one process, msyncs, processes that mirror each other.
-      test::scenario("linux-2.6.32", 1, 1, 1, "writer*2,flusher,msync"),
-      test::scenario("linux-2.6.20", 1, 1, 1, "writer*2,flusher,msync", {"msync_durability"}),
-      test::scenario("linux-4.19", 1, 1, 1, "writer,writer,munmap,flusher,msync"),
-      test::scenario("linux-6.12", 1, 1, 1, "writer*3,flusher", {}, 1),
-      test::scenario("linux-6.12", 1, 1, 1, "writer,flusher,msync*2"),
-      test::scenario("linux-2.6.20", 1, 1, 1, "writer*2,flusher,munmap",
-                     {"can_finish", "comes_clean"}),
-      test::scenario("linux-6.12", 1, 1, 2, "writer@0,writer@1,munmap@0,munmap@1"),
-      test::scenario("linux-4.19", 1, 1, 2, "writer@0,writer@1,mprotect@0,mprotect@1"),
-      test::scenario("linux-2.6.32", 1, 1, 2, "writer@0,writer@1,journal"),
-      test::scenario("linux-6.12", 2, 1, 2, "writer@0,writer@1,buffer_flush", {}, 1),
-      test::scenario("linux-6.12", 1, 1, 2, "writer@0*2,writer@1,flusher", {}, 1),
-  };
 }
 
 /// do_shared_fault without finish_fault (liveness_test): the PTE is never installed, so each
@@ -324,7 +261,7 @@ TEST_CASE("canonicalize: mappings move with their PTEs, locks, VMAs and reclaim'
 }
 
 TEST_CASE("successors commute with the group on sampled states of every symmetric scenario") {
-  std::vector<model::Scenario> scenarios = suite();
+  std::vector<model::Scenario> scenarios = test::suite();
   for (const analyses::ZooEntry& e : analyses::zoo()) {
     scenarios.push_back(analyses::zoo_scenario(e, e.variant));
   }
@@ -337,7 +274,7 @@ TEST_CASE("successors commute with the group on sampled states of every symmetri
 }
 
 TEST_CASE("scenarios of the test suite: the same answer with and without symmetry") {
-  for (const model::Scenario& s : suite()) {
+  for (const model::Scenario& s : test::suite()) {
     CAPTURE(s.variant->name);
     CAPTURE(traces::describe_scenario(model::Model(s).scenario()));
     same_with_and_without(s);

@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <deque>
 #include <string>
-#include <type_traits>
 #include <unordered_set>
 #include <vector>
 
+#include "model/dependency.hpp"
 #include "model/model.hpp"
 
 namespace dirtyrace::bench {
@@ -18,48 +18,29 @@ namespace {
 using model::Var;
 using model::VarSet;
 
-/// What a step, or a process's whole future, may read and write of the shared variables (an
-/// actor's locals are its own: no other actor's step depends on them).
-template <class Set>
-struct Footprint {
-  Set reads{}, writes{};
-  Footprint& operator|=(const Footprint& o) {
-    reads |= o.reads;
-    writes |= o.writes;
-    return *this;
-  }
+using model::Access;
+
+/// The same as Access, by object (below).
+using Objects = std::bitset<160>;
+struct ObjectAccess {
+  Objects reads, writes;
 };
-using KindFootprint = Footprint<VarSet>;
 
-template <class Set>
-bool any(const Set& s) {
-  if constexpr (std::is_integral_v<Set>) {
-    return s != 0;
-  } else {
-    return s.any();
-  }
+bool conflict(const ObjectAccess& a, const ObjectAccess& b) {
+  return (a.writes & (b.reads | b.writes)).any() || (b.writes & a.reads).any();
+}
+bool writes_what_reads(const Access& a, const Access& b) {
+  return (a.writes & b.reads) != 0;
+}
+bool writes_what_reads(const ObjectAccess& a, const ObjectAccess& b) {
+  return (a.writes & b.reads).any();
 }
 
-template <class Set>
-bool dependent(const Footprint<Set>& a, const Footprint<Set>& b) {
-  return any<Set>(a.writes & (b.reads | b.writes)) || any<Set>(b.writes & a.reads);
-}
-
-KindFootprint of_step(const model::Step& st) {
-  return {st.reads & ~model::kLocalVars, st.writes & ~model::kLocalVars};
-}
-
-/// The device writing one block (Model::device_transitions and complete_write): capture reads
-/// the block's data; completion ends the I/O, unlocks the buffer, may end the page's writeback
-/// and, when the write fails, sets the mapping's error.
-constexpr KindFootprint kDevice{
-    model::vars({Var::data, Var::io, Var::buffers, Var::pg_writeback}),
-    model::vars({Var::io, Var::buffers, Var::pg_writeback, Var::tags, Var::errors})};
-
-/// For each step of an actor's program, every step it may still take from there, itself
-/// included: along next, the jumps it declares, its skip target, and Flow::again.
-std::vector<KindFootprint> futures(const model::Program& program) {
-  std::vector<KindFootprint> out(program.size());
+/// For each step of actor `a`'s program, what every step it may still take from there, itself
+/// included, may access: along next, the jumps it declares, its skip target, and Flow::again.
+std::vector<Access> futures(const model::Env& env, int a) {
+  const model::Program& program = env.of(a).program;
+  std::vector<Access> out(program.size());
   for (std::size_t pc = 0; pc < program.size(); ++pc) {
     std::vector<bool> seen(program.size(), false);
     std::vector<std::size_t> todo{pc};
@@ -69,7 +50,7 @@ std::vector<KindFootprint> futures(const model::Program& program) {
       if (at >= program.size() || seen[at]) continue;
       seen[at] = true;
       const model::FlatStep& fs = program[at];
-      out[pc] |= of_step(*fs.step);
+      out[pc] |= model::access(env, a, at);
       todo.push_back(fs.next);
       for (std::size_t t = 0; t < fs.target.size(); ++t) {
         if ((fs.step->jumps >> t & 1u) && fs.target[t] != model::kNoTarget) {
@@ -90,11 +71,9 @@ struct Tally {
 /// a process whose next step is enabled pulls in every process whose future may conflict with
 /// that step; one whose next step waits pulls in every process whose future may write what the
 /// step reads. Returns its number of transitions.
-template <class Set>
-std::size_t smallest_closure(const std::vector<bool>& alive,
-                             const std::vector<Footprint<Set>>& next,
-                             const std::vector<Footprint<Set>>& ahead,
-                             const std::vector<std::size_t>& enabled) {
+template <class A>
+std::size_t smallest_closure(const std::vector<bool>& alive, const std::vector<A>& next,
+                             const std::vector<A>& ahead, const std::vector<std::size_t>& enabled) {
   const std::size_t processes = enabled.size();
   std::size_t best = 0;
   for (std::size_t seed = 0; seed < processes; ++seed) {
@@ -110,7 +89,7 @@ std::size_t smallest_closure(const std::vector<bool>& alive,
       for (std::size_t q = 0; q < processes; ++q) {
         if (in[q] || !alive[q]) continue;
         const bool pulled =
-            enabled[p] ? dependent(next[p], ahead[q]) : any<Set>(ahead[q].writes & next[p].reads);
+            enabled[p] ? conflict(next[p], ahead[q]) : writes_what_reads(ahead[q], next[p]);
         if (pulled) {
           in[q] = true;
           todo.push_back(q);
@@ -123,11 +102,10 @@ std::size_t smallest_closure(const std::vector<bool>& alive,
 }
 
 /// Variables by object, for the optimistic bound: each kind of shared variable once per page
-/// (flags, tags), per block (buffers, data, I/O), per mapping and page (PTE, rmap), per CPU and
-/// page (TLB), per mapping (PTE lock, VMA, batched flush), or once (NR_FILE_DIRTY, the errors).
-using Objects = std::bitset<160>;
-using ObjectFootprint = Footprint<Objects>;
-constexpr int kBlockBase = 5 * model::kMaxPages;
+/// (flags, tags, the references held), per block (buffers, data, I/O), per mapping and page (PTE,
+/// rmap), per CPU and page (TLB), per mapping (PTE lock, VMA, batched flush), or once
+/// (NR_FILE_DIRTY, the errors).
+constexpr int kBlockBase = 6 * model::kMaxPages;
 constexpr int kPteBase = kBlockBase + 3 * model::kMaxBlocks;
 constexpr int kRmapBase = kPteBase + model::kMaxMappings * model::kMaxPages;
 constexpr int kTlbBase = kRmapBase + model::kMaxMappings * model::kMaxPages;
@@ -136,7 +114,7 @@ constexpr int kNrDirty = kMappingBase + 3 * model::kMaxMappings;
 constexpr int kErrors = kNrDirty + 1;
 static_assert(kErrors < 160);
 
-/// Where a kind sits: its position among the per-page kinds (0-4) or the per-block ones (0-2).
+/// Where a kind sits: its position among the per-page kinds (0-5) or the per-block ones (0-2).
 int page_kind(Var v) {
   switch (v) {
     case Var::cached:
@@ -149,6 +127,8 @@ int page_kind(Var v) {
       return 3;
     case Var::tags:
       return 4;
+    case Var::refs:
+      return 5;
     default:
       return -1;
   }
@@ -207,7 +187,7 @@ Objects objects(VarSet kinds, const Reach& r) {
   return o;
 }
 
-ObjectFootprint objects(KindFootprint f, const Reach& r) {
+ObjectAccess objects(Access f, const Reach& r) {
   return {objects(f.reads, r), objects(f.writes, r)};
 }
 
@@ -246,14 +226,13 @@ Reach reach_of(const model::Env& env, int a) {
 
 /// Both bounds at one state: by kind, and by object.
 std::pair<std::size_t, std::size_t> smallest_persistent(
-    const model::Model& m, const model::State& s,
-    const std::vector<std::vector<KindFootprint>>& future,
+    const model::Model& m, const model::State& s, const std::vector<std::vector<Access>>& future,
     const std::vector<std::size_t>& enabled) {
   const model::Env& env = m.env();
   const std::size_t processes = enabled.size();  // actors, then one device per block
   std::vector<bool> alive(processes, false);
-  std::vector<KindFootprint> next(processes), ahead(processes);
-  std::vector<ObjectFootprint> next_o(processes), ahead_o(processes);
+  std::vector<Access> next(processes), ahead(processes);
+  std::vector<ObjectAccess> next_o(processes), ahead_o(processes);
   for (int a = 0; a < env.actors; ++a) {
     const auto i = static_cast<std::size_t>(a);
     const model::Program& prog = env.of(a).program;
@@ -263,7 +242,7 @@ std::pair<std::size_t, std::size_t> smallest_persistent(
     } else if (act.pc < prog.done()) {
       alive[i] = true;
       const model::Step& st = *prog[act.pc].step;
-      next[i] = of_step(st);
+      next[i] = model::access(env, a, act.pc);
       ahead[i] = future[i][act.pc];
       // The next step: on the page it works on (a writer: the block of its next store), and an
       // rmap walk on its mapping.
@@ -286,11 +265,11 @@ std::pair<std::size_t, std::size_t> smallest_persistent(
   for (int g = 0; g < env.blocks(); ++g) {
     const auto d = static_cast<std::size_t>(env.actors + g);
     alive[d] = true;
-    ahead[d] = kDevice;
+    ahead[d] = model::kDeviceAccess;
     // An idle block waits for a submission, which writes `io`.
     next[d] = s.block[static_cast<std::size_t>(g)].io == model::kIoIdle
-                  ? KindFootprint{model::vars({Var::io}), 0}
-                  : kDevice;
+                  ? Access{model::vars({Var::io}), 0}
+                  : model::kDeviceAccess;
     const Reach block{1u << (g / env.blocks_per_page), 1u << g, 0, 0};
     next_o[d] = objects(next[d], block);
     ahead_o[d] = objects(ahead[d], block);
@@ -301,8 +280,8 @@ std::pair<std::size_t, std::size_t> smallest_persistent(
 
 Tally measure(const model::Model& m) {
   const model::Env& env = m.env();
-  std::vector<std::vector<KindFootprint>> future;
-  for (int a = 0; a < env.actors; ++a) future.push_back(futures(env.of(a).program));
+  std::vector<std::vector<Access>> future;
+  for (int a = 0; a < env.actors; ++a) future.push_back(futures(env, a));
   const std::size_t width = m.packed_bytes();
   std::unordered_set<std::string> seen;
   std::deque<std::string> queue;

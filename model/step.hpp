@@ -62,7 +62,7 @@ using Apply = Flow (*)(Exec&);
 /// The variables a step reads and writes, declared once per step (Step::reads, Step::writes).
 /// Locals are the kernel variables an actor carries from one step to the next (fields of
 /// Actor); the ordering graph derives its data dependencies from them. The shared variables,
-/// by kind of object, are what partial-order reduction will read its dependency relation from.
+/// by kind of object, give the transitions' dependency relation (model/dependency.hpp).
 /// A loop's own `cursor` is not listed: it is 0 whenever the actor is between two steps.
 enum class Var : std::uint8_t {
   // locals

@@ -253,7 +253,7 @@ class Search {
     const std::uint64_t level = keys_.used_bytes() + slot_of_.used_bytes() +
                                 successors_of_.capacity() * sizeof(std::uint32_t) +
                                 count_.capacity() * sizeof(std::uint32_t) +
-                                order_.capacity() * sizeof(std::uint32_t) + moved_.capacity();
+                                order_.capacity() * sizeof(std::uint32_t);
     return store_.allocated_bytes() + depth_of_.capacity() * sizeof(std::uint32_t) +
            stack_.capacity() * sizeof(StateIndex) + ahead + level;
   }
@@ -610,22 +610,27 @@ class Search {
     for (std::size_t p = 0, from = 0; p + 1 < count_.size(); from = count_[p++]) {
       if (count_[p] - from > 1) std::sort(&order_[from], &order_[0] + count_[p], by_key);
     }
-    const std::size_t record = store_.record_bytes();
-    moved_.resize(added * record);
-    for_ranges(workers, added, [&](std::size_t from, std::size_t to) {
-      for (std::size_t j = from; j < to; ++j) {
-        std::memcpy(moved_.data() + j * record, store_.record_at(static_cast<StateIndex>(end + j)),
-                    record);
-      }
-    });
     for_ranges(workers, added, [&](std::size_t from, std::size_t to) {
       for (std::size_t n = from; n < to; ++n) {
-        const std::uint32_t j = order_[n];
-        const auto index = static_cast<StateIndex>(end + n);
-        store_.put_record(index, moved_.data() + j * record);  // breadth-first: no parent
-        store_.repoint(slot_of_[j], index);
+        store_.repoint(slot_of_[order_[n]], static_cast<StateIndex>(end + n));
       }
     });
+    // The records move along the cycles of the permutation, one record held aside per cycle, so
+    // that no copy of the level is needed.
+    std::vector<bool> moved(added, false);
+    std::vector<std::byte> held(store_.record_bytes());
+    for (std::size_t start = 0; start < added; ++start) {
+      if (moved[start]) continue;
+      std::memcpy(held.data(), store_.record_at(static_cast<StateIndex>(end + start)), held.size());
+      std::size_t n = start;
+      for (std::size_t j = order_[n]; j != start; n = j, j = order_[n]) {
+        store_.put_record(static_cast<StateIndex>(end + n),
+                          store_.record_at(static_cast<StateIndex>(end + j)));
+        moved[n] = true;
+      }
+      store_.put_record(static_cast<StateIndex>(end + n), held.data());  // breadth-first: no parent
+      moved[n] = true;
+    }
   }
 
   /// Interrupt and time limit, for the progress check.
@@ -647,7 +652,6 @@ class Search {
     std::vector<std::uint32_t>().swap(successors_of_);
     std::vector<std::uint32_t>().swap(count_);
     std::vector<std::uint32_t>().swap(order_);
-    std::vector<std::byte>().swap(moved_);
     keys_.clear();
     slot_of_.clear();
     const auto progress_start = Clock::now();
@@ -803,12 +807,11 @@ class Search {
   std::uint32_t level_ = 0;                      // breadth-first: the level being expanded
   std::vector<std::uint64_t> level_sizes_{1};    // breadth-first: sizes of the levels complete
   // The parallel breadth-first search: per state of the next level, its key and its slot; per
-  // state of the level, its successors; for renumbering, new states per parent, the new order
-  // and the records being moved.
+  // state of the level, its successors; for renumbering, new states per parent and the new
+  // order.
   LazyArray<std::uint64_t> keys_;
   LazyArray<std::uint32_t> slot_of_;
   std::vector<std::uint32_t> successors_of_, count_, order_;
-  std::vector<std::byte> moved_;
   // The states one thread would have stored when it stopped, where the store holds more: the
   // states before `end` and the new states of its level with a key below `bound`.
   std::optional<std::uint64_t> counted_states_;

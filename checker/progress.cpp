@@ -24,25 +24,83 @@ constexpr unsigned kRangeBits = 16;
 constexpr std::size_t kRange = std::size_t{1} << kRangeBits;
 
 /// The stored states and their successors as compact successor lists, one per range of kRange
-/// states, so that threads build them independently: the successors of state i are
-/// targets[i >> kRangeBits][start .. ends[i]), where start is ends[i - 1] within the same range
-/// and 0 for a range's first state; sorted, each once.
+/// states, so that threads build them independently. The successors of state i, sorted and each
+/// once, are coded in lists[i >> kRangeBits][start .. ends[i]), where start is ends[i - 1] within
+/// the same range and 0 for a range's first state, as LEB128 varints: the first as its distance
+/// from i (zigzag: it may come before i), each next one as its distance from the one before,
+/// less one. A breadth-first store numbers a state's new successors one after the other, and the
+/// others lie mostly in the next level: about 2 bytes a successor instead of 4.
 struct Successors {
-  std::vector<std::vector<StateIndex>> targets;
+  std::vector<std::vector<std::uint8_t>> lists;
   std::vector<std::uint32_t> ends;
 
-  const StateIndex* begin(StateIndex i) const {
-    return targets[i >> kRangeBits].data() + ((i & (kRange - 1)) != 0 ? ends[i - 1] : 0);
+  /// Calls f(j) on each successor j of i in increasing order until f returns true; returns
+  /// whether it did.
+  template <typename F>
+  bool any(StateIndex i, F f) const {
+    const std::uint8_t* at = begin(i);
+    const std::uint8_t* const stop = end(i);
+    if (at == stop) return false;
+    const std::uint64_t zigzag = get_varint(at);
+    auto j = static_cast<StateIndex>(static_cast<std::int64_t>(i) +
+                                     ((zigzag & 1) ? -static_cast<std::int64_t>(zigzag >> 1) - 1
+                                                   : static_cast<std::int64_t>(zigzag >> 1)));
+    for (;;) {
+      if (f(j)) return true;
+      if (at == stop) return false;
+      j = static_cast<StateIndex>(j + 1 + get_varint(at));
+    }
   }
-  const StateIndex* end(StateIndex i) const { return targets[i >> kRangeBits].data() + ends[i]; }
   bool empty(StateIndex i) const { return begin(i) == end(i); }
+  StateIndex first(StateIndex i) const {
+    StateIndex out = kNoParent;
+    any(i, [&](StateIndex j) {
+      out = j;
+      return true;
+    });
+    return out;
+  }
+
+  /// Appends the sorted, distinct successors `sorted` of state i to `out`.
+  static void put(StateIndex i, const std::vector<StateIndex>& sorted,
+                  std::vector<std::uint8_t>& out) {
+    for (std::size_t k = 0; k < sorted.size(); ++k) {
+      if (k == 0) {
+        const std::int64_t d = static_cast<std::int64_t>(sorted[0]) - static_cast<std::int64_t>(i);
+        put_varint(d < 0 ? (static_cast<std::uint64_t>(-(d + 1)) << 1 | 1)
+                         : static_cast<std::uint64_t>(d) << 1,
+                   out);
+      } else {
+        put_varint(sorted[k] - sorted[k - 1] - 1, out);
+      }
+    }
+  }
+
+ private:
+  const std::uint8_t* begin(StateIndex i) const {
+    return lists[i >> kRangeBits].data() + ((i & (kRange - 1)) != 0 ? ends[i - 1] : 0);
+  }
+  const std::uint8_t* end(StateIndex i) const { return lists[i >> kRangeBits].data() + ends[i]; }
+  static void put_varint(std::uint64_t v, std::vector<std::uint8_t>& out) {
+    for (; v >= 0x80; v >>= 7) out.push_back(static_cast<std::uint8_t>(v | 0x80));
+    out.push_back(static_cast<std::uint8_t>(v));
+  }
+  static std::uint64_t get_varint(const std::uint8_t*& at) {
+    std::uint64_t v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+      const std::uint8_t b = *at++;
+      v |= std::uint64_t{b & 0x7fu} << shift;
+      if (b < 0x80) return v;
+    }
+  }
 };
 
 /// One thread's buffers for building successor lists, reused from range to range.
 struct Scratch {
   std::vector<std::byte> successors;       // a batch's successors, packed
   std::vector<std::uint64_t> hashes;       // of each
-  std::vector<StateIndex> list;            // the range's successor list so far
+  std::vector<StateIndex> list;            // one state's successors
+  std::vector<std::uint8_t> coded;         // the range's successor lists so far
   std::vector<std::byte> states;           // the batch's states
   std::vector<StateStore::Halves> halves;  // and their halves' numbers
 };
@@ -51,11 +109,13 @@ struct Scratch {
 /// successors of a whole batch are generated, hashed and their slots prefetched before the
 /// first is looked up, so that the cache misses of the lookups overlap.
 void build_range(const TransitionSystem& system, const StateStore& store, std::size_t r,
-                 Scratch& scratch, Successors& g, std::vector<std::uint8_t>& reaches_goal) {
+                 Scratch& scratch, Successors& g, std::vector<std::uint8_t>& reaches_goal,
+                 std::atomic<std::uint64_t>& bytes) {
   const std::size_t width = store.state_bytes();
   const std::size_t range_end = std::min(store.size(), (r + 1) * kRange);
   std::vector<StateIndex>& list = scratch.list;
-  list.clear();
+  std::vector<std::uint8_t>& coded = scratch.coded;
+  coded.clear();
   scratch.states.resize(kBatch * width);
   scratch.halves.resize(kBatch);
   std::array<std::size_t, kBatch + 1> first_of{};  // batch state k's successors start here
@@ -77,7 +137,7 @@ void build_range(const TransitionSystem& system, const StateStore& store, std::s
     }
     first_of[end - batch] = scratch.hashes.size();
     for (std::size_t i = batch; i < end; ++i) {
-      const auto start = static_cast<std::ptrdiff_t>(list.size());
+      list.clear();
       const std::byte* state = scratch.states.data() + (i - batch) * width;
       const StateStore::Origin origin{state, scratch.halves[i - batch]};
       for (std::size_t k = first_of[i - batch]; k < first_of[i - batch + 1]; ++k) {
@@ -86,24 +146,28 @@ void build_range(const TransitionSystem& system, const StateStore& store, std::s
         if (j == kNoParent) throw std::logic_error("progress check: a successor was never stored");
         list.push_back(j);
       }
-      std::sort(list.begin() + start, list.end());
-      list.erase(std::unique(list.begin() + start, list.end()), list.end());
-      g.ends[i] = static_cast<std::uint32_t>(list.size());
+      std::sort(list.begin(), list.end());
+      list.erase(std::unique(list.begin(), list.end()), list.end());
+      Successors::put(static_cast<StateIndex>(i), list, coded);
+      g.ends[i] = static_cast<std::uint32_t>(coded.size());
       // A goal is a proper end: no successor, and the system says the run is complete there.
       if (first_of[i - batch] == first_of[i - batch + 1]) reaches_goal[i] = system.is_goal(state);
     }
   }
-  g.targets[r].assign(list.begin(), list.end());
+  g.lists[r].assign(coded.begin(), coded.end());
+  bytes.fetch_add(coded.size(), std::memory_order_relaxed);
 }
 
 /// Fills `g` and marks the goals in `reaches_goal` by re-expanding every stored state once,
-/// a range at a time on each thread; every successor is stored already. Returns why it stopped
-/// early, or StopReason::none.
+/// a range at a time on each thread; every successor is stored already. `bytes` holds the
+/// check's bytes so far and grows by each range's lists; past `max_bytes` (unless 0) the build
+/// stops. Returns why it stopped early, or StopReason::none.
 StopReason build(const TransitionSystem& system, const StateStore& store, unsigned threads,
-                 absl::FunctionRef<StopReason()> poll, Successors& g,
+                 absl::FunctionRef<StopReason()> poll, std::uint64_t max_bytes,
+                 std::atomic<std::uint64_t>& bytes, Successors& g,
                  std::vector<std::uint8_t>& reaches_goal) {
   const std::size_t ranges = (store.size() + kRange - 1) / kRange;
-  g.targets.resize(ranges);
+  g.lists.resize(ranges);
   g.ends.resize(store.size());
   std::atomic<std::size_t> next_range{0};
   std::atomic<StopReason> stop{StopReason::none};
@@ -112,14 +176,21 @@ StopReason build(const TransitionSystem& system, const StateStore& store, unsign
     Scratch scratch;
     for (std::size_t r; stop.load(std::memory_order_relaxed) == StopReason::none &&
                         (r = next_range.fetch_add(1, std::memory_order_relaxed)) < ranges;) {
-      if (const StopReason why = poll(); why != StopReason::none) {
+      StopReason why = poll();
+      if (why == StopReason::none && max_bytes && bytes.load() > max_bytes) {
+        why = StopReason::progress_memory;
+      }
+      if (why != StopReason::none) {
         StopReason none = StopReason::none;
         stop.compare_exchange_strong(none, why);
         return;
       }
-      build_range(system, store, r, scratch, g, reaches_goal);
+      build_range(system, store, r, scratch, g, reaches_goal, bytes);
     }
   });
+  if (stop.load() == StopReason::none && max_bytes && bytes.load() > max_bytes) {
+    return StopReason::progress_memory;  // the last ranges went past the limit
+  }
   return stop.load();
 }
 
@@ -140,14 +211,16 @@ std::vector<StateIndex> cycle_through(const Successors& g, StateIndex c, std::ui
   std::vector<StateIndex> queue{c};
   for (std::size_t k = 0; k < queue.size(); ++k) {
     const StateIndex u = queue[k];
-    for (const StateIndex* v = g.begin(u); v != g.end(u); ++v) {
+    const bool closed = g.any(u, [&](StateIndex v) {
       ++work;
-      if (*v == c) {
-        std::vector<StateIndex> cycle = path_back([&](StateIndex i) { return pred.at(i); }, c, u);
-        cycle.push_back(c);
-        return cycle;
-      }
-      if (pred.emplace(*v, u).second) queue.push_back(*v);
+      if (v == c) return true;
+      if (pred.emplace(v, u).second) queue.push_back(v);
+      return false;
+    });
+    if (closed) {
+      std::vector<StateIndex> cycle = path_back([&](StateIndex i) { return pred.at(i); }, c, u);
+      cycle.push_back(c);
+      return cycle;
     }
   }
   return {};
@@ -163,9 +236,10 @@ std::pair<std::vector<StateIndex>, std::optional<std::size_t>> bad_run(const Suc
   for (std::size_t k = 0; k < order.size(); ++k) {
     const StateIndex u = order[k];
     if (g.empty(u)) return {path_back([&](StateIndex i) { return pred.at(i); }, b, u), {}};
-    for (const StateIndex* v = g.begin(u); v != g.end(u); ++v) {
-      if (pred.emplace(*v, u).second) order.push_back(*v);
-    }
+    g.any(u, [&](StateIndex v) {
+      if (pred.emplace(v, u).second) order.push_back(v);
+      return false;
+    });
   }
   // No dead end: every state reached has a successor, so there are cycles. Take the first state
   // in breadth-first order on a cycle, with the shortest cycle through it, while the budget lasts.
@@ -182,31 +256,31 @@ std::pair<std::vector<StateIndex>, std::optional<std::size_t>> bad_run(const Suc
   // Otherwise walk first successors until a state repeats: some cycle, maybe not the shortest.
   std::unordered_map<StateIndex, std::size_t> seen;
   std::vector<StateIndex> run;
-  for (StateIndex u = b; seen.emplace(u, run.size()).second; u = *g.begin(u)) run.push_back(u);
-  const StateIndex repeated = *g.begin(run.back());
+  for (StateIndex u = b; seen.emplace(u, run.size()).second; u = g.first(u)) run.push_back(u);
+  const StateIndex repeated = g.first(run.back());
   run.push_back(repeated);
   return {run, seen.at(repeated)};
 }
 
 }  // namespace
 
-std::uint64_t progress_bytes(std::uint64_t states, std::uint64_t transitions) {
-  // offsets, targets (at most one per transition), and one byte per state for the marks.
-  return (states + 1) * sizeof(std::uint32_t) + transitions * sizeof(StateIndex) + states;
+std::uint64_t least_progress_bytes(std::uint64_t states) {
+  // An end offset and a mark for each state; the successor lists come on top.
+  return states * (sizeof(std::uint32_t) + 1);
 }
 
 ProgressOutcome check_progress(const TransitionSystem& system, const StateStore& store,
-                               std::uint64_t transitions, unsigned threads,
+                               unsigned threads, std::uint64_t max_bytes,
                                absl::FunctionRef<StopReason()> poll,
                                absl::FunctionRef<StateIndex(StateIndex)> parent) {
   ProgressOutcome out;
   const std::size_t n = store.size();
-  out.bytes = progress_bytes(n, transitions);
+  std::atomic<std::uint64_t> bytes{least_progress_bytes(n)};
   Successors g;
   std::vector<std::uint8_t> reaches_goal(n);  // one byte each: sweeps test it for every edge
-  if ((out.stop = build(system, store, threads, poll, g, reaches_goal)) != StopReason::none) {
-    return out;
-  }
+  out.stop = build(system, store, threads, poll, max_bytes, bytes, g, reaches_goal);
+  out.bytes = bytes.load();
+  if (out.stop != StopReason::none) return out;
 
   // Backward sweeps: breadth-first and depth-first stores mostly number successors after their
   // state, so one sweep from the last state settles most states; back edges need another.
@@ -218,13 +292,9 @@ ProgressOutcome check_progress(const TransitionSystem& system, const StateStore&
         if ((out.stop = poll()) != StopReason::none) return out;
       }
       if (reaches_goal[i]) continue;
-      const auto index = static_cast<StateIndex>(i);
-      for (const StateIndex* j = g.begin(index); j != g.end(index); ++j) {
-        if (reaches_goal[*j]) {
-          reaches_goal[i] = 1;
-          changed = true;
-          break;
-        }
+      if (g.any(static_cast<StateIndex>(i), [&](StateIndex j) { return reaches_goal[j] != 0; })) {
+        reaches_goal[i] = 1;
+        changed = true;
       }
     }
   }

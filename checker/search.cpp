@@ -656,16 +656,16 @@ class Search {
     slot_of_.clear();
     const auto progress_start = Clock::now();
     const std::uint64_t limit = options_.limits.max_memory_bytes;
-    const std::uint64_t needed = progress_bytes(store_.size(), transitions_);
-    if (limit && store_.allocated_bytes() + needed > limit) {
+    const std::uint64_t stored = stored_bytes();  // what stays: the store, the expansion buffers
+    if (limit && stored + least_progress_bytes(store_.size()) > limit) {
       stop_ = StopReason::progress_memory;  // not started: progress_bytes_ stays 0
     } else {
-      progress_bytes_ = needed;
       // Depth-first search keeps to one thread, its check too.
       const unsigned threads = options_.order == Order::breadth_first ? options_.threads : 1;
       ProgressOutcome p = checker::check_progress(
-          system_, store_, transitions_, threads, [this] { return poll(); },
+          system_, store_, threads, limit ? limit - stored : 0, [this] { return poll(); },
           [this](StateIndex i) { return parent_of(i); });
+      progress_bytes_ = p.bytes;
       stop_ = p.stop;
       progress_sweeps_ = p.sweeps;
       if (!p.path.empty()) {

@@ -70,7 +70,7 @@ enum class Var : std::uint8_t {
   cleaned,     // page_mkclean's result, for `if (page_mkclean(page)) set_page_dirty(page)`
   index,       // write_cache_pages: next index of the tag lookup
   pagevec,     // the pages of the last lookup still to visit
-  refs,        // the page references the actor holds
+  refs,        // the page references the actor holds (reclaim counts every actor's: extra_refs)
   picked,      // __block_write_full_page: buffers marked for async write
   underway,    // __block_write_full_page: nr_underway, writes submitted
   orig_pte,    // the fault: the PTE as it first read it (orig_pte / pte_same)

@@ -129,4 +129,43 @@ TEST_CASE("a progress check over the memory limit stops inconclusive") {
   CHECK(r.stop == StopReason::progress_memory);
   CHECK(!r.counterexample);
   CHECK(r.stats.stored_bytes == full.stats.stored_bytes);  // the search's own figure
+  CHECK(r.stats.progress_bytes == 0);                      // not started
+}
+
+TEST_CASE("a progress check whose successor lists outgrow the memory limit stops inconclusive") {
+  // One thread breadth-first keeps nothing of the search's own beside the store, so the check's
+  // budget is exactly the limit less stored_bytes.
+  const Graph g({{1, 2}, {1}, {}}, {2});
+  const SearchResult full = run(g, Order::breadth_first);
+  REQUIRE(full.verdict == Verdict::violation);  // 1 → 1 forever: state 1 cannot reach the goal
+  Limits limits;
+  limits.max_memory_bytes = full.stats.stored_bytes + full.stats.progress_bytes - 1;
+  const SearchResult r = run(g, Order::breadth_first, limits);
+  CHECK(r.verdict == Verdict::inconclusive);
+  CHECK(r.stop == StopReason::progress_memory);
+  CHECK(r.stats.progress_bytes == full.stats.progress_bytes);  // started, and got that far
+  limits.max_memory_bytes += 1;
+  CHECK(run(g, Order::breadth_first, limits).verdict == Verdict::violation);
+}
+
+TEST_CASE("successor lists keep far, near and backward successors") {
+  // Node 0 reaches 1..200 (breadth-first numbers them in order); each of those goes back to 0,
+  // on to 201, or both; only 201 is a goal. Distances from 1 to 200 take one and two bytes, and
+  // the edges back to 0 go backwards.
+  std::vector<std::vector<int>> edges(202);
+  for (int k = 1; k <= 200; ++k) {
+    edges[0].push_back(k);
+    if (k % 3 != 1) edges[static_cast<std::size_t>(k)].push_back(0);
+    if (k % 3 != 2) edges[static_cast<std::size_t>(k)].push_back(201);
+  }
+  const SearchResult ok = run(Graph(edges, {201}), Order::breadth_first);
+  CHECK(ok.verdict == Verdict::verified);
+  CHECK(ok.stats.states == 202);
+  // With no goal at all (and 201 looping), no state can reach one; the run shown from 0 is the
+  // shortest cycle through it, 0 → 2 → 0 (1 goes on only to 201).
+  edges[201].push_back(201);
+  const SearchResult bad = run(Graph(edges, {}), Order::breadth_first);
+  REQUIRE(bad.verdict == Verdict::violation);
+  REQUIRE(bad.counterexample);
+  CHECK(nodes(*bad.counterexample) == std::vector<int>{0, 2, 0});
 }

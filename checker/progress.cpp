@@ -64,16 +64,12 @@ struct Successors {
   /// Appends the sorted, distinct successors `sorted` of state i to `out`.
   static void put(StateIndex i, const std::vector<StateIndex>& sorted,
                   std::vector<std::uint8_t>& out) {
-    for (std::size_t k = 0; k < sorted.size(); ++k) {
-      if (k == 0) {
-        const std::int64_t d = static_cast<std::int64_t>(sorted[0]) - static_cast<std::int64_t>(i);
-        put_varint(d < 0 ? (static_cast<std::uint64_t>(-(d + 1)) << 1 | 1)
-                         : static_cast<std::uint64_t>(d) << 1,
-                   out);
-      } else {
-        put_varint(sorted[k] - sorted[k - 1] - 1, out);
-      }
-    }
+    if (sorted.empty()) return;
+    const std::int64_t d = static_cast<std::int64_t>(sorted[0]) - static_cast<std::int64_t>(i);
+    put_varint(
+        d < 0 ? static_cast<std::uint64_t>(-(d + 1)) << 1 | 1 : static_cast<std::uint64_t>(d) << 1,
+        out);
+    for (std::size_t k = 1; k < sorted.size(); ++k) put_varint(sorted[k] - sorted[k - 1] - 1, out);
   }
 
  private:

@@ -1,6 +1,7 @@
 #include "bench/independence.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bitset>
 #include <cstdio>
 #include <deque>
@@ -114,36 +115,17 @@ constexpr int kNrDirty = kMappingBase + 3 * model::kMaxMappings;
 constexpr int kErrors = kNrDirty + 1;
 static_assert(kErrors < 160);
 
-/// Where a kind sits: its position among the per-page kinds (0-5) or the per-block ones (0-2).
-int page_kind(Var v) {
-  switch (v) {
-    case Var::cached:
-      return 0;
-    case Var::page_lock:
-      return 1;
-    case Var::pg_dirty:
-      return 2;
-    case Var::pg_writeback:
-      return 3;
-    case Var::tags:
-      return 4;
-    case Var::refs:
-      return 5;
-    default:
-      return -1;
-  }
-}
-int block_kind(Var v) {
-  switch (v) {
-    case Var::buffers:
-      return 0;
-    case Var::data:
-      return 1;
-    case Var::io:
-      return 2;
-    default:
-      return -1;
-  }
+/// The kinds kept once per page and once per block, in the order of their objects.
+constexpr std::array kPageKinds = {Var::cached,       Var::page_lock, Var::pg_dirty,
+                                   Var::pg_writeback, Var::tags,      Var::refs};
+constexpr std::array kBlockKinds = {Var::buffers, Var::data, Var::io};
+static_assert(kBlockBase == int{kPageKinds.size()} * model::kMaxPages);
+
+/// Where `v` sits in `kinds`, or -1.
+template <std::size_t N>
+int position(const std::array<Var, N>& kinds, Var v) {
+  const auto* at = std::find(kinds.begin(), kinds.end(), v);
+  return at == kinds.end() ? -1 : static_cast<int>(at - kinds.begin());
 }
 
 /// Which pages, blocks, mappings and CPUs a step or a future touches (bit sets).
@@ -159,9 +141,10 @@ Objects objects(VarSet kinds, const Reach& r) {
   for (int k = model::kLocals; k < model::kVars; ++k) {
     const auto v = static_cast<Var>(k);
     if (!model::has(kinds, v)) continue;
+    const int page_at = position(kPageKinds, v), block_at = position(kBlockKinds, v);
     for (int p = 0; p < model::kMaxPages; ++p) {
       if (!in(r.pages, p)) continue;
-      if (page_kind(v) >= 0) set(page_kind(v) * model::kMaxPages + p);
+      if (page_at >= 0) set(page_at * model::kMaxPages + p);
       for (int m = 0; m < model::kMaxMappings; ++m) {
         if (in(r.mappings, m) && v == Var::pte) set(kPteBase + m * model::kMaxPages + p);
         if (in(r.mappings, m) && v == Var::rmap) set(kRmapBase + m * model::kMaxPages + p);
@@ -171,9 +154,7 @@ Objects objects(VarSet kinds, const Reach& r) {
       }
     }
     for (int g = 0; g < model::kMaxBlocks; ++g) {
-      if (in(r.blocks, g) && block_kind(v) >= 0) {
-        set(kBlockBase + block_kind(v) * model::kMaxBlocks + g);
-      }
+      if (in(r.blocks, g) && block_at >= 0) set(kBlockBase + block_at * model::kMaxBlocks + g);
     }
     for (int m = 0; m < model::kMaxMappings; ++m) {
       if (!in(r.mappings, m)) continue;

@@ -173,20 +173,17 @@ StopReason build(const TransitionSystem& system, const StateStore& store, unsign
     for (std::size_t r; stop.load(std::memory_order_relaxed) == StopReason::none &&
                         (r = next_range.fetch_add(1, std::memory_order_relaxed)) < ranges;) {
       StopReason why = poll();
-      if (why == StopReason::none && max_bytes && bytes.load() > max_bytes) {
-        why = StopReason::progress_memory;
+      if (why == StopReason::none) {
+        build_range(system, store, r, scratch, g, reaches_goal, bytes);
+        if (max_bytes && bytes.load() > max_bytes) why = StopReason::progress_memory;
       }
       if (why != StopReason::none) {
         StopReason none = StopReason::none;
         stop.compare_exchange_strong(none, why);
         return;
       }
-      build_range(system, store, r, scratch, g, reaches_goal, bytes);
     }
   });
-  if (stop.load() == StopReason::none && max_bytes && bytes.load() > max_bytes) {
-    return StopReason::progress_memory;  // the last ranges went past the limit
-  }
   return stop.load();
 }
 

@@ -110,36 +110,6 @@ int exit_code(checker::Verdict v) {
   return kExitInternal;
 }
 
-void setup_check(CLI::App& app, CheckOptions& o) {
-  add_scenario_options(app, o.scenario);
-  app.add_option("--order", o.order, "Search order: bfs (shortest counterexample) or dfs")
-      ->check(non_empty());
-  app.add_option("--threads", o.threads,
-                 "Threads for breadth-first search (default: every core); the same verdict, "
-                 "states and counterexample for any number. Depth-first search uses one")
-      ->check(non_empty());
-  app.add_option("--max-states", o.max_states, "Stop (inconclusive) after storing this many states")
-      ->check(non_empty());
-  app.add_option("--max-memory", o.max_memory,
-                 "Stop (inconclusive) when the state store reaches this size, e.g. 2G")
-      ->check(non_empty());
-  app.add_option("--time-limit", o.time_limit, "Stop (inconclusive) after this many seconds")
-      ->check(seconds());
-  app.add_option("--trace-out", o.trace_out, "Write the counterexample to this file as JSON")
-      ->check(non_empty());
-  app.add_flag("--json", o.json, "Print one JSON object instead of text");
-  app.add_flag("--stats", o.stats, "Also print time, speed and memory figures");
-  app.add_flag("--quiet", o.quiet, "No progress lines on stderr");
-  app.add_flag("--no-compression", o.no_compression,
-               "Keep every state whole, not states of 16 bytes or more as the numbers of their "
-               "halves: about a fifth faster, half again as much memory or more");
-  app.add_flag("--no-symmetry", o.no_symmetry,
-               "Store every state, not one per orbit of interchangeable actors and mappings");
-  app.add_flag("--distributed", o.distributed,
-               "Explore across the processes of `mpirun -np N dirtyrace check --distributed`, "
-               "breadth-first, one thread each; the same answer as one process (needs Open MPI)");
-}
-
 checker::SearchOptions search_options(const CheckOptions& o) {
   checker::SearchOptions search;
   if (o.order == "bfs") {

@@ -1,14 +1,12 @@
 #pragma once
-// The subcommands of the dirtyrace program: each has an options struct, a setup function that
-// declares its options on a CLI11 app, and a run function that returns the exit code.
+// The subcommands of the dirtyrace program: each has an options struct and a run function that
+// returns the exit code. cli/command_line.hpp declares their options on the command line.
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace dirtyrace::cli {
 
@@ -21,13 +19,6 @@ enum ExitCode : int {
   kExitInternal = 4,
 };
 
-/// Checks on option values, so that a value the user gave never silently means "not given" or a
-/// default: non_empty() for text ("--actors ''"), seconds() for a time limit (a finite number,
-/// not negative; "nan" and "inf" are refused), whole_number() for a count or seed (digits only,
-/// so "-1" never wraps around, and within 64 bits).
-const CLI::Validator& non_empty();
-const CLI::Validator& seconds();
-const CLI::Validator& whole_number();
 /// "512M", "2G", "1.5G", "1000000": bytes. Throws model::UsageError naming `option`.
 std::uint64_t parse_size(const std::string& text, const char* option);
 /// A --threads value: 1 to 1024. Throws model::UsageError.
@@ -46,7 +37,6 @@ struct ScenarioOptions {
   std::optional<std::string> holes;  // comma list of block numbers; "" clears a file's holes
   unsigned z3_rlimit = 10'000'000;   // Z3's resource limit per check on symbolic ranges
 };
-void add_scenario_options(CLI::App& app, ScenarioOptions& o);
 
 struct CheckOptions {
   ScenarioOptions scenario;
@@ -62,7 +52,6 @@ struct CheckOptions {
   bool no_symmetry = false;     // store every state, not one per orbit (model/symmetry.hpp)
   bool distributed = false;     // across the ranks of mpirun (checker/distributed_search.hpp)
 };
-void setup_check(CLI::App& app, CheckOptions& o);
 int run_check(const CheckOptions& o);
 /// The processes mpirun started this one among (Open MPI's environment), 1 without mpirun.
 int mpi_ranks();
@@ -81,17 +70,14 @@ struct OffsetsOptions {
   bool json = false;
   bool stats = false;
 };
-void setup_offsets(CLI::App& app, OffsetsOptions& o);
 /// Lists the footprint classes of a scenario's byte ranges; exit 3 if Z3 could not decide.
 int run_offsets(const OffsetsOptions& o);
 
-void setup_list(CLI::App& app);
 int run_list();
 
 struct ZooOptions {
   bool json = false;
 };
-void setup_zoo(CLI::App& app, ZooOptions& o);
 /// Runs every catalogued bug; exit 1 if one is not found or its fixed variant fails.
 int run_zoo(const ZooOptions& o);
 
@@ -100,7 +86,6 @@ struct ReplayOptions {
   std::string variant;
   std::string scenario_file;
 };
-void setup_replay(CLI::App& app, ReplayOptions& o);
 int run_replay(const ReplayOptions& o);
 
 struct OrderingsOptions {
@@ -114,7 +99,6 @@ struct OrderingsOptions {
   double time_limit = 0;
   long long max_orders = 5040;
 };
-void setup_orderings(CLI::App& app, OrderingsOptions& o);
 /// Checks every order of a routine's steps; exit 1 if the kernel's own order fails, 3 if an
 /// order's search or the list of orders was cut short.
 int run_orderings(const OrderingsOptions& o);
@@ -129,7 +113,6 @@ struct MutantsOptions {
   double time_limit = 0;
   bool quiet = false;
 };
-void setup_mutants(CLI::App& app, MutantsOptions& o);
 /// Judges every mutant of the routines on the portfolio; exit 3 if a search was cut short.
 int run_mutants(const MutantsOptions& o);
 
@@ -140,7 +123,6 @@ struct GraphOptions {
   std::string max_memory = "1G";
   std::string output;
 };
-void setup_graph(CLI::App& app, GraphOptions& o);
 /// Writes the reachable state graph; refuses (exit 3) one larger than --max-states or
 /// --max-memory, and stops (exit 3) on Ctrl-C.
 int run_graph(const GraphOptions& o);
@@ -152,14 +134,12 @@ struct SimulateOptions {
   std::size_t steps = 1000;
   std::string trace_out;
 };
-void setup_simulate(CLI::App& app, SimulateOptions& o);
 /// A random run (exit 1 if it violates a property) or an interactive session (exit 0).
 int run_simulate(const SimulateOptions& o);
 
 struct ExplainOptions {
   std::string file;
 };
-void setup_explain(CLI::App& app, ExplainOptions& o);
 int run_explain(const ExplainOptions& o);
 
 struct ShowOptions {
@@ -167,7 +147,6 @@ struct ShowOptions {
   std::string format = "text";
   std::string output;
 };
-void setup_show(CLI::App& app, ShowOptions& o);
 /// Renders a trace file as text, HTML, DOT or SVG; exit 0, or 2 on bad input.
 int run_show(const ShowOptions& o);
 

@@ -69,20 +69,6 @@ std::string render_svg(const std::string& dot) {
 
 }  // namespace
 
-void setup_graph(CLI::App& app, GraphOptions& o) {
-  add_scenario_options(app, o.scenario);
-  app.add_option("--format", o.format, "Output format: dot (default) or svg (needs Graphviz)")
-      ->check(non_empty());
-  app.add_option("--max-states", o.max_states,
-                 "Refuse (exit 3) a scenario with more states than this (default 2000)");
-  app.add_option("--max-memory", o.max_memory,
-                 "Refuse (exit 3) a graph that needs more memory than this, e.g. 512M "
-                 "(default 1G)")
-      ->check(non_empty());
-  app.add_option("-o,--output", o.output, "Write the graph to this file instead of stdout")
-      ->check(non_empty());
-}
-
 int run_graph(const GraphOptions& o) {
   if (o.format != "dot" && o.format != "svg") {
     throw model::UsageError("unknown --format '" + model::echo(o.format) + "'; use dot or svg");

@@ -8,8 +8,6 @@
 
 namespace dirtyrace::cli {
 
-void setup_list(CLI::App&) {}
-
 int run_list() {
   std::printf("variants:\n");
   for (const auto& v : model::all_variants()) {

@@ -5,7 +5,7 @@
 #include <exception>
 #include <string>
 
-#include "cli/commands.hpp"
+#include "cli/command_line.hpp"
 #include "model/error.hpp"
 
 using namespace dirtyrace::cli;
@@ -29,7 +29,6 @@ int main(int argc, char** argv) {
   CLI::App* check_cmd = app.add_subcommand("check", "Explore a scenario and check its properties");
   setup_check(*check_cmd, check);
   CLI::App* list_cmd = app.add_subcommand("list", "List variants, actors, properties, parameters");
-  setup_list(*list_cmd);
   CLI::App* replay_cmd =
       app.add_subcommand("replay", "Re-execute a trace file and confirm its violation");
   setup_replay(*replay_cmd, replay);

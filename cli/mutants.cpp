@@ -10,23 +10,6 @@
 
 namespace dirtyrace::cli {
 
-void setup_mutants(CLI::App& app, MutantsOptions& o) {
-  app.add_option("--variant", o.variant, "Kernel variant (default: the default scenario's)");
-  app.add_option("--fs", o.fs,
-                 "Filesystem whose routines to mutate, the portfolio running on it (default: "
-                 "generic; see 'dirtyrace list')");
-  app.add_option("--routine", o.routines,
-                 "A routine whose mutants to judge (repeatable; default: every routine the "
-                 "portfolio runs)");
-  app.add_flag("--list-routines", o.list_routines, "List the routines that have mutants, and stop");
-  app.add_option("--format", o.format, "text (default), md or json");
-  app.add_option("--max-states", o.max_states,
-                 "Stop each search (inconclusive) after this many states");
-  app.add_option("--time-limit", o.time_limit,
-                 "Stop each search (inconclusive) after this many seconds");
-  app.add_flag("--quiet", o.quiet, "No progress lines on stderr");
-}
-
 int run_mutants(const MutantsOptions& o) {
   const model::Variant& variant =
       o.variant.empty() ? *model::default_scenario().variant : model::variant_named(o.variant);

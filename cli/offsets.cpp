@@ -70,15 +70,6 @@ void check_as_check_would(const model::Scenario& s) {
 
 }  // namespace
 
-void setup_offsets(CLI::App& app, OffsetsOptions& o) {
-  add_scenario_options(app, o.scenario);
-  app.add_option("--max-memory", o.max_memory,
-                 "Stop (inconclusive) when Z3 and the classes found reach this size, e.g. 2G")
-      ->check(non_empty());
-  app.add_flag("--json", o.json, "Print one JSON object instead of text");
-  app.add_flag("--stats", o.stats, "Also print the time Z3 took");
-}
-
 int run_offsets(const OffsetsOptions& o) {
   const model::Scenario scenario = build_scenario(o.scenario);
   check_as_check_would(scenario);

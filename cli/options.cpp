@@ -9,51 +9,6 @@
 
 namespace dirtyrace::cli {
 
-const CLI::Validator& non_empty() {
-  static const CLI::Validator v(
-      [](std::string& value) {
-        return value.empty() ? std::string("the value is empty; leave the option out instead")
-                             : std::string();
-      },
-      "TEXT", "non_empty");
-  return v;
-}
-
-const CLI::Validator& seconds() {
-  static const CLI::Validator v(
-      [](std::string& value) {
-        std::size_t used = 0;
-        double d = -1;
-        try {
-          d = std::stod(value, &used);
-        } catch (const std::exception&) {
-        }
-        if (used != value.size() || !std::isfinite(d) || d < 0) {
-          return "'" + model::echo(value) +
-                 "' is not a number of seconds (e.g. 60 or 0.5; 0: none)";
-        }
-        return std::string();
-      },
-      "SECONDS", "seconds");
-  return v;
-}
-
-const CLI::Validator& whole_number() {
-  static const CLI::Validator v(
-      [](std::string& value) {
-        std::uint64_t n = 0;
-        const char* end = value.data() + value.size();
-        const auto [ptr, ec] = std::from_chars(value.data(), end, n);
-        if (value.empty() || ec != std::errc() || ptr != end) {
-          return "'" + model::echo(value) + "' is not a whole number from 0 to " +
-                 std::to_string(UINT64_MAX);
-        }
-        return std::string();
-      },
-      "UINT", "whole_number");
-  return v;
-}
-
 /// "512M", "2G", "1.5G", "1000000": bytes.
 std::uint64_t parse_size(const std::string& text, const char* option) {
   std::size_t used = 0;
@@ -95,44 +50,6 @@ unsigned parse_threads(const std::string& text) {
                             "' is not a whole number of threads from 1 to 1024");
   }
   return static_cast<unsigned>(value);
-}
-
-void add_scenario_options(CLI::App& app, ScenarioOptions& o) {
-  app.add_option("--scenario", o.scenario_file,
-                 "Scenario file (TOML); the options below override what it says")
-      ->check(non_empty());
-  app.add_option("--variant", o.variant,
-                 "Kernel variant (see 'dirtyrace list'); default linux-6.12")
-      ->check(non_empty());
-  app.add_option("--pages", o.pages, "Pages in the file, 1 to 4 (default 1)");
-  app.add_option("--blocks", o.blocks, "Blocks (buffers) per page, 1 to 4 (default 1)");
-  app.add_option("--mappings", o.mappings,
-                 "Processes mapping the file MAP_SHARED, 1 to 3 (default 1)");
-  app.add_option("--stores", o.stores, "Stores per writer, 0 to 8 (default 2)");
-  app.add_option("--actors", o.actors,
-                 "Comma list of actors: KIND[@MAPPING][*COUNT], e.g. writer*2,flusher,msync@1 "
-                 "(fsync@M: on the file mapping M's process mmapped; fsync alone: its own file) "
-                 "(default: writer,flusher,msync,fsync,munmap,reclaim,journal)")
-      ->check(non_empty());
-  app.add_option("--property", o.properties,
-                 "Comma list of properties to check (default: every one that applies)")
-      ->check(non_empty());
-  app.add_flag("--stable-writes,!--no-stable-writes", o.stable_writes,
-               "The device requires stable pages during writeback (linux-3.14 and later)");
-  app.add_option("--io-errors", o.io_errors,
-                 "Block writes the device may fail, 0 to 3 (default 0): each write of page "
-                 "writeback may then succeed or fail");
-  app.add_option("--fs", o.fs,
-                 "Filesystem: generic (default), ext3 (linux-2.6.32: no ->page_mkwrite; "
-                 "linux-3.14: filemap_page_mkwrite), blockdev (no journal) or ext4 (delayed "
-                 "allocation, jbd2; linux-3.14 and later)")
-      ->check(non_empty());
-  app.add_option("--holes", o.holes,
-                 "Blocks that are holes in the file at the start, as block numbers p*B+b, e.g. "
-                 "1,3 (--fs ext4: delayed allocation reserves them at the write fault)");
-  app.add_option("--z3-rlimit", o.z3_rlimit,
-                 "Z3's resource limit per query on symbolic byte ranges (about 3 s per 10000000); "
-                 "reaching it makes the result inconclusive; 0: none (default 10000000)");
 }
 
 std::vector<std::string> split_list(const std::string& text) {

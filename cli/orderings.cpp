@@ -44,35 +44,6 @@ model::Scenario orderings_default_scenario() {
 
 }  // namespace
 
-void setup_orderings(CLI::App& app, OrderingsOptions& o) {
-  add_scenario_options(app, o.scenario);
-  app.add_option("--routine", o.routine,
-                 "The routine whose steps are reordered, e.g. clear_page_dirty_for_io")
-      ->check(non_empty());
-  app.add_flag("--list-routines", o.list_routines,
-               "List the routines that the scenario's actors run, and stop");
-  app.add_option("--drop", o.drop, "Remove this step from the routine (repeatable)")
-      ->check(non_empty());
-  app.add_option("--cross-lock", o.cross_lock,
-                 "Let this step move across the routine's page-lock boundaries (repeatable)")
-      ->check(non_empty());
-  app.add_option("--add-edge", o.add_edges, "BEFORE,AFTER: make a step come before another")
-      ->check(non_empty());
-  app.add_option("--remove-edge", o.remove_edges,
-                 "BEFORE,AFTER: remove the dependency of AFTER on BEFORE")
-      ->check(non_empty());
-  app.add_option("--format", o.format, "text (default), md or json")->check(non_empty());
-  app.add_option("--trace-out", o.trace_out,
-                 "Directory to write each order's counterexample to, as order-N.json")
-      ->check(non_empty());
-  app.add_option("--max-states", o.max_states,
-                 "Stop each order's search (inconclusive) after this many states");
-  app.add_option("--time-limit", o.time_limit,
-                 "Stop each order's search (inconclusive) after this many seconds")
-      ->check(seconds());
-  app.add_option("--max-orders", o.max_orders, "Check at most this many orders (default 5040)");
-}
-
 int run_orderings(const OrderingsOptions& o) {
   model::Scenario scenario = build_scenario(o.scenario, orderings_default_scenario());
   scenario.validate_and_resolve();

@@ -42,16 +42,6 @@ model::Scenario at_trace_witness(const model::Scenario& symbolic, const model::S
 
 }  // namespace
 
-void setup_replay(CLI::App& app, ReplayOptions& o) {
-  app.add_option("trace", o.file, "Trace file written by 'dirtyrace check --trace-out'")
-      ->required();
-  app.add_option("--variant", o.variant, "Fail unless the trace was recorded under this variant")
-      ->check(non_empty());
-  app.add_option("--scenario", o.scenario_file,
-                 "Fail unless the trace was recorded under this scenario file")
-      ->check(non_empty());
-}
-
 int run_replay(const ReplayOptions& o) {
   const traces::Trace trace = traces::read_trace_file(o.file);
   const std::string recorded(trace.scenario.variant->name);

@@ -10,17 +10,6 @@
 
 namespace dirtyrace::cli {
 
-void setup_show(CLI::App& app, ShowOptions& o) {
-  app.add_option("trace", o.file, "Trace file written by 'dirtyrace check --trace-out'")
-      ->required();
-  app.add_option("--format", o.format,
-                 "text (default), html (a self-contained page to step through), dot (Graphviz "
-                 "source) or svg (needs Graphviz)")
-      ->check(non_empty());
-  app.add_option("-o,--output", o.output, "Write to this file (whole or not at all), not stdout")
-      ->check(non_empty());
-}
-
 int run_show(const ShowOptions& o) {
   std::string text;
   if (o.format != "text" && o.format != "html" && o.format != "dot" && o.format != "svg") {

@@ -10,20 +10,6 @@
 
 namespace dirtyrace::cli {
 
-void setup_simulate(CLI::App& app, SimulateOptions& o) {
-  add_scenario_options(app, o.scenario);
-  app.add_flag("-i,--interactive", o.interactive,
-               "Choose each step yourself in the terminal (h for help once it runs)");
-  app.add_option("--seed", o.seed,
-                 "Seed of the random choices (default 1): the same seed gives the same run")
-      ->check(whole_number());
-  app.add_option("--steps", o.steps, "Stop a random run after this many steps (default 1000)")
-      ->check(CLI::Range(0LL, 1000000000LL));
-  app.add_option("--trace-out", o.trace_out,
-                 "Write the random run as a trace file (for replay and show)")
-      ->check(non_empty());
-}
-
 int run_simulate(const SimulateOptions& o) {
   if (o.interactive && !o.trace_out.empty()) {
     throw model::UsageError(

@@ -9,10 +9,6 @@
 
 namespace dirtyrace::cli {
 
-void setup_zoo(CLI::App& app, ZooOptions& o) {
-  app.add_flag("--json", o.json, "Print one JSON array instead of the table");
-}
-
 int run_zoo(const ZooOptions& o) {
   bool all_ok = true;
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();

@@ -43,6 +43,7 @@ std::int64_t changed_vars(const State& before, const State& after, int self) {
   };
   for (std::size_t p = 0; p < before.page.size(); ++p) {
     const Page &b = before.page[p], &a = after.page[p];
+    if (same_bytes(b, a)) continue;
     mark(b.cached != a.cached, Var::cached);
     mark(b.locked_by != a.locked_by, Var::page_lock);
     mark(b.dirty != a.dirty, Var::pg_dirty);
@@ -54,6 +55,7 @@ std::int64_t changed_vars(const State& before, const State& after, int self) {
   }
   for (std::size_t g = 0; g < before.block.size(); ++g) {
     const Block &b = before.block[g], &a = after.block[g];
+    if (same_bytes(b, a)) continue;
     mark(b.dirty != a.dirty || b.locked != a.locked || b.async_write != a.async_write ||
              b.alloc != a.alloc,
          Var::buffers);
@@ -75,10 +77,8 @@ std::int64_t changed_vars(const State& before, const State& after, int self) {
        Var::nr_dirty);
   for (std::size_t i = 0; i < before.actor.size(); ++i) {
     const Actor &b = before.actor[i], &a = after.actor[i];
-    if (static_cast<int>(i) != self) {
-      if (!(b == a)) return -1;
-      continue;
-    }
+    if (same_bytes(b, a)) continue;
+    if (static_cast<int>(i) != self) return -1;
     mark(b.page != a.page, Var::page);
     mark(b.cleaned != a.cleaned, Var::cleaned);
     mark(b.index != a.index, Var::index);
